@@ -87,6 +87,7 @@ export class SpineError extends Error {
 }
 
 export interface OperationOutcome {
+  [key: string]: unknown;
   resourceType: 'OperationOutcome';
   meta: { profile: string[] };
   issue: Array<{

@@ -1,0 +1,79 @@
+import type { AppointmentRecord, Patient } from './model.js';
+
+/**
+ * What changes in one world (the default state, or a session's copy): appointments, which slots
+ * they hold, id and version counters, and fixtures added at run time. The seed and the generated
+ * slots are shared and immutable, so a new world is cheap: it starts empty.
+ */
+export interface PersistedState {
+  nextAppointmentId: number;
+  appointments: AppointmentRecord[];
+  fixturePatients: Patient[];
+  /** Generated slots marked busy at run time without an appointment (POST /_admin/slots). */
+  blockedSlots?: string[];
+}
+
+export class SandboxState {
+  readonly appointments = new Map<string, AppointmentRecord>();
+  /** slot id → id of the booked appointment holding it. */
+  readonly busy = new Map<string, string>();
+  readonly fixturePatients = new Map<string, Patient>();
+  /** Slots busy without an appointment: held by the practice (POST /_admin/slots). */
+  readonly blockedSlots = new Set<string>();
+  nextAppointmentId = 1;
+  /** Bumped on every change; the store writes when it moves. */
+  revision = 0;
+
+  static from(persisted: PersistedState): SandboxState {
+    const state = new SandboxState();
+    state.nextAppointmentId = persisted.nextAppointmentId;
+    for (const record of persisted.appointments) state.put(record);
+    for (const patient of persisted.fixturePatients) state.fixturePatients.set(patient.id, patient);
+    for (const slotId of persisted.blockedSlots ?? []) state.blockedSlots.add(slotId);
+    return state;
+  }
+
+  toPersisted(): PersistedState {
+    return {
+      nextAppointmentId: this.nextAppointmentId,
+      appointments: [...this.appointments.values()],
+      fixturePatients: [...this.fixturePatients.values()],
+      blockedSlots: [...this.blockedSlots],
+    };
+  }
+
+  /** Take over another state's contents wholesale (snapshot import). */
+  replaceWith(other: SandboxState): void {
+    this.clear();
+    this.nextAppointmentId = other.nextAppointmentId;
+    for (const record of other.appointments.values()) this.put(record);
+    for (const patient of other.fixturePatients.values()) this.fixturePatients.set(patient.id, patient);
+    for (const slotId of other.blockedSlots) this.blockedSlots.add(slotId);
+  }
+
+  clear(): void {
+    this.appointments.clear();
+    this.busy.clear();
+    this.fixturePatients.clear();
+    this.blockedSlots.clear();
+    this.nextAppointmentId = 1;
+    this.revision++;
+  }
+
+  allocateAppointmentId(): string {
+    return String(this.nextAppointmentId++);
+  }
+
+  /** Insert or replace an appointment, keeping the busy index in step with its status. */
+  put(record: AppointmentRecord): void {
+    const previous = this.appointments.get(record.id);
+    if (previous) for (const slotId of previous.slotIds) this.busy.delete(slotId);
+    this.appointments.set(record.id, record);
+    if (record.status === 'booked') for (const slotId of record.slotIds) this.busy.set(slotId, record.id);
+    this.revision++;
+  }
+
+  isFree(slotId: string): boolean {
+    return !this.busy.has(slotId) && !this.blockedSlots.has(slotId);
+  }
+}

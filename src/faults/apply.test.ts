@@ -1,0 +1,137 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dropConnection, GARBAGE_BYTES, HungConnections, sleep, sspErrorBody } from './apply.js';
+import type { DropMode } from './rule.js';
+import { SSP_SYSTEM } from './ssp-errors.js';
+
+interface Outcome {
+  bytes: Buffer;
+  error?: NodeJS.ErrnoException;
+  closed: boolean;
+}
+
+let server: Server | undefined;
+const hung = new HungConnections();
+
+afterEach(async () => {
+  hung.cutAll();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  server = undefined;
+});
+
+async function serve(mode: DropMode): Promise<number> {
+  server = createServer((_req, res) => dropConnection(res, mode, hung));
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** A raw TCP client: what did the server send, and how did the connection end? */
+function request(port: number, body = ''): { done: Promise<Outcome>; outcome: Outcome } {
+  const outcome: Outcome = { bytes: Buffer.alloc(0), closed: false };
+  const socket = connect(port, '127.0.0.1');
+  const done = new Promise<Outcome>((resolve) => {
+    socket.on('data', (chunk: Buffer) => {
+      outcome.bytes = Buffer.concat([outcome.bytes, chunk]);
+    });
+    socket.on('error', (error) => {
+      outcome.error = error;
+    });
+    socket.on('close', () => {
+      outcome.closed = true;
+      resolve(outcome);
+    });
+  });
+  socket.write(
+    `POST /Appointment HTTP/1.1\r\nHost: x\r\nContent-Type: application/fhir+json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+  );
+  return { done, outcome };
+}
+
+describe('dropConnection over a real socket', () => {
+  it('reset sends a TCP RST: the client sees ECONNRESET', async () => {
+    const { done } = request(await serve('reset'));
+    const outcome = await done;
+    expect(outcome.error?.code).toBe('ECONNRESET');
+    expect(outcome.bytes.length).toBe(0);
+  });
+
+  it('empty closes the connection without a byte', async () => {
+    const { done } = request(await serve('empty'));
+    const outcome = await done;
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.bytes.length).toBe(0);
+  });
+
+  it('garbage sends non-HTTP bytes, then closes', async () => {
+    const { done } = request(await serve('garbage'));
+    const outcome = await done;
+    expect(outcome.bytes).toEqual(GARBAGE_BYTES);
+    expect(outcome.bytes.toString('latin1').startsWith('HTTP/')).toBe(false);
+  });
+
+  it('hang sends nothing and holds the connection until cutAll()', async () => {
+    const { done, outcome } = request(await serve('hang'), '{"resourceType":"Appointment"}');
+    await sleep(300);
+    expect(outcome.closed).toBe(false);
+    expect(outcome.bytes.length).toBe(0);
+    expect(hung.size).toBe(1);
+    expect(hung.cutAll()).toBe(1);
+    const final = await done;
+    expect(final.bytes.length).toBe(0);
+    expect(hung.size).toBe(0);
+  });
+
+  it('forgets a hung connection the client gives up on', async () => {
+    const port = await serve('hang');
+    const socket = connect(port, '127.0.0.1');
+    socket.write('GET /Slot HTTP/1.1\r\nHost: x\r\n\r\n');
+    await sleep(200);
+    expect(hung.size).toBe(1);
+    socket.destroy();
+    await sleep(200);
+    expect(hung.size).toBe(0);
+  });
+});
+
+describe('sspErrorBody', () => {
+  it("builds the Spine proxy's own OperationOutcome: status as code, its ValueSet, no profile", () => {
+    const body = sspErrorBody(502, 'ERROR_COMMUNICATING_TO_ENDPOINT_URL_https://p.example/Appointment');
+    expect(body).toMatchObject({
+      resourceType: 'OperationOutcome',
+      issue: [
+        {
+          severity: 'error',
+          code: 'transient',
+          details: { coding: [{ system: SSP_SYSTEM, code: '502', display: 'ERROR_COMMUNICATING_TO_ENDPOINT_URL' }] },
+          diagnostics: 'ERROR_COMMUNICATING_TO_ENDPOINT_URL_https://p.example/Appointment',
+        },
+      ],
+    });
+    expect(body.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body).not.toHaveProperty('meta');
+  });
+
+  it('uses the display as diagnostics when none is given, as the spec examples do', () => {
+    expect(sspErrorBody(415).issue[0]).toMatchObject({ code: 'not-supported', diagnostics: 'Unsupported_Media_Type' });
+  });
+});
+
+describe('sleep', () => {
+  it('resolves true after the delay', async () => {
+    const started = performance.now();
+    expect(await sleep(50)).toBe(true);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+  });
+
+  it('resolves false at once when cancelled', async () => {
+    const controller = new AbortController();
+    const started = performance.now();
+    const slept = sleep(10_000, controller.signal);
+    setTimeout(() => controller.abort(), 20);
+    expect(await slept).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(await sleep(10, controller.signal)).toBe(false);
+  });
+});

@@ -1,0 +1,155 @@
+import { formatLondon } from '../domain/london-time.js';
+import type {
+  Address,
+  AppointmentRecord,
+  HumanName,
+  Location,
+  Organization,
+  Patient,
+  Practitioner,
+  Schedule,
+  Slot,
+} from '../domain/model.js';
+import { EXTENSION_URL, PROFILE_URL, SYSTEM } from './profiles.js';
+
+/** Domain model → FHIR STU3 JSON. Static resources are built once per seed (see SeedResources). */
+
+export type FhirResource = { resourceType: string; id?: string; [key: string]: unknown };
+
+function meta(profile: string, versionId = '1') {
+  return { versionId, profile: [profile] };
+}
+
+function name(n: HumanName) {
+  return {
+    use: 'official',
+    family: n.family,
+    given: n.given,
+    ...(n.prefix?.length ? { prefix: n.prefix } : {}),
+  };
+}
+
+function address(a: Address) {
+  return { use: 'work', line: a.line, city: a.city, postalCode: a.postalCode };
+}
+
+export function organizationToFhir(o: Organization): FhirResource {
+  return {
+    resourceType: 'Organization',
+    id: o.id,
+    meta: meta(PROFILE_URL.organization),
+    identifier: [{ system: SYSTEM.odsCode, value: o.odsCode }],
+    name: o.name,
+    type: [{ coding: [{ system: SYSTEM.organisationType, code: o.type }] }],
+    telecom: [{ system: 'phone', value: o.phone, use: 'work' }],
+    address: [address(o.address)],
+  };
+}
+
+export function locationToFhir(l: Location): FhirResource {
+  return {
+    resourceType: 'Location',
+    id: l.id,
+    meta: meta(PROFILE_URL.location),
+    name: l.name,
+    telecom: [{ system: 'phone', value: l.phone, use: 'work' }],
+    address: address(l.address),
+    managingOrganization: { reference: `Organization/${l.organizationId}` },
+  };
+}
+
+export function practitionerToFhir(p: Practitioner): FhirResource {
+  const identifier: Array<{ system: string; value: string }> = [
+    { system: SYSTEM.sdsUserId, value: p.sdsUserId },
+  ];
+  if (p.sdsRoleProfileId) identifier.push({ system: SYSTEM.sdsRoleProfileId, value: p.sdsRoleProfileId });
+  return {
+    resourceType: 'Practitioner',
+    id: p.id,
+    meta: meta(PROFILE_URL.practitioner),
+    identifier,
+    name: [name(p.name)],
+    gender: p.gender,
+  };
+}
+
+export function patientToFhir(p: Patient): FhirResource {
+  return {
+    resourceType: 'Patient',
+    id: p.id,
+    meta: meta(PROFILE_URL.patient),
+    identifier: [{ system: SYSTEM.nhsNumber, value: p.nhsNumber }],
+    active: p.active,
+    name: [name(p.name)],
+    telecom: [{ system: 'phone', value: p.phone, use: 'home' }],
+    gender: p.gender,
+    birthDate: p.birthDate,
+    ...(p.deceasedDateTime ? { deceasedDateTime: p.deceasedDateTime } : {}),
+    address: [{ ...address(p.address), use: 'home' }],
+    managingOrganization: { reference: `Organization/${p.organizationId}` },
+  };
+}
+
+export function roleExtension(role: { code: string; display: string }) {
+  return {
+    url: EXTENSION_URL.practitionerRole,
+    valueCodeableConcept: { coding: [{ system: SYSTEM.sdsJobRole, code: role.code, display: role.display }] },
+  };
+}
+
+export function channelExtension(channel: string) {
+  return { url: EXTENSION_URL.deliveryChannel, valueCode: channel };
+}
+
+export function scheduleToFhir(s: Schedule, horizon: { start: string; end: string }): FhirResource {
+  const actor = [{ reference: `Location/${s.locationId}` }];
+  if (s.practitionerId) actor.push({ reference: `Practitioner/${s.practitionerId}` });
+  return {
+    resourceType: 'Schedule',
+    id: s.id,
+    meta: meta(PROFILE_URL.schedule),
+    extension: [roleExtension(s.practitionerRole)],
+    serviceCategory: { text: s.serviceCategory },
+    actor,
+    planningHorizon: horizon,
+  };
+}
+
+export function slotToFhir(slot: Slot, schedule: Schedule, free: boolean): FhirResource {
+  return {
+    resourceType: 'Slot',
+    id: slot.id,
+    meta: meta(PROFILE_URL.slot),
+    extension: [channelExtension(schedule.pattern.deliveryChannel)],
+    serviceType: [{ text: schedule.pattern.serviceType }],
+    schedule: { reference: `Schedule/${schedule.id}` },
+    status: free ? 'free' : 'busy',
+    start: slot.start,
+    end: slot.end,
+  };
+}
+
+export function appointmentToFhir(record: AppointmentRecord, profileUrl: string): FhirResource {
+  const { meta: _ignored, id: _id, ...rest } = record.resource as { meta?: unknown; id?: unknown };
+  return {
+    resourceType: 'Appointment',
+    id: record.id,
+    meta: {
+      versionId: record.versionId,
+      lastUpdated: formatLondon(record.lastModifiedMs),
+      profile: [profileUrl],
+    },
+    ...rest,
+  };
+}
+
+export function searchset(resources: FhirResource[]): FhirResource {
+  return {
+    resourceType: 'Bundle',
+    meta: { profile: [PROFILE_URL.searchsetBundle] },
+    type: 'searchset',
+    total: resources.length,
+    // GP Connect 1.2.3+: no Bundle.entry.fullUrl for Foundations and Appointments.
+    entry: resources.map((resource) => ({ resource })),
+  };
+}

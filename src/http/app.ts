@@ -1,0 +1,54 @@
+import compression from 'compression';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { HungConnections } from '../faults/apply.js';
+import { operationOutcome } from '../fhir/operation-outcome.js';
+import type { SandboxCore } from '../sandbox/core.js';
+import { adminRouter } from './admin-routes.js';
+import { fhirPipeline } from './fhir-pipeline.js';
+import { sendFhir } from './send.js';
+
+export interface AppDeps {
+  core: SandboxCore;
+  hung: HungConnections;
+  shutdown: AbortSignal;
+  /** The package's public/ directory (the admin page). */
+  publicDir: string;
+}
+
+/**
+ * The Express app: /_admin (JSON, outside the FHIR base path) and the FHIR pipeline at the base
+ * path. Routing is case-sensitive and strict (no trailing slash), as GP Connect requires.
+ */
+export function createApp(deps: AppDeps): Express {
+  const { core } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+  app.set('query parser', 'simple');
+  app.use(compression());
+  app.use('/_admin', adminRouter(deps));
+  const pipeline = fhirPipeline(core, { hung: deps.hung, shutdown: deps.shutdown });
+  if (core.config.basePath) {
+    app.use(core.config.basePath, pipeline);
+  }
+  app.use((req, res, next) => {
+    if (core.config.basePath && !/^\/[^/]+\/https?:/.test(req.path)) {
+      sendFhir(
+        res,
+        404,
+        operationOutcome('NO_RECORD_FOUND', `${req.path} is outside the FHIR base path ${core.config.basePath}: FHIR calls go to ${core.config.basePath}/...`),
+        'json',
+      );
+      return;
+    }
+    pipeline(req, res, next);
+  });
+  app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+    core.config.log?.('error', `unexpected error: ${error.stack ?? error.message}`);
+    if (res.headersSent) return res.end();
+    sendFhir(res, 500, operationOutcome('INTERNAL_SERVER_ERROR', 'The sandbox failed unexpectedly; the error is in its log.'), 'json');
+  });
+  return app;
+}

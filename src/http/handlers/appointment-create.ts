@@ -1,0 +1,32 @@
+import { book } from '../../domain/booking.js';
+import { readAppointmentForCreate } from '../../fhir/appointment-input.js';
+import { appointmentToFhir } from '../../fhir/resources.js';
+import type { FhirCall, FhirResult } from '../fhir-types.js';
+import { appointmentHeaders, prefersMinimal } from './appointment-common.js';
+
+/** POST /Appointment: book the referenced slots (seed page; digest §2). */
+export async function createAppointment(call: FhirCall): Promise<FhirResult> {
+  const { core, world } = call;
+  const request = readAppointmentForCreate(call.body, core.profile);
+  const record = book(request, {
+    profile: core.profile,
+    directory: core.directory,
+    calendar: core.calendar,
+    state: world.state,
+    nowMs: call.nowMs,
+  });
+  try {
+    await core.persist(world);
+  } catch (error) {
+    // Not durable, so not acknowledged: undo, and let the error middleware answer 500.
+    world.state.appointments.delete(record.id);
+    for (const slotId of record.slotIds) world.state.busy.delete(slotId);
+    throw error;
+  }
+  return {
+    status: 201,
+    resource: appointmentToFhir(record, core.profile.appointmentProfile),
+    headers: appointmentHeaders(record, call.fhirBaseUrl),
+    minimal: prefersMinimal(call.headers),
+  };
+}

@@ -1,0 +1,98 @@
+import type { SandboxConfig } from '../config.js';
+import { Clock } from '../domain/clock.js';
+import { Directory } from '../domain/directory.js';
+import type { Seed } from '../domain/model.js';
+import { SlotCalendar } from '../domain/slots.js';
+import { SandboxState } from '../domain/state.js';
+import { FaultEngine } from '../faults/engine.js';
+import type { Scenario } from '../faults/rule.js';
+import { PROFILES, type Profile } from '../profiles/index.js';
+import { emptyDocument } from '../store/file-store.js';
+import { SCHEMA_VERSION, type StateStore, type StoreDocument } from '../store/store.js';
+import { Sessions } from './sessions.js';
+import { World } from './world.js';
+
+export interface CoreParts {
+  config: SandboxConfig;
+  seed: Seed;
+  store: StateStore;
+  scenario?: { name: string; scenario: Scenario };
+  /** Real time source; tests may replace it. */
+  realNow?: () => number;
+}
+
+/**
+ * Everything one running sandbox holds: the immutable seed and its indexes, the one clock, the
+ * store, the default world and the sessions. http/ reads and changes it; nothing here knows HTTP.
+ */
+export class SandboxCore {
+  readonly config: SandboxConfig;
+  readonly profile: Profile;
+  readonly seed: Seed;
+  readonly directory: Directory;
+  readonly calendar: SlotCalendar;
+  readonly clock: Clock;
+  readonly store: StateStore;
+  readonly defaultWorld: World;
+  readonly sessions: Sessions;
+  private readonly baseFaults: FaultEngine;
+  scenarioName: string | null;
+
+  constructor(parts: CoreParts, document?: StoreDocument) {
+    this.config = parts.config;
+    this.profile = PROFILES[parts.config.profile];
+    this.seed = parts.seed;
+    this.directory = new Directory(parts.seed);
+    this.calendar = new SlotCalendar(parts.seed);
+    this.clock = new Clock(parts.realNow, document?.clock);
+    if (!document && parts.config.clock) this.clock.freeze(Date.parse(parts.config.clock));
+    this.store = parts.store;
+    this.baseFaults = new FaultEngine({ randomSeed: parts.scenario?.scenario.randomSeed ?? parts.config.randomSeed });
+    this.scenarioName = parts.scenario?.name ?? null;
+    this.baseFaults.setScenario(this.scenarioName, parts.scenario?.scenario);
+    const state = document ? SandboxState.from(document.state) : new SandboxState();
+    this.defaultWorld = new World(undefined, this.baseFaults.clone(), parts.config.journalSize, this.clock.now(), state);
+    this.sessions = new Sessions(
+      (id) => new World(id, this.baseFaults.clone(), parts.config.journalSize, this.clock.now()),
+      parts.config.sessionTtlMs,
+      parts.config.maxSessions,
+    );
+  }
+
+  /** The world a request works on: its session's, or the default. */
+  world(sessionId: string | undefined): World {
+    return sessionId === undefined ? this.defaultWorld : this.sessions.get(sessionId, this.clock.now());
+  }
+
+  /** Switch the active scenario; every world's faults go back to the new scenario's. */
+  setScenario(name: string | null, scenario?: Scenario): void {
+    this.scenarioName = name;
+    this.baseFaults.setScenario(name, scenario);
+    for (const world of [this.defaultWorld, ...this.sessions.all()]) world.faults.setScenario(name, scenario);
+  }
+
+  snapshot(): StoreDocument {
+    return {
+      schemaVersion: SCHEMA_VERSION,
+      seed: this.seed.fingerprint,
+      clock: this.clock.snapshot(),
+      state: this.defaultWorld.state.toPersisted(),
+    };
+  }
+
+  /** Make the default world's state durable (no-op in memory); sessions are never persisted. */
+  async persist(world: World): Promise<void> {
+    if (world === this.defaultWorld) await this.store.save(() => this.snapshot());
+  }
+
+  /** Replace the default state wholesale (PUT /_admin/snapshot). */
+  async importDocument(document: StoreDocument): Promise<void> {
+    this.defaultWorld.state.replaceWith(SandboxState.from(document.state));
+    this.clock.restore(document.clock);
+    await this.persist(this.defaultWorld);
+  }
+
+  emptyDocument(): StoreDocument {
+    return emptyDocument(this.seed.fingerprint);
+  }
+}

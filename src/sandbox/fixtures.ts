@@ -1,0 +1,395 @@
+/**
+ * Fixtures added at run time (POST /_admin/patients, /_admin/slots, /_admin/appointments):
+ * patients beyond the seed, generated slots held busy by the practice, and appointments that did
+ * not come through POST /Appointment — past ones, and ones "not booked through GP Connect", which
+ * read, amend, cancel and retrieve treat like any other (GP Connect 1.2.4 release note).
+ *
+ * Slots themselves are not added: they come from the seed's schedule patterns, so a slot id means
+ * the same slot in every session and after a restart. A fixture can only hold a generated slot busy
+ * (as a practice does for its own use) or free it again.
+ *
+ * Nothing here knows HTTP: bad input throws InputError naming the field.
+ */
+import * as z from 'zod';
+import { commitBooking, findPatient } from '../domain/booking.js';
+import { formatLondon, isCalendarDate, londonDateOf, parseFhirInstant } from '../domain/london-time.js';
+import type { AppointmentRecord, Patient, Schedule, Slot } from '../domain/model.js';
+import { nhsNumberProblem, syntheticNhsNumbers } from '../domain/nhs-number.js';
+import { SandboxState } from '../domain/state.js';
+import { isMagicOutcome, MAGIC_OUTCOMES } from '../faults/magic-patients.js';
+import { ruleRng } from '../faults/random.js';
+import { EXTENSION_URL, SYSTEM } from '../fhir/profiles.js';
+import type { SandboxCore } from './core.js';
+import { InputError } from './input-error.js';
+import type { World } from './world.js';
+
+const DAY = 24 * 60 * 60_000;
+
+// ---- shapes -------------------------------------------------------------------------------------
+
+const fhirId = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, {
+  error: 'an id is 1 to 64 characters from A-Z, a-z, 0-9, "-" and "."',
+});
+const text = z.string().regex(/\S/, { error: 'must not be empty' });
+const address = z.strictObject({ line: z.array(text).min(1), city: text, postalCode: text });
+const humanName = z.strictObject({ family: text, given: z.array(text).min(1), prefix: z.array(text).optional() });
+const gender = z.enum(['male', 'female', 'other', 'unknown']);
+const birthDate = z.string().refine(isCalendarDate, { error: 'expected a real date as "YYYY-MM-DD"' });
+const nhsNumber = z.string().superRefine((s, ctx) => {
+  const problem = nhsNumberProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+const hasZone = (s: string) => parseFhirInstant(s)?.offsetMinutes != null;
+const instant = z.string().refine(hasZone, {
+  error: 'expected a dateTime with a zone, e.g. 2026-06-02T09:00:00+01:00',
+});
+const dateOrInstant = z.string().refine((s) => isCalendarDate(s) || hasZone(s), {
+  error: 'expected "YYYY-MM-DD" or a dateTime with a zone, e.g. 2026-06-02T09:00:00+01:00',
+});
+const magic = z.string().refine(isMagicOutcome, {
+  error: `expected one of ${Object.keys(MAGIC_OUTCOMES).join(', ')}`,
+});
+
+const patientFields = {
+  id: fhirId,
+  nhsNumber,
+  name: humanName,
+  gender,
+  birthDate,
+  address,
+  phone: text,
+  organizationId: fhirId,
+  active: z.boolean(),
+  deceasedDateTime: dateOrInstant.optional(),
+  sensitive: z.boolean().optional(),
+  magic: magic.optional(),
+};
+
+/** A patient as stored (and as a snapshot holds it): the domain Patient. */
+export const patientSchema = z.strictObject(patientFields);
+
+/** POST /_admin/patients: the domain Patient; id, NHS number, address, phone, practice and active may be left out. */
+const patientInput = z.strictObject({
+  ...patientFields,
+  id: fhirId.optional(),
+  nhsNumber: nhsNumber.optional(),
+  address: address.optional(),
+  phone: text.optional(),
+  organizationId: fhirId.optional(),
+  active: z.boolean().optional(),
+});
+
+const slotInput = z.strictObject({
+  slotId: z.string().optional(),
+  scheduleId: z.string().optional(),
+  start: instant.optional(),
+  status: z.enum(['busy', 'free']),
+});
+
+const appointmentInput = z.strictObject({
+  patientId: fhirId,
+  slotIds: z.array(z.string()).min(1).max(24).optional(),
+  scheduleId: z.string().optional(),
+  start: instant.optional(),
+  end: instant.optional(),
+  status: z.enum(['booked', 'cancelled']).optional(),
+  description: z.string().max(1000).optional(),
+  comment: z.string().max(4000).optional(),
+  origin: z.enum(['fixture', 'not-gpconnect']).optional(),
+  created: instant.optional(),
+  cancellationReason: text.optional(),
+});
+
+export type PatientInput = z.input<typeof patientInput>;
+export type SlotInput = z.input<typeof slotInput>;
+export type AppointmentInput = z.input<typeof appointmentInput>;
+
+// ---- validation helpers -------------------------------------------------------------------------
+
+/** `a.b[2].c`, prefixed. */
+export function fieldPath(path: readonly PropertyKey[], prefix = ''): string {
+  let out = prefix;
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out ? `.${String(part)}` : String(part);
+  return out;
+}
+
+/** The first zod issue as an InputError naming the field. */
+export function zodInputError(error: z.ZodError, prefix = ''): InputError {
+  const issue = error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    return new InputError(`unknown field "${key}"`, fieldPath([...issue.path, key], prefix));
+  }
+  const field = fieldPath(issue.path, prefix) || prefix || 'body';
+  if (issue.code === 'invalid_type' && issue.input === undefined) return new InputError(`${field} is required`, field);
+  return new InputError(`${field}: ${issue.message}`, field);
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InputError(`send ${what} as a JSON object with Content-Type: application/json`, 'body');
+  }
+  const result = schema.safeParse(body, { reportInput: true });
+  if (!result.success) throw zodInputError(result.error);
+  return result.data;
+}
+
+function parseInstant(text: string): number {
+  return parseFhirInstant(text)!.ms;
+}
+
+// ---- patients -----------------------------------------------------------------------------------
+
+/** Add a patient to this world (it goes on reset). Unique id and NHS number across seed and fixtures. */
+export function addPatient(core: SandboxCore, world: World, body: unknown): Patient {
+  const input = parse(patientInput, body, 'a patient');
+  const state = world.state;
+  const fixtures = [...state.fixturePatients.values()];
+  if (input.id !== undefined && findPatient({ directory: core.directory, state }, input.id)) {
+    throw new InputError(`Patient/${input.id} already exists; leave id out to get a new one`, 'id', 409);
+  }
+  const id = input.id ?? nextFixtureId(core, state);
+  const takenNhs = new Set([...core.directory.patientsByNhsNumber.keys(), ...fixtures.map((p) => p.nhsNumber)]);
+  if (input.nhsNumber !== undefined && takenNhs.has(input.nhsNumber)) {
+    const owner = core.directory.patientsByNhsNumber.get(input.nhsNumber) ?? fixtures.find((p) => p.nhsNumber === input.nhsNumber);
+    throw new InputError(`NHS number ${input.nhsNumber} belongs to Patient/${owner?.id}; leave nhsNumber out to get a new one`, 'nhsNumber', 409);
+  }
+  const organization =
+    input.organizationId === undefined
+      ? (core.seed.organizations.find((o) => o.type === 'gp-practice') ?? core.seed.organizations[0])
+      : core.directory.organizations.get(input.organizationId);
+  if (!organization) {
+    const known = core.seed.organizations.map((o) => o.id).join(', ');
+    throw new InputError(`Organization/${input.organizationId} does not exist; the seed has ${known}`, 'organizationId');
+  }
+  const patient: Patient = {
+    id,
+    nhsNumber: input.nhsNumber ?? syntheticNhsNumbers(1, ruleRng(core.config.randomSeed, `fixture-patient-${id}`), takenNhs)[0]!,
+    name: input.name,
+    gender: input.gender,
+    birthDate: input.birthDate,
+    address: input.address ?? { line: ['1 High Street'], city: organization.address.city, postalCode: organization.address.postalCode },
+    phone: input.phone ?? '07700 900000',
+    organizationId: organization.id,
+    active: input.active ?? true,
+    ...(input.deceasedDateTime !== undefined ? { deceasedDateTime: input.deceasedDateTime } : {}),
+    ...(input.sensitive !== undefined ? { sensitive: input.sensitive } : {}),
+    ...(input.magic !== undefined ? { magic: input.magic } : {}),
+  };
+  state.fixturePatients.set(id, patient);
+  state.revision++;
+  return patient;
+}
+
+function nextFixtureId(core: SandboxCore, state: SandboxState): string {
+  for (let n = state.fixturePatients.size + 1; ; n++) {
+    const id = `fx${n}`;
+    if (!findPatient({ directory: core.directory, state }, id)) return id;
+  }
+}
+
+// ---- slots --------------------------------------------------------------------------------------
+
+export interface SlotChange {
+  slot: Slot;
+  schedule: Schedule;
+  /** The booked appointment holding the slot, if any. */
+  heldBy?: string;
+  /** Held busy by the practice (a fixture), not by an appointment. */
+  blocked: boolean;
+}
+
+/**
+ * Hold a generated slot busy without an appointment (the practice keeps it) or free it again.
+ * A slot held by a booked appointment is freed by cancelling that appointment, not here.
+ */
+export function setSlotStatus(core: SandboxCore, world: World, body: unknown): SlotChange {
+  const input = parse(slotInput, body, 'a slot change');
+  const { slot, schedule } = findSlot(core, input);
+  const state = world.state;
+  const heldBy = state.busy.get(slot.id);
+  if (input.status === 'free') {
+    if (heldBy !== undefined) {
+      throw new InputError(
+        `Slot/${slot.id} is held by Appointment/${heldBy}: cancel that appointment (PUT /Appointment/${heldBy}) to free it`,
+        'slotId',
+        409,
+      );
+    }
+    state.blockedSlots.delete(slot.id);
+  } else if (heldBy === undefined) {
+    state.blockedSlots.add(slot.id);
+  }
+  state.revision++;
+  return { slot, schedule, ...(heldBy !== undefined ? { heldBy } : {}), blocked: state.blockedSlots.has(slot.id) };
+}
+
+function findSlot(core: SandboxCore, input: z.output<typeof slotInput>): { slot: Slot; schedule: Schedule } {
+  if (input.slotId !== undefined) {
+    if (input.scheduleId !== undefined || input.start !== undefined) {
+      throw new InputError('send either slotId, or scheduleId and start, not both', 'slotId');
+    }
+    const slot = core.calendar.get(input.slotId);
+    if (!slot) {
+      throw new InputError(`Slot/${input.slotId} is not a slot of any schedule: use an id from GET /_admin/state`, 'slotId', 404);
+    }
+    return { slot, schedule: core.directory.schedules.get(slot.scheduleId)! };
+  }
+  if (input.scheduleId === undefined || input.start === undefined) {
+    throw new InputError('send slotId, or scheduleId and start', input.scheduleId === undefined ? 'slotId' : 'start');
+  }
+  const schedule = scheduleOf(core, input.scheduleId);
+  const startMs = parseInstant(input.start);
+  const slot = core.calendar.slotsOnDay(londonDateOf(startMs)).find((s) => s.scheduleId === schedule.id && s.startMs === startMs);
+  if (!slot) throw new InputError(noSlotAt(schedule, input.start), 'start', 404);
+  return { slot, schedule };
+}
+
+function scheduleOf(core: SandboxCore, id: string): Schedule {
+  const schedule = core.directory.schedules.get(id);
+  if (!schedule) {
+    throw new InputError(`Schedule/${id} does not exist; the seed has ${core.seed.schedules.map((s) => s.id).join(', ')}`, 'scheduleId');
+  }
+  return schedule;
+}
+
+function noSlotAt(schedule: Schedule, start: string): string {
+  const p = schedule.pattern;
+  return `no slot of Schedule/${schedule.id} starts at ${start}: its slots run ${p.from}-${p.to} UK time, every ${p.slotMinutes} minutes, on ISO weekdays ${p.weekdays.join(',')}`;
+}
+
+// ---- appointments -------------------------------------------------------------------------------
+
+/**
+ * Add an appointment that did not come through POST /Appointment: in the past or the future, on
+ * any schedule (bookable through GP Connect or not), booked or already cancelled. A booked one
+ * holds its slots like any booking.
+ */
+export function addAppointment(core: SandboxCore, world: World, body: unknown): AppointmentRecord {
+  const input = parse(appointmentInput, body, 'an appointment');
+  const state = world.state;
+  const patient = findPatient({ directory: core.directory, state }, input.patientId);
+  if (!patient) {
+    throw new InputError(`Patient/${input.patientId} does not exist in this sandbox (seed or fixtures)`, 'patientId');
+  }
+  const status = input.status ?? 'booked';
+  if (input.cancellationReason !== undefined && status !== 'cancelled') {
+    throw new InputError('cancellationReason goes only with status "cancelled"', 'cancellationReason');
+  }
+  const { slots, schedule } = appointmentSlots(core, input);
+  if (status === 'booked') {
+    slots.forEach((slot, i) => {
+      const field = input.slotIds ? `slotIds[${input.slotIds.indexOf(slot.id)}]` : i === 0 ? 'start' : 'end';
+      const holder = state.busy.get(slot.id);
+      if (holder !== undefined) throw new InputError(`Slot/${slot.id} (${slot.start}) is already held by Appointment/${holder}`, field, 409);
+      if (state.blockedSlots.has(slot.id)) {
+        throw new InputError(`Slot/${slot.id} (${slot.start}) is held busy by the practice: free it first (POST /_admin/slots)`, field, 409);
+      }
+    });
+  }
+  const origin = input.origin ?? 'fixture';
+  const nowMs = core.clock.now();
+  const startMs = slots[0]!.startMs;
+  const created = input.created ?? formatLondon(Math.min(nowMs, startMs - 7 * DAY));
+  const resourceBody = fixtureBody(input, origin, patient, schedule);
+  // commitBooking stores what it builds; build in a scratch state so a cancelled fixture never
+  // touches the slot index, then store the finished record once.
+  const scratch = new SandboxState();
+  scratch.nextAppointmentId = state.nextAppointmentId;
+  const ctx = { profile: core.profile, directory: core.directory, calendar: core.calendar, state: scratch, nowMs };
+  const record = commitBooking(ctx, patient, slots, schedule, resourceBody, { created }, origin);
+  state.nextAppointmentId = scratch.nextAppointmentId;
+  if (status === 'cancelled') {
+    record.status = 'cancelled';
+    record.resource['status'] = 'cancelled';
+    if (input.cancellationReason !== undefined) {
+      const extensions = Array.isArray(record.resource['extension']) ? (record.resource['extension'] as unknown[]) : [];
+      record.resource['extension'] = [...extensions, { url: EXTENSION_URL.cancellationReason, valueString: input.cancellationReason }];
+    }
+  }
+  state.put(record);
+  return record;
+}
+
+function appointmentSlots(core: SandboxCore, input: z.output<typeof appointmentInput>): { slots: Slot[]; schedule: Schedule } {
+  if (input.slotIds !== undefined) {
+    if (input.scheduleId !== undefined || input.start !== undefined || input.end !== undefined) {
+      throw new InputError('send either slotIds, or scheduleId and start (and end), not both', 'slotIds');
+    }
+    const slots = input.slotIds.map((id, i) => {
+      const slot = core.calendar.get(id);
+      if (!slot) throw new InputError(`Slot/${id} is not a slot of any schedule: use an id from GET /_admin/state`, `slotIds[${i}]`);
+      if (input.slotIds!.indexOf(id) !== i) throw new InputError(`Slot/${id} is listed twice`, `slotIds[${i}]`);
+      return slot;
+    });
+    const schedule = core.directory.schedules.get(slots[0]!.scheduleId)!;
+    slots.forEach((slot, i) => {
+      if (slot.scheduleId !== schedule.id) {
+        throw new InputError(`Slot/${slot.id} is on Schedule/${slot.scheduleId}, but slotIds[0] is on Schedule/${schedule.id}`, `slotIds[${i}]`);
+      }
+    });
+    const sorted = [...slots].sort((a, b) => a.startMs - b.startMs);
+    for (let i = 1; i < sorted.length; i++) {
+      if (sorted[i]!.startMs !== sorted[i - 1]!.endMs) {
+        throw new InputError(`Slot/${sorted[i]!.id} does not follow on from Slot/${sorted[i - 1]!.id}: the slots must be adjacent`, 'slotIds');
+      }
+    }
+    return { slots: sorted, schedule };
+  }
+  if (input.scheduleId === undefined || input.start === undefined) {
+    throw new InputError('send slotIds, or scheduleId and start (and end for several slots)', input.scheduleId === undefined ? 'slotIds' : 'start');
+  }
+  const schedule = scheduleOf(core, input.scheduleId);
+  const startMs = parseInstant(input.start);
+  const first = core.calendar.slotsOnDay(londonDateOf(startMs)).find((s) => s.scheduleId === schedule.id && s.startMs === startMs);
+  if (!first) throw new InputError(noSlotAt(schedule, input.start), 'start');
+  if (input.end === undefined) return { slots: [first], schedule };
+  const endMs = parseInstant(input.end);
+  if (endMs <= startMs) throw new InputError(`end ${input.end} is not after start ${input.start}`, 'end');
+  if (endMs - startMs > DAY) throw new InputError('an appointment lasts at most a day', 'end');
+  const slots = core.calendar.between(startMs, endMs).filter((s) => s.scheduleId === schedule.id);
+  const last = slots[slots.length - 1];
+  if (!last || last.endMs !== endMs) {
+    throw new InputError(`no slot of Schedule/${schedule.id} ends at ${input.end}: end must be a slot's end (${schedule.pattern.slotMinutes}-minute slots)`, 'end');
+  }
+  for (let i = 1; i < slots.length; i++) {
+    if (slots[i]!.startMs !== slots[i - 1]!.endMs) {
+      throw new InputError(`Schedule/${schedule.id} has no slots between ${slots[i - 1]!.end} and ${slots[i]!.start}`, 'end');
+    }
+  }
+  return { slots, schedule };
+}
+
+/** The Appointment body a consumer (or the practice) would have sent; commitBooking adds the rest. */
+function fixtureBody(
+  input: z.output<typeof appointmentInput>,
+  origin: 'fixture' | 'not-gpconnect',
+  patient: Patient,
+  schedule: Schedule,
+): Record<string, unknown> {
+  const participant: unknown[] = [
+    { actor: { reference: `Patient/${patient.id}` }, status: 'accepted' },
+    { actor: { reference: `Location/${schedule.locationId}` }, status: 'accepted' },
+  ];
+  if (schedule.practitionerId) participant.push({ actor: { reference: `Practitioner/${schedule.practitionerId}` }, status: 'accepted' });
+  const body: Record<string, unknown> = {
+    resourceType: 'Appointment',
+    description: input.description ?? (origin === 'not-gpconnect' ? 'Booked at the practice' : 'Fixture appointment'),
+    ...(input.comment !== undefined ? { comment: input.comment } : {}),
+    participant,
+  };
+  // A GP Connect booking carries its booking organisation (digest §2.1); a practice booking has none.
+  if (origin === 'fixture') {
+    body['contained'] = [
+      {
+        resourceType: 'Organization',
+        id: '1',
+        identifier: [{ system: SYSTEM.odsCode, value: 'A99999' }],
+        name: 'Sandbox fixture consumer',
+        telecom: [{ system: 'phone', value: '0300 303 5678' }],
+      },
+    ];
+    body['extension'] = [{ url: EXTENSION_URL.bookingOrganisation, valueReference: { reference: '#1' } }];
+  }
+  return body;
+}

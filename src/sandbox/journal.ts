@@ -1,0 +1,56 @@
+/** One request as the journal keeps it (PRODUCT.md GET /_admin/requests). */
+export interface JournalEntry {
+  /** A running number in this journal (kept across clear()), so a viewer can tell entries apart. */
+  seq?: number;
+  time: string;
+  method: string;
+  path: string;
+  interaction?: string;
+  status: number;
+  ms: number;
+  /** Envelope or validation problems: in lenient mode what was let through, else why it was refused. */
+  problems: string[];
+  /** The fault rule that fired, if any. */
+  fault?: string;
+  request: { headers: Record<string, string>; body?: string };
+  response: { headers: Record<string, string>; body?: string };
+}
+
+export const JOURNAL_BODY_LIMIT = 64 * 1024;
+
+export function truncateBody(body: string | undefined): string | undefined {
+  if (body === undefined || body.length <= JOURNAL_BODY_LIMIT) return body;
+  return `${body.slice(0, JOURNAL_BODY_LIMIT)}… [truncated, ${body.length} characters in all]`;
+}
+
+/** A bounded ring, newest first on read. */
+export class Journal {
+  private readonly entries: JournalEntry[] = [];
+  private next = 0;
+  private counter = 0;
+
+  constructor(readonly capacity: number) {}
+
+  add(input: JournalEntry): void {
+    const entry = { seq: ++this.counter, ...input };
+    if (this.entries.length < this.capacity) this.entries.push(entry);
+    else this.entries[this.next] = entry;
+    this.next = (this.next + 1) % this.capacity;
+  }
+
+  list(limit = this.capacity): JournalEntry[] {
+    const out: JournalEntry[] = [];
+    const n = this.entries.length;
+    for (let i = 1; i <= Math.min(limit, n); i++) out.push(this.entries[(this.next - i + n) % n]!);
+    return out;
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  clear(): void {
+    this.entries.length = 0;
+    this.next = 0;
+  }
+}

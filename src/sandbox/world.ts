@@ -1,0 +1,51 @@
+import { SandboxState } from '../domain/state.js';
+import type { FaultEngine } from '../faults/engine.js';
+import { Journal } from './journal.js';
+
+/**
+ * One isolated sandbox: the default one, or a session's (X-Sandbox-Session). It shares the seed,
+ * calendar and clock with every other world and owns only what changes.
+ */
+export class World {
+  readonly state: SandboxState;
+  readonly journal: Journal;
+  /** Ssp-TraceIDs seen recently, to warn about reuse; bounded. */
+  readonly traceIds = new BoundedSet(1000);
+  lastUsedMs: number;
+
+  constructor(
+    readonly id: string | undefined,
+    readonly faults: FaultEngine,
+    journalSize: number,
+    nowMs: number,
+    state = new SandboxState(),
+  ) {
+    this.state = state;
+    this.journal = new Journal(journalSize);
+    this.lastUsedMs = nowMs;
+  }
+
+  /** Back to the seed: appointments gone, slots free, journal cleared, faults back to the scenario's. */
+  reset(): void {
+    this.state.clear();
+    this.journal.clear();
+    this.faults.reset();
+    this.traceIds.clear();
+  }
+}
+
+/** A Set that forgets its oldest members beyond a size. */
+export class BoundedSet {
+  private readonly items = new Set<string>();
+  constructor(private readonly max: number) {}
+  has(value: string): boolean {
+    return this.items.has(value);
+  }
+  add(value: string): void {
+    this.items.add(value);
+    if (this.items.size > this.max) this.items.delete(this.items.values().next().value!);
+  }
+  clear(): void {
+    this.items.clear();
+  }
+}

@@ -1,0 +1,38 @@
+import type { ClockState } from '../domain/clock.js';
+import type { PersistedState } from '../domain/state.js';
+
+/** The file format version; a file with another one is refused (or migrated) at start. */
+export const SCHEMA_VERSION = 1;
+
+export interface StoreDocument {
+  schemaVersion: number;
+  /** Fingerprint of the seed the file was written for. */
+  seed: string;
+  clock: ClockState;
+  state: PersistedState;
+}
+
+/**
+ * Where the default state lives between restarts. `save` resolves only once the document given
+ * (or a later one) is durable, so a response that depends on it can be sent afterwards.
+ */
+export interface StateStore {
+  readonly path?: string;
+  /** Synchronous, so createSandbox() can be: it runs once, at start. */
+  load(): StoreDocument | undefined;
+  save(snapshot: () => StoreDocument): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+/** Memory: nothing to write. */
+export class MemoryStore implements StateStore {
+  load(): StoreDocument | undefined {
+    return undefined;
+  }
+  async save(): Promise<void> {}
+  async close(): Promise<void> {}
+}

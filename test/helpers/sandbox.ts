@@ -1,0 +1,19 @@
+import request from 'supertest';
+import { buildEnvelope } from '../../src/auth/build-headers.js';
+import { createSandbox, type SandboxOptions } from '../../src/index.js';
+
+export type TestSandbox = ReturnType<typeof createSandbox> & {
+  /** supertest agent bound to the app */
+  http: ReturnType<typeof request>;
+};
+
+/** A sandbox for supertest: in memory, quiet, the sandbox clock frozen unless told otherwise. */
+export function testSandbox(options: SandboxOptions = {}): TestSandbox {
+  const created = createSandbox({ clock: '2026-06-01T08:00:00+01:00', ...options });
+  return Object.assign(created, { http: request(created.app) });
+}
+
+/** A valid GP Connect envelope for an interaction, as a consumer would send it. */
+export function envelope(interaction: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...buildEnvelope(interaction), ...extra };
+}
