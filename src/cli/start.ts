@@ -88,8 +88,10 @@ export function registerStart(program: Command): void {
       } catch (error) {
         fail(error);
       }
-      process.stdout.write(`gpc-sandbox listening on ${sandbox.url}\n`);
-      if (flags.basePath) process.stdout.write(`FHIR base: ${sandbox.fhirBase}\n`);
+      // One write, so a reader that sees the ready line also sees the base.
+      process.stdout.write(
+        `gpc-sandbox listening on ${sandbox.url}\n${sandbox.fhirBase !== sandbox.url ? `FHIR base: ${sandbox.fhirBase}\n` : ''}`,
+      );
       log?.('info', `profile ${flags.profile}, auth ${flags.auth}, ${flags.db ? `db ${flags.db}` : 'in memory'}; admin page ${sandbox.url}/_admin/`);
 
       let stopping = false;
