@@ -3,7 +3,7 @@ import express from 'express';
 import { requestBodyFormat } from '../fhir/format.js';
 import { sanitiseJson } from '../fhir/json-shape.js';
 import { SpineError } from '../fhir/operation-outcome.js';
-import { fromFhirXml } from '../fhir/xml.js';
+import { FhirXmlError, fromFhirXml } from '../fhir/xml.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -49,7 +49,9 @@ export async function readFhirBody(
     try {
       value = fromFhirXml(text);
     } catch (error) {
-      throw new SpineError('BAD_REQUEST', `The body is not a FHIR XML resource: ${(error as Error).message}`);
+      // Well-formed XML that is not a valid STU3 resource is a resource error, as in JSON.
+      if (error instanceof FhirXmlError && error.kind === 'invalid') throw new SpineError('INVALID_RESOURCE', error.message);
+      throw new SpineError('BAD_REQUEST', `The body is not FHIR XML: ${(error as Error).message}`);
     }
   } else {
     try {
