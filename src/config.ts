@@ -4,7 +4,11 @@ export type AuthMode = 'strict' | 'lenient' | 'off';
 export type LogFormat = 'text' | 'json';
 
 /** A log sink. The library never logs unless given one (PRODUCT.md § Programmatic use). */
-export type Logger = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+export type Logger = (
+  level: 'info' | 'warn' | 'error',
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;
 
 /** Everything createSandbox() needs. The CLI builds it from flags; the API from options. */
 export interface SandboxConfig {
@@ -59,7 +63,9 @@ export function normaliseBasePath(path: string): string {
   const trimmed = path.trim();
   if (trimmed === '' || trimmed === '/') return '';
   if (!/^(\/[A-Za-z0-9._~-]+)+\/?$/.test(trimmed)) {
-    throw new ConfigError(`--base-path "${path}" must look like /A20047/STU3/1/gpconnect (segments of letters, digits, . _ ~ -)`);
+    throw new ConfigError(
+      `--base-path "${path}" must look like /A20047/STU3/1/gpconnect (segments of letters, digits, . _ ~ -)`,
+    );
   }
   return trimmed.replace(/\/$/, '');
 }

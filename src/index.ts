@@ -2,14 +2,14 @@ import type { Express } from 'express';
 import { buildEnvelope } from './auth/build-headers.js';
 import { checkConfig, DEFAULT_CONFIG, normaliseBasePath, type SandboxConfig } from './config.js';
 import { HungConnections } from './faults/apply.js';
-import { parseRule, type FaultRule } from './faults/rule.js';
+import { type FaultRule, parseRule } from './faults/rule.js';
 import { loadScenario } from './faults/scenarios.js';
-import { createApp } from './http/app.js';
 import { stateView } from './http/admin-state.js';
+import { createApp } from './http/app.js';
 import { listen } from './http/server.js';
 import { PUBLIC_DIR } from './paths.js';
+import { type ClockChange, changeClock } from './sandbox/clock-control.js';
 import { SandboxCore } from './sandbox/core.js';
-import { changeClock, type ClockChange } from './sandbox/clock-control.js';
 import { InputError } from './sandbox/input-error.js';
 import type { JournalEntry } from './sandbox/journal.js';
 import type { World } from './sandbox/world.js';
@@ -19,8 +19,8 @@ import { MemoryStore } from './store/store.js';
 
 export type { AuthMode, Logger, SandboxConfig } from './config.js';
 export type { FaultRule } from './faults/rule.js';
-export type { JournalEntry } from './sandbox/journal.js';
 export type { ClockChange } from './sandbox/clock-control.js';
+export type { JournalEntry } from './sandbox/journal.js';
 
 /** Options of startSandbox(): the CLI's flags in camelCase; port 0 (a free port) by default. */
 export type SandboxOptions = Partial<Omit<SandboxConfig, 'sessionTtlMs'>> & {
@@ -38,7 +38,8 @@ export interface CreatedSandbox {
 function resolveConfig(options: SandboxOptions, defaults: Partial<SandboxConfig>): SandboxConfig {
   const { sessionTtl, ...rest } = options;
   const config: SandboxConfig = { ...DEFAULT_CONFIG, ...defaults, ...stripUndefined(rest) };
-  if (sessionTtl !== undefined) config.sessionTtlMs = typeof sessionTtl === 'number' ? sessionTtl : parseTtl(sessionTtl);
+  if (sessionTtl !== undefined)
+    config.sessionTtlMs = typeof sessionTtl === 'number' ? sessionTtl : parseTtl(sessionTtl);
   config.basePath = normaliseBasePath(config.basePath);
   checkConfig(config);
   return config;
@@ -46,7 +47,8 @@ function resolveConfig(options: SandboxOptions, defaults: Partial<SandboxConfig>
 
 function parseTtl(text: string): number {
   const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(text);
-  if (!m || text === 'PT') throw new InputError(`sessionTtl "${text}" must be an ISO duration such as PT30M`, 'sessionTtl');
+  if (!m || text === 'PT')
+    throw new InputError(`sessionTtl "${text}" must be an ISO duration such as PT30M`, 'sessionTtl');
   return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
 }
 
@@ -147,12 +149,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     },
     armFault(rule) {
       const parsed = parseRule(rule, 'armFault');
-      if ('problems' in parsed) throw new InputError(parsed.problems.map((p) => `${p.field}: ${p.message}`).join('; '), parsed.problems[0]?.field);
+      if ('problems' in parsed)
+        throw new InputError(
+          parsed.problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+          parsed.problems[0]?.field,
+        );
       core.defaultWorld.faults.arm(parsed.rule);
     },
     disarmFault: (name) => core.defaultWorld.faults.disarm(name),
     setClock: (change) => changeClock(core, change),
-    headers: (interaction) => buildEnvelope(interaction, { providerAsid: core.config.providerAsid, aud: fhirBase }),
+    headers: (interaction) =>
+      buildEnvelope(interaction, { providerAsid: core.config.providerAsid, aud: fhirBase }),
     session(id) {
       core.world(id);
       return { id, headers: { 'X-Sandbox-Session': id }, ...worldHandle(() => core.world(id)) };

@@ -6,18 +6,30 @@ import { asid, url } from './parse.js';
 export function registerHeaders(program: Command): void {
   program
     .command('headers')
-    .description('print a fresh, valid GP Connect envelope for an interaction (curl -K - config lines, or --json)')
+    .description(
+      'print a fresh, valid GP Connect envelope for an interaction (curl -K - config lines, or --json)',
+    )
     .argument('<interaction>', 'e.g. create:appointment-1, rest:search:slot-1 or the full URN')
-    .option('--asid <asid>', "consumer ASID (Ssp-From)", asid)
+    .option('--asid <asid>', 'consumer ASID (Ssp-From)', asid)
     .option('--provider-asid <asid>', "the provider's ASID (Ssp-To)", asid, '918999198993')
     .option('--aud <url>', 'JWT aud: the provider base URL', url, 'http://127.0.0.1:4000')
     .option('--json', 'print a JSON object of headers')
-    .action((interaction: string, flags: { asid?: string; providerAsid: string; aud: string; json?: boolean }) => {
-      if (!resolveInteraction(interaction)) {
-        process.stderr.write(`gpc-sandbox: unknown interaction "${interaction}": try create:appointment-1, search:slot-1, read:metadata-1, update:appointment-1, cancel:appointment-1\n`);
-        process.exit(2);
-      }
-      const headers = buildEnvelope(interaction, { asid: flags.asid, providerAsid: flags.providerAsid, aud: flags.aud });
-      process.stdout.write(flags.json ? `${JSON.stringify(headers, null, 2)}\n` : formatCurlConfig(headers));
-    });
+    .action(
+      (interaction: string, flags: { asid?: string; providerAsid: string; aud: string; json?: boolean }) => {
+        if (!resolveInteraction(interaction)) {
+          process.stderr.write(
+            `gpc-sandbox: unknown interaction "${interaction}": try create:appointment-1, search:slot-1, read:metadata-1, update:appointment-1, cancel:appointment-1\n`,
+          );
+          process.exit(2);
+        }
+        const headers = buildEnvelope(interaction, {
+          asid: flags.asid,
+          providerAsid: flags.providerAsid,
+          aud: flags.aud,
+        });
+        process.stdout.write(
+          flags.json ? `${JSON.stringify(headers, null, 2)}\n` : formatCurlConfig(headers),
+        );
+      },
+    );
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerHeaders } from './headers.js';
+import { fail } from './output.js';
 import { registerScenarios } from './scenarios.js';
 import { registerSeed } from './seed.js';
 import { registerStart } from './start.js';
 import { registerValidate } from './validate.js';
-import { fail } from './output.js';
 
 /** The CLI is the only place that reads argv and env, prints, or exits. */
 const program = new Command('gpc-sandbox')

@@ -1,7 +1,14 @@
 import type { Logger } from '../config.js';
 
 /** Errors a user can act on print one line and exit 2; anything else is a bug, with its stack. */
-const USER_ERRORS = new Set(['ConfigError', 'SeedError', 'ScenarioError', 'StoreError', 'InputError', 'InvalidArgumentError']);
+const USER_ERRORS = new Set([
+  'ConfigError',
+  'SeedError',
+  'ScenarioError',
+  'StoreError',
+  'InputError',
+  'InvalidArgumentError',
+]);
 
 export function fail(error: unknown): never {
   const e = error as Error;
@@ -16,7 +23,9 @@ export function fail(error: unknown): never {
 export function stderrLogger(format: 'text' | 'json'): Logger {
   return (level, message, fields) => {
     if (format === 'json') {
-      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields })}\n`);
+      process.stderr.write(
+        `${JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields })}\n`,
+      );
     } else {
       process.stderr.write(`${new Date().toISOString()} ${level.padEnd(5)} ${message}\n`);
     }

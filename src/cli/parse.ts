@@ -4,7 +4,8 @@ import { InvalidArgumentError } from 'commander';
 
 export function integer(flag: string, min: number, max: number) {
   return (value: string): number => {
-    if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(`${flag} must be a whole number, got "${value}"`);
+    if (!/^-?\d+$/.test(value))
+      throw new InvalidArgumentError(`${flag} must be a whole number, got "${value}"`);
     const n = Number(value);
     if (n < min || n > max) throw new InvalidArgumentError(`${flag} must be from ${min} to ${max}, got ${n}`);
     return n;
@@ -12,8 +13,13 @@ export function integer(flag: string, min: number, max: number) {
 }
 
 export function instant(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new InvalidArgumentError(`--clock must be an ISO instant with an offset, e.g. 2026-06-02T09:00:00+01:00, got "${value}"`);
+  if (
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ||
+    Number.isNaN(Date.parse(value))
+  ) {
+    throw new InvalidArgumentError(
+      `--clock must be an ISO instant with an offset, e.g. 2026-06-02T09:00:00+01:00, got "${value}"`,
+    );
   }
   return value;
 }
@@ -23,7 +29,9 @@ export function url(value: string): string {
     const parsed = new URL(value);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http');
   } catch {
-    throw new InvalidArgumentError(`--public-url must be an http(s) URL such as https://sandbox.example.org, got "${value}"`);
+    throw new InvalidArgumentError(
+      `--public-url must be an http(s) URL such as https://sandbox.example.org, got "${value}"`,
+    );
   }
   return value;
 }
@@ -35,7 +43,9 @@ export function asid(value: string): string {
 
 export function duration(value: string): string {
   if (!/^PT(?=\d)(\d+H)?(\d+M)?(\d+S)?$/.test(value)) {
-    throw new InvalidArgumentError(`--session-ttl must be an ISO duration such as PT30M or PT2H, got "${value}"`);
+    throw new InvalidArgumentError(
+      `--session-ttl must be an ISO duration such as PT30M or PT2H, got "${value}"`,
+    );
   }
   return value;
 }

@@ -35,14 +35,22 @@ export function registerStart(program: Command): void {
     .description('serve the sandbox (the ready line on stdout, logs on stderr)')
     .option('--port <n>', 'port; 0 picks a free one', integer('--port', 0, 65535), 4000)
     .option('--host <host>', 'address to listen on (non-loopback needs --admin-token)', '127.0.0.1')
-    .addOption(new Option('--profile <name>', 'spec profile').choices(['careconnect', 'gpconnect-1.2.7']).default('careconnect'))
+    .addOption(
+      new Option('--profile <name>', 'spec profile')
+        .choices(['careconnect', 'gpconnect-1.2.7'])
+        .default('careconnect'),
+    )
     .option('--seed <dir>', "seed directory (default: the package's own seed/)")
     .option('--scenario <name|file>', 'a bundled scenario name or a scenario file')
     .option('--db <file>', 'keep the default state in this JSON file across restarts')
     .option('--fsync', 'also fsync each write (survives power loss, slower)')
     .option('--base-path <path>', 'FHIR base path, e.g. /A20047/STU3/1/gpconnect', '')
     .option('--public-url <url>', 'external origin behind a proxy, used in Location headers', url)
-    .addOption(new Option('--auth <mode>', 'GP Connect envelope checks').choices(['strict', 'lenient', 'off']).default('strict'))
+    .addOption(
+      new Option('--auth <mode>', 'GP Connect envelope checks')
+        .choices(['strict', 'lenient', 'off'])
+        .default('strict'),
+    )
     .option('--provider-asid <asid>', "this provider's ASID (Ssp-To)", asid, '918999198993')
     .option('--random-seed <n>', 'seed for fault generators', integer('--random-seed', 0, 2 ** 31 - 1), 1)
     .option('--clock <instant>', 'start the sandbox clock frozen at this instant', instant)
@@ -51,14 +59,21 @@ export function registerStart(program: Command): void {
     .option('--session-ttl <duration>', 'idle time before a session expires', duration, 'PT30M')
     .option('--max-sessions <n>', 'sessions at most', integer('--max-sessions', 1, 100_000), 1000)
     .option('--quiet', 'no request logging')
-    .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option('--log-format <format>', 'log lines on stderr').choices(['text', 'json']).default('text'),
+    )
     .option('--tls-cert <file>', 'serve https with this certificate (PEM)')
     .option('--tls-key <file>', 'the private key for --tls-cert (PEM)')
     .option('--tls-ca <file>', 'CA that signs client certificates (PEM)')
-    .option('--require-client-cert', 'mutual TLS: a request without a certificate signed by --tls-ca gets 496')
+    .option(
+      '--require-client-cert',
+      'mutual TLS: a request without a certificate signed by --tls-ca gets 496',
+    )
     .action(async (flags: StartFlags) => {
-      if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) fail(configError('--tls-cert and --tls-key go together'));
-      if ((flags.tlsCa || flags.requireClientCert) && !flags.tlsCert) fail(configError('--tls-ca and --require-client-cert need --tls-cert and --tls-key'));
+      if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey))
+        fail(configError('--tls-cert and --tls-key go together'));
+      if ((flags.tlsCa || flags.requireClientCert) && !flags.tlsCert)
+        fail(configError('--tls-ca and --require-client-cert need --tls-cert and --tls-key'));
       const log = flags.quiet ? undefined : stderrLogger(flags.logFormat);
       let sandbox: Awaited<ReturnType<typeof startSandbox>>;
       try {
@@ -81,7 +96,14 @@ export function registerStart(program: Command): void {
           sessionTtl: flags.sessionTtl,
           maxSessions: flags.maxSessions,
           ...(flags.tlsCert && flags.tlsKey
-            ? { tls: { cert: flags.tlsCert, key: flags.tlsKey, ca: flags.tlsCa, requireClientCert: Boolean(flags.requireClientCert) } }
+            ? {
+                tls: {
+                  cert: flags.tlsCert,
+                  key: flags.tlsKey,
+                  ca: flags.tlsCa,
+                  requireClientCert: Boolean(flags.requireClientCert),
+                },
+              }
             : {}),
           log,
         });
@@ -92,7 +114,10 @@ export function registerStart(program: Command): void {
       process.stdout.write(
         `gpc-sandbox listening on ${sandbox.url}\n${sandbox.fhirBase !== sandbox.url ? `FHIR base: ${sandbox.fhirBase}\n` : ''}`,
       );
-      log?.('info', `profile ${flags.profile}, auth ${flags.auth}, ${flags.db ? `db ${flags.db}` : 'in memory'}; admin page ${sandbox.url}/_admin/`);
+      log?.(
+        'info',
+        `profile ${flags.profile}, auth ${flags.auth}, ${flags.db ? `db ${flags.db}` : 'in memory'}; admin page ${sandbox.url}/_admin/`,
+      );
 
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {

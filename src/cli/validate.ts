@@ -31,10 +31,15 @@ function validateFile(file: string): string[] {
     return [`${file}: ${e.code ? `cannot read the file (${e.code})` : `not valid JSON (${e.message})`}`];
   }
   const seedKind = looksLikeSeedFile(json);
-  if (seedKind) return validateSeedFile(seedKind === basename(file) ? file : seedKind, json).map((p) => formatProblem({ ...p, file }));
+  if (seedKind)
+    return validateSeedFile(seedKind === basename(file) ? file : seedKind, json).map((p) =>
+      formatProblem({ ...p, file }),
+    );
   if (typeof json === 'object' && json !== null && 'rules' in json) {
     const result = parseScenario(file, json);
     return 'problems' in result ? result.problems.map((p) => (typeof p === 'string' ? p : String(p))) : [];
   }
-  return [`${file}: neither a seed file (organizations, locations, practitioners, schedules, patients, seed.json) nor a scenario (an object with "rules")`];
+  return [
+    `${file}: neither a seed file (organizations, locations, practitioners, schedules, patients, seed.json) nor a scenario (an object with "rules")`,
+  ];
 }

@@ -21,27 +21,45 @@ export interface BookingContext {
 /** Example ids consumers forget to replace (the seed page uses Slot/1 and Patient/1). */
 const EXAMPLE_IDS = new Set(['1', '123123', '1001', '1002', '2', '17', '3']);
 
-export function findPatient(ctx: Pick<BookingContext, 'directory' | 'state'>, id: string): Patient | undefined {
+export function findPatient(
+  ctx: Pick<BookingContext, 'directory' | 'state'>,
+  id: string,
+): Patient | undefined {
   return ctx.directory.patients.get(id) ?? ctx.state.fixturePatients.get(id);
 }
 
 function notFound(path: string, reference: string, hint: string): SpineError {
   const id = reference.split('/')[1] ?? '';
   const placeholder = EXAMPLE_IDS.has(id) ? ` "${reference}" looks like the example's placeholder.` : '';
-  return new SpineError('REFERENCE_NOT_FOUND', `${path} "${reference}" does not exist in this sandbox.${placeholder} ${hint}`);
+  return new SpineError(
+    'REFERENCE_NOT_FOUND',
+    `${path} "${reference}" does not exist in this sandbox.${placeholder} ${hint}`,
+  );
 }
 
 /** Resolve and check the request's slots: they exist, are offered, free, adjacent on one schedule. */
-export function resolveSlots(request: BookingRequest, ctx: BookingContext): { slots: Slot[]; schedule: Schedule } {
+export function resolveSlots(
+  request: BookingRequest,
+  ctx: BookingContext,
+): { slots: Slot[]; schedule: Schedule } {
   const slots = request.slotIds.map((id, i) => {
     const slot = ctx.calendar.get(id);
-    if (!slot) throw notFound(`slot[${i}].reference`, `Slot/${id}`, 'Search for free slots (GET /Slot?...) and use an id from the result.');
+    if (!slot)
+      throw notFound(
+        `slot[${i}].reference`,
+        `Slot/${id}`,
+        'Search for free slots (GET /Slot?...) and use an id from the result.',
+      );
     return slot;
   });
   const { lastDate } = ctx.calendar.horizon(ctx.nowMs);
   slots.forEach((slot, i) => {
     if (slot.start.slice(0, 10) > lastDate) {
-      throw notFound(`slot[${i}].reference`, `Slot/${slot.id}`, `Slots are offered up to ${lastDate}; search for free slots and use an id from the result.`);
+      throw notFound(
+        `slot[${i}].reference`,
+        `Slot/${slot.id}`,
+        `Slots are offered up to ${lastDate}; search for free slots and use an id from the result.`,
+      );
     }
   });
   const scheduleId = slots[0]!.scheduleId;
@@ -54,10 +72,16 @@ export function resolveSlots(request: BookingRequest, ctx: BookingContext): { sl
       );
     }
     if (slot.startMs <= ctx.nowMs) {
-      throw new SpineError('INVALID_RESOURCE', `slot[${i}].reference "Slot/${slot.id}" starts at ${slot.start}, which is not in the future`);
+      throw new SpineError(
+        'INVALID_RESOURCE',
+        `slot[${i}].reference "Slot/${slot.id}" starts at ${slot.start}, which is not in the future`,
+      );
     }
     if (!schedule.pattern.bookable) {
-      throw new SpineError('INVALID_RESOURCE', `slot[${i}].reference "Slot/${slot.id}" is not offered for GP Connect booking at this practice`);
+      throw new SpineError(
+        'INVALID_RESOURCE',
+        `slot[${i}].reference "Slot/${slot.id}" is not offered for GP Connect booking at this practice`,
+      );
     }
   });
   const sorted = [...slots].sort((a, b) => a.startMs - b.startMs);
@@ -90,7 +114,10 @@ function checkTimes(request: BookingRequest, slots: Slot[]): void {
   if (request.minutesDuration !== undefined) {
     const minutes = (last.endMs - first.startMs) / 60_000;
     if (request.minutesDuration !== minutes) {
-      throw new SpineError('INVALID_RESOURCE', `minutesDuration is ${request.minutesDuration}, but the slots last ${minutes} minutes`);
+      throw new SpineError(
+        'INVALID_RESOURCE',
+        `minutesDuration is ${request.minutesDuration}, but the slots last ${minutes} minutes`,
+      );
     }
   }
 }
@@ -99,7 +126,11 @@ function checkTimes(request: BookingRequest, slots: Slot[]): void {
 function checkGpConnectRules(request: BookingRequest, schedule: Schedule, ctx: BookingContext): void {
   const locationRef = `Location/${request.locationId}`;
   if (!ctx.directory.locations.has(request.locationId!)) {
-    throw notFound('participant Location', locationRef, 'Use the Location of the slot\'s schedule (GET /Slot with _include:recurse=Schedule:actor:Location).');
+    throw notFound(
+      'participant Location',
+      locationRef,
+      "Use the Location of the slot's schedule (GET /Slot with _include:recurse=Schedule:actor:Location).",
+    );
   }
   if (request.locationId !== schedule.locationId) {
     throw new SpineError(
@@ -109,7 +140,11 @@ function checkGpConnectRules(request: BookingRequest, schedule: Schedule, ctx: B
   }
   if (request.practitionerId !== undefined) {
     if (!ctx.directory.practitioners.has(request.practitionerId)) {
-      throw notFound('participant Practitioner', `Practitioner/${request.practitionerId}`, 'Use the Practitioner of the slot\'s schedule, or leave it out.');
+      throw notFound(
+        'participant Practitioner',
+        `Practitioner/${request.practitionerId}`,
+        "Use the Practitioner of the slot's schedule, or leave it out.",
+      );
     }
     if (request.practitionerId !== schedule.practitionerId) {
       throw new SpineError(
@@ -124,7 +159,10 @@ function checkGpConnectRules(request: BookingRequest, schedule: Schedule, ctx: B
       `the delivery channel extension says "${request.deliveryChannel}", but the slots are "${schedule.pattern.deliveryChannel}": send the slot's value or leave the extension out`,
     );
   }
-  if (request.practitionerRoleCode !== undefined && request.practitionerRoleCode !== schedule.practitionerRole.code) {
+  if (
+    request.practitionerRoleCode !== undefined &&
+    request.practitionerRoleCode !== schedule.practitionerRole.code
+  ) {
     throw new SpineError(
       'INVALID_RESOURCE',
       `the practitioner role extension says "${request.practitionerRoleCode}", but the schedule's role is "${schedule.practitionerRole.code}" (${schedule.practitionerRole.display})`,
@@ -139,7 +177,10 @@ function checkGpConnectRules(request: BookingRequest, schedule: Schedule, ctx: B
     );
   }
   if (restriction?.odsCode && restriction.odsCode !== org.odsCode) {
-    throw new SpineError('INVALID_RESOURCE', `the slots are offered only to the organisation with ODS code ${restriction.odsCode}, not ${org.odsCode}`);
+    throw new SpineError(
+      'INVALID_RESOURCE',
+      `the slots are offered only to the organisation with ODS code ${restriction.odsCode}, not ${org.odsCode}`,
+    );
   }
 }
 
@@ -150,14 +191,21 @@ function checkGpConnectRules(request: BookingRequest, schedule: Schedule, ctx: B
 export function book(request: BookingRequest, ctx: BookingContext): AppointmentRecord {
   const patient = findPatient(ctx, request.patientId);
   if (!patient) {
-    throw notFound('participant Patient', `Patient/${request.patientId}`, 'Find the patient first (GET /Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|{nhsNumber}) and use its id.');
+    throw notFound(
+      'participant Patient',
+      `Patient/${request.patientId}`,
+      'Find the patient first (GET /Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|{nhsNumber}) and use its id.',
+    );
   }
   const { slots, schedule } = resolveSlots(request, ctx);
   checkTimes(request, slots);
   if (ctx.profile.strictBooking) checkGpConnectRules(request, schedule, ctx);
   const taken = slots.find((slot) => !ctx.state.isFree(slot.id));
   if (taken) {
-    throw new SpineError('DUPLICATE_REJECTED', `Slot/${taken.id} (${taken.start}) is no longer free: it was booked after it was returned as free. Search again and pick another slot.`);
+    throw new SpineError(
+      'DUPLICATE_REJECTED',
+      `Slot/${taken.id} (${taken.start}) is no longer free: it was booked after it was returned as free. Search again and pick another slot.`,
+    );
   }
   return commitBooking(ctx, patient, slots, schedule, request.body, request, 'gpconnect');
 }
@@ -180,15 +228,27 @@ export function commitBooking(
   resource['created'] = request.created ?? formatLondon(ctx.nowMs);
   resource['slot'] = slots.map((s) => ({ reference: `Slot/${s.id}` }));
   if (ctx.profile.strictBooking) {
-    const others = (Array.isArray(body['extension']) ? (body['extension'] as Array<{ url?: unknown }>) : []).filter(
-      (e) => e.url === EXTENSION_URL.bookingOrganisation,
-    );
-    resource['extension'] = [...others, roleExtension(schedule.practitionerRole), channelExtension(schedule.pattern.deliveryChannel)];
+    const others = (
+      Array.isArray(body['extension']) ? (body['extension'] as Array<{ url?: unknown }>) : []
+    ).filter((e) => e.url === EXTENSION_URL.bookingOrganisation);
+    resource['extension'] = [
+      ...others,
+      roleExtension(schedule.practitionerRole),
+      channelExtension(schedule.pattern.deliveryChannel),
+    ];
     resource['serviceCategory'] = { text: schedule.serviceCategory };
     resource['serviceType'] = [{ text: schedule.pattern.serviceType }];
     const participants = Array.isArray(body['participant']) ? [...(body['participant'] as unknown[])] : [];
-    if (schedule.practitionerId && !participants.some((p) => String((p as { actor?: { reference?: unknown } }).actor?.reference).startsWith('Practitioner/'))) {
-      participants.push({ actor: { reference: `Practitioner/${schedule.practitionerId}` }, status: 'accepted' });
+    if (
+      schedule.practitionerId &&
+      !participants.some((p) =>
+        String((p as { actor?: { reference?: unknown } }).actor?.reference).startsWith('Practitioner/'),
+      )
+    ) {
+      participants.push({
+        actor: { reference: `Practitioner/${schedule.practitionerId}` },
+        status: 'accepted',
+      });
     }
     resource['participant'] = participants;
   }

@@ -180,7 +180,7 @@ export function readAppointmentForCreate(raw: unknown, profile: Profile): Bookin
   const meta = raw['meta'] === undefined ? undefined : objectAt(raw['meta'], 'meta');
   if (meta) {
     const profiles = optionalArray(meta['profile'], 'meta.profile');
-    profiles.forEach((p, i) => stringAt(p, `meta.profile[${i}]`));
+    for (const [i, p] of profiles.entries()) stringAt(p, `meta.profile[${i}]`);
     if (strict && !profiles.includes(profile.appointmentProfile)) {
       throw invalid(`meta.profile must contain ${profile.appointmentProfile}`);
     }

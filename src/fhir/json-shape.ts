@@ -70,6 +70,7 @@ export function sanitiseJson(root: unknown): string | undefined {
       for (const item of node) stack.push([item, depth + 1]);
       continue;
     }
+    // biome-ignore lint/suspicious/noProto: removing an own data property named __proto__, not using the accessor
     if (Object.hasOwn(node, '__proto__')) delete (node as Json)['__proto__'];
     for (const key of Object.keys(node)) stack.push([(node as Json)[key], depth + 1]);
   }

@@ -40,7 +40,11 @@ export const SPINE_ERRORS = {
     display: 'Organisation has not provided consent to share data',
   },
   // The 1.2.7 table spells it with an underscore, the CodeSystem (and 1.6.0) with a space: both are known.
-  ACCESS_DENIED: { httpStatus: 403, issueCode: 'forbidden', display: 'Access has been denied to process this request' },
+  ACCESS_DENIED: {
+    httpStatus: 403,
+    issueCode: 'forbidden',
+    display: 'Access has been denied to process this request',
+  },
   'ACCESS DENIED': {
     httpStatus: 403,
     issueCode: 'forbidden',

@@ -38,7 +38,10 @@ export function createApp(deps: AppDeps): Express {
       sendFhir(
         res,
         404,
-        operationOutcome('NO_RECORD_FOUND', `${req.path} is outside the FHIR base path ${core.config.basePath}: FHIR calls go to ${core.config.basePath}/...`),
+        operationOutcome(
+          'NO_RECORD_FOUND',
+          `${req.path} is outside the FHIR base path ${core.config.basePath}: FHIR calls go to ${core.config.basePath}/...`,
+        ),
         'json',
       );
       return;
@@ -48,7 +51,12 @@ export function createApp(deps: AppDeps): Express {
   app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
     core.config.log?.('error', `unexpected error: ${error.stack ?? error.message}`);
     if (res.headersSent) return res.end();
-    sendFhir(res, 500, operationOutcome('INTERNAL_SERVER_ERROR', 'The sandbox failed unexpectedly; the error is in its log.'), 'json');
+    sendFhir(
+      res,
+      500,
+      operationOutcome('INTERNAL_SERVER_ERROR', 'The sandbox failed unexpectedly; the error is in its log.'),
+      'json',
+    );
   });
   return app;
 }

@@ -27,12 +27,24 @@ export async function readFhirBody(
     rawParser(req, res, (error?: unknown) => (error ? reject(error) : resolve()));
   }).catch((error: BodyParserError) => {
     if (error.type === 'entity.too.large') {
-      throw new SpineError('BAD_REQUEST', `The body is larger than the ${BODY_LIMIT_BYTES / 1024 / 1024} MB this provider accepts`, 413);
+      throw new SpineError(
+        'BAD_REQUEST',
+        `The body is larger than the ${BODY_LIMIT_BYTES / 1024 / 1024} MB this provider accepts`,
+        413,
+      );
     }
     if (error.type === 'encoding.unsupported') {
-      throw new SpineError('BAD_REQUEST', `Content-Encoding "${req.headers['content-encoding']}" is not supported: send the body uncompressed`, 415);
+      throw new SpineError(
+        'BAD_REQUEST',
+        `Content-Encoding "${req.headers['content-encoding']}" is not supported: send the body uncompressed`,
+        415,
+      );
     }
-    throw new SpineError('BAD_REQUEST', `The body could not be read: ${error.message}`, error.status && error.status < 500 ? error.status : 400);
+    throw new SpineError(
+      'BAD_REQUEST',
+      `The body could not be read: ${error.message}`,
+      error.status && error.status < 500 ? error.status : 400,
+    );
   });
   const buffer: unknown = req.body;
   if (!Buffer.isBuffer(buffer) || buffer.length === 0) {
@@ -50,7 +62,8 @@ export async function readFhirBody(
       value = fromFhirXml(text);
     } catch (error) {
       // Well-formed XML that is not a valid STU3 resource is a resource error, as in JSON.
-      if (error instanceof FhirXmlError && error.kind === 'invalid') throw new SpineError('INVALID_RESOURCE', error.message);
+      if (error instanceof FhirXmlError && error.kind === 'invalid')
+        throw new SpineError('INVALID_RESOURCE', error.message);
       throw new SpineError('BAD_REQUEST', `The body is not FHIR XML: ${(error as Error).message}`);
     }
   } else {

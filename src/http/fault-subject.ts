@@ -13,18 +13,24 @@ function referencesOf(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
   const out: string[] = [];
   for (const item of value) {
-    const ref = (item as { reference?: unknown; actor?: { reference?: unknown } } | null)?.reference ??
+    const ref =
+      (item as { reference?: unknown; actor?: { reference?: unknown } } | null)?.reference ??
       (item as { actor?: { reference?: unknown } } | null)?.actor?.reference;
     if (typeof ref === 'string') out.push(ref);
   }
   return out;
 }
 
-export function faultSubject(call: Pick<FhirCall, 'body' | 'params' | 'query' | 'core' | 'world'>, template: string): FaultSubject {
+export function faultSubject(
+  call: Pick<FhirCall, 'body' | 'params' | 'query' | 'core' | 'world'>,
+  template: string,
+): FaultSubject {
   const subject: FaultSubject = {};
   const body = call.body as { slot?: unknown; participant?: unknown } | undefined;
   if (body && typeof body === 'object') {
-    const slots = referencesOf(body.slot).filter((r) => r.startsWith('Slot/')).map((r) => r.slice(5));
+    const slots = referencesOf(body.slot)
+      .filter((r) => r.startsWith('Slot/'))
+      .map((r) => r.slice(5));
     if (slots.length) subject.slotIds = slots;
     const patient = referencesOf(body.participant).find((r) => r.startsWith('Patient/'));
     if (patient) subject.patientId = patient.slice(8);
@@ -42,7 +48,9 @@ export function faultSubject(call: Pick<FhirCall, 'body' | 'params' | 'query' | 
     subject.nhsNumber = identifier.slice(NHS_SYSTEM.length);
   }
   if (subject.patientId && !subject.nhsNumber) {
-    const patient = call.core.directory.patients.get(subject.patientId) ?? call.world.state.fixturePatients.get(subject.patientId);
+    const patient =
+      call.core.directory.patients.get(subject.patientId) ??
+      call.world.state.fixturePatients.get(subject.patientId);
     if (patient) subject.nhsNumber = patient.nhsNumber;
   }
   return subject;

@@ -3,19 +3,19 @@ import { checkEnvelope } from '../auth/envelope.js';
 import { commitBooking, findPatient } from '../domain/booking.js';
 import { dropConnection, type HungConnections, sleep, sspErrorBody } from '../faults/apply.js';
 import type { FaultDecision } from '../faults/engine.js';
-import { MAGIC_OUTCOMES } from '../faults/magic-patients.js';
-import { parseFaultHeader } from '../faults/header.js';
 import { FaultEngine } from '../faults/engine.js';
+import { parseFaultHeader } from '../faults/header.js';
+import { MAGIC_OUTCOMES } from '../faults/magic-patients.js';
 import { negotiateResponseFormat } from '../fhir/format.js';
-import { operationOutcome, SpineError, type SpineCode } from '../fhir/operation-outcome.js';
+import { operationOutcome, type SpineCode, SpineError } from '../fhir/operation-outcome.js';
 import { statusFor } from '../profiles/index.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import { truncateBody } from '../sandbox/journal.js';
 import type { World } from '../sandbox/world.js';
 import { readFhirBody } from './body.js';
 import { faultSubject } from './fault-subject.js';
-import type { FhirCall, FhirResult } from './fhir-types.js';
 import { matchRoute, supportedInteractions } from './fhir-routes.js';
+import type { FhirCall, FhirResult } from './fhir-types.js';
 import { sendFhir } from './send.js';
 
 /** Strips the Spine Secure Proxy's prefix: /{ssp}/https://{provider}{base}/... (digest §1.1). */
@@ -74,7 +74,11 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
       if (core.config.auth !== 'off') {
         const envelope = checkEnvelope(
           { method: req.method, path, headers: req.headers },
-          { providerAsid: core.config.providerAsid, nowSeconds: Math.floor(Date.now() / 1000), seenTraceIds: world.traceIds },
+          {
+            providerAsid: core.config.providerAsid,
+            nowSeconds: Math.floor(Date.now() / 1000),
+            seenTraceIds: world.traceIds,
+          },
         );
         interaction = envelope.interaction?.id;
         if (envelope.problems.length > 0) {
@@ -115,10 +119,18 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
     }
 
     if (problems.length > 0 && result !== 'dropped') {
-      result.headers = { ...result.headers, 'X-Sandbox-Warning': problems.join(' | ').replace(/[^\x20-\x7e]/g, '?').slice(0, 4000) };
+      result.headers = {
+        ...result.headers,
+        'X-Sandbox-Warning': problems
+          .join(' | ')
+          .replace(/[^\x20-\x7e]/g, '?')
+          .slice(0, 4000),
+      };
     }
     const responseBody =
-      result === 'dropped' ? undefined : sendFhir(res, result.status, result.minimal ? undefined : result.resource, format, result.headers);
+      result === 'dropped'
+        ? undefined
+        : sendFhir(res, result.status, result.minimal ? undefined : result.resource, format, result.headers);
     const ms = Math.round((performance.now() - started) * 10) / 10;
     world.journal.add({
       time: new Date(core.clock.now()).toISOString(),
@@ -129,20 +141,27 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
       ms,
       problems,
       ...(faultName ? { fault: faultName } : {}),
-      request: { headers: flatHeaders(req.headers), ...(requestBody !== undefined ? { body: truncateBody(requestBody) } : {}) },
+      request: {
+        headers: flatHeaders(req.headers),
+        ...(requestBody !== undefined ? { body: truncateBody(requestBody) } : {}),
+      },
       response: {
         headers: result === 'dropped' ? {} : flatHeaders(res.getHeaders()),
         ...(responseBody !== undefined ? { body: truncateBody(responseBody) } : {}),
       },
     });
-    core.config.log?.('info', `${req.method} ${req.originalUrl} ${result === 'dropped' ? 'dropped' : result.status} ${ms}ms`, {
-      method: req.method,
-      path: req.originalUrl,
-      status: result === 'dropped' ? 0 : result.status,
-      ms,
-      ...(faultName ? { fault: faultName } : {}),
-      ...(world.id ? { session: world.id } : {}),
-    });
+    core.config.log?.(
+      'info',
+      `${req.method} ${req.originalUrl} ${result === 'dropped' ? 'dropped' : result.status} ${ms}ms`,
+      {
+        method: req.method,
+        path: req.originalUrl,
+        status: result === 'dropped' ? 0 : result.status,
+        ms,
+        ...(faultName ? { fault: faultName } : {}),
+        ...(world.id ? { session: world.id } : {}),
+      },
+    );
   };
 }
 
@@ -159,7 +178,9 @@ function headerValue(req: Request, name: string): string | undefined {
 }
 
 function fhirBaseUrl(core: SandboxCore, req: Request): string {
-  const origin = core.config.publicUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.get('host') ?? `${core.config.host}:${core.config.port}`}`;
+  const origin =
+    core.config.publicUrl?.replace(/\/$/, '') ??
+    `${req.protocol}://${req.get('host') ?? `${core.config.host}:${core.config.port}`}`;
   return `${origin}${core.config.basePath}`;
 }
 
@@ -187,7 +208,10 @@ function selectFault(
   if (header !== undefined) {
     const parsed = parseFaultHeader(header);
     if ('problems' in parsed) {
-      throw new SpineError('BAD_REQUEST', `X-Sandbox-Fault: ${parsed.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+      throw new SpineError(
+        'BAD_REQUEST',
+        `X-Sandbox-Fault: ${parsed.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+      );
     }
     return FaultEngine.once(parsed.rule, core.config.randomSeed, faultRequest);
   }
@@ -247,7 +271,11 @@ function faultErrorResult(
   const status = action.status ?? statusFor(core.profile, code);
   return {
     status,
-    resource: operationOutcome(code, action.diagnostics ?? `Fault injected by the sandbox: ${code}`, action.display),
+    resource: operationOutcome(
+      code,
+      action.diagnostics ?? `Fault injected by the sandbox: ${code}`,
+      action.display,
+    ),
   };
 }
 
@@ -258,9 +286,25 @@ async function stealFirstSlot(core: SandboxCore, world: World, call: FhirCall): 
   const slot = slotId ? core.calendar.get(slotId) : undefined;
   if (!slot || !world.state.isFree(slot.id)) return;
   const schedule = core.directory.schedules.get(slot.scheduleId)!;
-  const competitor = core.seed.patients.find((p) => p.id !== subject.patientId && p.active && !p.magic) ?? core.seed.patients[0]!;
-  const ctx = { profile: core.profile, directory: core.directory, calendar: core.calendar, state: world.state, nowMs: call.nowMs };
-  commitBooking(ctx, competitor, [slot], schedule, { description: 'Booked by a simulated competing consumer (steal fault)' }, {}, 'stolen');
+  const competitor =
+    core.seed.patients.find((p) => p.id !== subject.patientId && p.active && !p.magic) ??
+    core.seed.patients[0]!;
+  const ctx = {
+    profile: core.profile,
+    directory: core.directory,
+    calendar: core.calendar,
+    state: world.state,
+    nowMs: call.nowMs,
+  };
+  commitBooking(
+    ctx,
+    competitor,
+    [slot],
+    schedule,
+    { description: 'Booked by a simulated competing consumer (steal fault)' },
+    {},
+    'stolen',
+  );
   await core.persist(world);
 }
 
@@ -275,4 +319,3 @@ function errorResult(core: SandboxCore, error: unknown, problems: string[]): Fhi
   problems.push(diagnostics);
   return { status: 500, resource: operationOutcome('INTERNAL_SERVER_ERROR', diagnostics) };
 }
-

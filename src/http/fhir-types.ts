@@ -44,7 +44,12 @@ export interface FhirRoute {
 
 const ID = '([A-Za-z0-9\\-.]{1,64})';
 
-export function route(method: FhirRoute['method'], template: string, summary: string, handler: FhirHandler): FhirRoute {
+export function route(
+  method: FhirRoute['method'],
+  template: string,
+  summary: string,
+  handler: FhirHandler,
+): FhirRoute {
   const source = template.replace(/[$]/g, '\\$').replace(/\{[a-z]+\}/g, ID);
   return { method, template, pattern: new RegExp(`^${source}$`), summary, handler };
 }

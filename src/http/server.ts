@@ -5,8 +5,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Express } from 'express';
 import type { SandboxConfig } from '../config.js';
 import { ConfigError } from '../config.js';
-import { operationOutcome } from '../fhir/operation-outcome.js';
 import { FHIR_JSON } from '../fhir/format.js';
+import { operationOutcome } from '../fhir/operation-outcome.js';
 
 export interface RunningServer {
   server: http.Server;
@@ -21,7 +21,9 @@ function readPem(flag: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new ConfigError(`${flag} ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new ConfigError(
+      `${flag} ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }
 
@@ -36,7 +38,9 @@ function onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   const body = JSON.stringify(
     operationOutcome(
       'BAD_REQUEST',
-      tooLarge ? 'The request headers are too large' : `The request is not valid HTTP (${error.code ?? 'parse error'})`,
+      tooLarge
+        ? 'The request headers are too large'
+        : `The request is not valid HTTP (${error.code ?? 'parse error'})`,
     ),
   );
   socket.end(
@@ -68,9 +72,18 @@ export async function listen(app: Express, config: SandboxConfig, onCut: () => v
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
-      if (error.code === 'EADDRINUSE') reject(new ConfigError(`port ${config.port} on ${config.host} is already in use: stop what holds it or pick another --port (0 picks a free one)`));
-      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new ConfigError(`--host ${config.host} is not an address of this machine`));
-      else if (error.code === 'EACCES') reject(new ConfigError(`port ${config.port} needs privileges this process lacks: pick a port above 1023`));
+      if (error.code === 'EADDRINUSE')
+        reject(
+          new ConfigError(
+            `port ${config.port} on ${config.host} is already in use: stop what holds it or pick another --port (0 picks a free one)`,
+          ),
+        );
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+        reject(new ConfigError(`--host ${config.host} is not an address of this machine`));
+      else if (error.code === 'EACCES')
+        reject(
+          new ConfigError(`port ${config.port} needs privileges this process lacks: pick a port above 1023`),
+        );
       else reject(error);
     };
     const onListening = () => {

@@ -12,13 +12,19 @@ export function parseDuration(text: string): number | undefined {
   const m = DURATION.exec(negative ? text.slice(1) : text);
   if (!m || text.endsWith('T') || /^-?P$/.test(text)) return undefined;
   const [, d, h, min, s] = m;
-  const ms = ((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 60_000 + Number(s ?? 0) * 1000;
+  const ms =
+    ((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 60_000 + Number(s ?? 0) * 1000;
   return negative ? -ms : ms;
 }
 
 export function clockView(core: SandboxCore) {
   const now = core.clock.now();
-  return { now: formatLondon(now), epochMs: now, frozen: core.clock.frozen, realNow: formatLondon(Date.now()) };
+  return {
+    now: formatLondon(now),
+    epochMs: now,
+    frozen: core.clock.frozen,
+    realNow: formatLondon(Date.now()),
+  };
 }
 
 /** PUT /_admin/clock and the API's setClock(): freeze at an instant, advance, or back to real time. */
@@ -28,14 +34,23 @@ export async function changeClock(core: SandboxCore, body: unknown): Promise<Ret
   }
   const change = body as Record<string, unknown>;
   const keys = Object.keys(change);
-  if (keys.length !== 1) throw new InputError('send exactly one of now, advance, real', keys.length ? keys.join(',') : 'body');
+  if (keys.length !== 1)
+    throw new InputError('send exactly one of now, advance, real', keys.length ? keys.join(',') : 'body');
   if ('now' in change) {
-    const ms = typeof change['now'] === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(change['now']) ? Date.parse(change['now']) : Number.NaN;
-    if (Number.isNaN(ms)) throw new InputError('now must be an ISO instant with an offset, e.g. 2026-06-02T09:00:00+01:00', 'now');
+    const ms =
+      typeof change['now'] === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(change['now'])
+        ? Date.parse(change['now'])
+        : Number.NaN;
+    if (Number.isNaN(ms))
+      throw new InputError(
+        'now must be an ISO instant with an offset, e.g. 2026-06-02T09:00:00+01:00',
+        'now',
+      );
     core.clock.freeze(ms);
   } else if ('advance' in change) {
     const ms = typeof change['advance'] === 'string' ? parseDuration(change['advance']) : undefined;
-    if (ms === undefined) throw new InputError('advance must be an ISO 8601 duration such as PT1H, P1D or PT30M', 'advance');
+    if (ms === undefined)
+      throw new InputError('advance must be an ISO 8601 duration such as PT1H, P1D or PT30M', 'advance');
     core.clock.advance(ms);
   } else if ('real' in change) {
     if (change['real'] !== true) throw new InputError('real must be true', 'real');

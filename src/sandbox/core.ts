@@ -47,11 +47,19 @@ export class SandboxCore {
     this.clock = new Clock(parts.realNow, document?.clock);
     if (!document && parts.config.clock) this.clock.freeze(Date.parse(parts.config.clock));
     this.store = parts.store;
-    this.baseFaults = new FaultEngine({ randomSeed: parts.scenario?.scenario.randomSeed ?? parts.config.randomSeed });
+    this.baseFaults = new FaultEngine({
+      randomSeed: parts.scenario?.scenario.randomSeed ?? parts.config.randomSeed,
+    });
     this.scenarioName = parts.scenario?.name ?? null;
     this.baseFaults.setScenario(this.scenarioName, parts.scenario?.scenario);
     const state = document ? SandboxState.from(document.state) : new SandboxState();
-    this.defaultWorld = new World(undefined, this.baseFaults.clone(), parts.config.journalSize, this.clock.now(), state);
+    this.defaultWorld = new World(
+      undefined,
+      this.baseFaults.clone(),
+      parts.config.journalSize,
+      this.clock.now(),
+      state,
+    );
     this.sessions = new Sessions(
       (id) => new World(id, this.baseFaults.clone(), parts.config.journalSize, this.clock.now()),
       parts.config.sessionTtlMs,

@@ -18,7 +18,10 @@ export class Sessions {
 
   get(id: string, nowMs: number): World {
     if (!Sessions.ID_PATTERN.test(id)) {
-      throw new SpineError('BAD_REQUEST', `X-Sandbox-Session "${id.slice(0, 40)}" must be 1-128 letters, digits or . _ : -`);
+      throw new SpineError(
+        'BAD_REQUEST',
+        `X-Sandbox-Session "${id.slice(0, 40)}" must be 1-128 letters, digits or . _ : -`,
+      );
     }
     this.expire(nowMs);
     let world = this.worlds.get(id);

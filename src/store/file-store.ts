@@ -81,7 +81,10 @@ export class FileStore implements StateStore {
       this.next.snapshot = snapshot;
       return this.next.promise;
     }
-    const entry: { promise: Promise<void>; snapshot: () => StoreDocument } = { snapshot, promise: Promise.resolve() };
+    const entry: { promise: Promise<void>; snapshot: () => StoreDocument } = {
+      snapshot,
+      promise: Promise.resolve(),
+    };
     const write = (): Promise<void> => this.startWrite(entry.snapshot);
     entry.promise = this.inFlight.then(write, write);
     this.next = entry;
@@ -119,7 +122,8 @@ export function emptyDocument(seed: string): StoreDocument {
 }
 
 function documentProblem(doc: unknown, expectedSeed: string): string | undefined {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return 'not a gpconnect-sandbox db file (expected a JSON object)';
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    return 'not a gpconnect-sandbox db file (expected a JSON object)';
   const d = doc as Partial<StoreDocument>;
   if (d.schemaVersion === undefined || d.state === undefined) {
     return 'not a gpconnect-sandbox db file (no schemaVersion/state): refusing to overwrite it';
@@ -131,7 +135,11 @@ function documentProblem(doc: unknown, expectedSeed: string): string | undefined
     return `written for another seed (${String(d.seed)}, this one is ${expectedSeed}): start with that seed, or use another --db file`;
   }
   const s = d.state as Partial<StoreDocument['state']>;
-  if (!Array.isArray(s.appointments) || typeof s.nextAppointmentId !== 'number' || !Array.isArray(s.fixturePatients)) {
+  if (
+    !Array.isArray(s.appointments) ||
+    typeof s.nextAppointmentId !== 'number' ||
+    !Array.isArray(s.fixturePatients)
+  ) {
     return 'state is damaged (appointments, nextAppointmentId or fixturePatients missing)';
   }
   if (typeof d.clock !== 'object' || d.clock === null) return 'clock is missing';

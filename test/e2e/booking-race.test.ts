@@ -19,7 +19,13 @@ async function post(url: string, body: unknown) {
     headers: { ...buildEnvelope('create:appointment-1'), 'Content-Type': 'application/fhir+json' },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json() };
+  return {
+    status: res.status,
+    body: (await res.json()) as {
+      id: string;
+      issue?: Array<{ details: { coding: Array<{ code: string }> } }>;
+    },
+  };
 }
 
 describe('check-and-book is atomic', () => {
@@ -29,17 +35,29 @@ describe('check-and-book is atomic', () => {
       const sandbox = await startSandbox({ profile, clock: CLOCK });
       try {
         const bodies = Array.from({ length: 20 }, (_, i) =>
-          profile === 'careconnect' ? seedExample('s2-202606031000', String((i % 20) + 1)) : gpcBooking({
-            slots: [{ id: 's1-202606031000', start: '2026-06-03T10:00:00+01:00', end: '2026-06-03T10:10:00+01:00' }],
-            patientId: String((i % 20) + 1),
-          }),
+          profile === 'careconnect'
+            ? seedExample('s2-202606031000', String((i % 20) + 1))
+            : gpcBooking({
+                slots: [
+                  {
+                    id: 's1-202606031000',
+                    start: '2026-06-03T10:00:00+01:00',
+                    end: '2026-06-03T10:10:00+01:00',
+                  },
+                ],
+                patientId: String((i % 20) + 1),
+              }),
         );
         const results = await Promise.all(bodies.map((b) => post(sandbox.fhirBase, b)));
         const created = results.filter((r) => r.status === 201);
-        const duplicates = results.filter((r) => r.body.issue?.[0]?.details.coding[0].code === 'DUPLICATE_REJECTED');
+        const duplicates = results.filter(
+          (r) => r.body.issue?.[0]?.details.coding[0]?.code === 'DUPLICATE_REJECTED',
+        );
         expect(created).toHaveLength(1);
         expect(duplicates).toHaveLength(19);
-        expect(new Set(duplicates.map((d) => d.status))).toEqual(new Set([profile === 'careconnect' ? 422 : 409]));
+        expect(new Set(duplicates.map((d) => d.status))).toEqual(
+          new Set([profile === 'careconnect' ? 422 : 409]),
+        );
         expect(sandbox.state().counts.appointments).toBe(1);
       } finally {
         await sandbox.close();
@@ -55,7 +73,9 @@ describe('check-and-book is atomic', () => {
         ['0900', '0910', '0920', '0930', '0940'].map(async (time) => {
           const res = await post(sandbox.fhirBase, seedExample(`s1-20260602${time}`));
           // Read the file the moment the response arrives: the booking must already be there.
-          const onDisk = JSON.parse(readFileSync(db, 'utf8')).state.appointments.map((a: { id: string }) => a.id);
+          const onDisk = JSON.parse(readFileSync(db, 'utf8')).state.appointments.map(
+            (a: { id: string }) => a.id,
+          );
           return { res, onDisk };
         }),
       );
@@ -90,34 +110,59 @@ describe('hostile bookings', () => {
       fc.dictionary(fc.string(), fc.anything(), { maxKeys: 3 }),
     );
     const paths = [
-      ['status'], ['slot'], ['slot', 0], ['slot', 0, 'reference'], ['participant'], ['participant', 0, 'actor'],
-      ['participant', 0, 'actor', 'reference'], ['participant', 1, 'status'], ['start'], ['end'], ['created'],
-      ['description'], ['comment'], ['contained'], ['contained', 0, 'telecom'], ['contained', 0, 'identifier', 0, 'value'],
-      ['extension'], ['extension', 0, 'valueReference'], ['meta'], ['meta', 'profile'], ['resourceType'], ['minutesDuration'],
-      ['identifier'], ['priority'], ['serviceType'], ['__proto__'], ['constructor'],
+      ['status'],
+      ['slot'],
+      ['slot', 0],
+      ['slot', 0, 'reference'],
+      ['participant'],
+      ['participant', 0, 'actor'],
+      ['participant', 0, 'actor', 'reference'],
+      ['participant', 1, 'status'],
+      ['start'],
+      ['end'],
+      ['created'],
+      ['description'],
+      ['comment'],
+      ['contained'],
+      ['contained', 0, 'telecom'],
+      ['contained', 0, 'identifier', 0, 'value'],
+      ['extension'],
+      ['extension', 0, 'valueReference'],
+      ['meta'],
+      ['meta', 'profile'],
+      ['resourceType'],
+      ['minutesDuration'],
+      ['identifier'],
+      ['priority'],
+      ['serviceType'],
+      ['__proto__'],
+      ['constructor'],
     ];
     try {
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...paths), values), { minLength: 1, maxLength: 4 }), async (mutations) => {
-          const body: Record<string, unknown> = gpcBooking();
-          for (const [path, value] of mutations) {
-            let node: Record<string | number, unknown> = body;
-            for (const key of path.slice(0, -1)) {
-              const next = node[key];
-              if (typeof next !== 'object' || next === null) break;
-              node = next as Record<string | number, unknown>;
+        fc.asyncProperty(
+          fc.array(fc.tuple(fc.constantFrom(...paths), values), { minLength: 1, maxLength: 4 }),
+          async (mutations) => {
+            const body: Record<string, unknown> = gpcBooking();
+            for (const [path, value] of mutations) {
+              let node: Record<string | number, unknown> = body;
+              for (const key of path.slice(0, -1)) {
+                const next = node[key];
+                if (typeof next !== 'object' || next === null) break;
+                node = next as Record<string | number, unknown>;
+              }
+              node[path[path.length - 1]!] = value;
             }
-            node[path[path.length - 1]!] = value;
-          }
-          const res = await sandbox.http
-            .post('/Appointment')
-            .set(envelope('create:appointment-1'))
-            .set('Content-Type', 'application/fhir+json')
-            .send(JSON.stringify(body));
-          expect(res.status, res.text).toBeLessThan(500);
-          if (res.status >= 400) expect(JSON.parse(res.text).resourceType).toBe('OperationOutcome');
-          sandbox.core.defaultWorld.reset();
-        }),
+            const res = await sandbox.http
+              .post('/Appointment')
+              .set(envelope('create:appointment-1'))
+              .set('Content-Type', 'application/fhir+json')
+              .send(JSON.stringify(body));
+            expect(res.status, res.text).toBeLessThan(500);
+            if (res.status >= 400) expect(JSON.parse(res.text).resourceType).toBe('OperationOutcome');
+            sandbox.core.defaultWorld.reset();
+          },
+        ),
         { numRuns: 300, seed: 42 },
       );
     } finally {

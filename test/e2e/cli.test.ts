@@ -12,12 +12,15 @@ const dir = mkdtempSync(join(tmpdir(), 'gpc-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function firstFreeSlot(url: string): Promise<string> {
-  const state = await (await fetch(`${url}/_admin/state?days=2`)).json();
+  const state = (await (await fetch(`${url}/_admin/state?days=2`)).json()) as {
+    slots: Array<{ id: string; status: string; start: string; schedule: { reference: string } }>;
+  };
   const now = Date.now();
   const slot = state.slots.find(
     (s: { status: string; start: string; schedule: { reference: string } }) =>
       s.status === 'free' && Date.parse(s.start) > now + 60_000 && s.schedule.reference === 'Schedule/s1',
   );
+  if (!slot) throw new Error('no free slot in the next two days');
   return slot.id;
 }
 
@@ -51,7 +54,9 @@ describe('the gpc-sandbox command', () => {
     const cli = await startCli(['--base-path', '/A20047/STU3/1/gpconnect', '--quiet']);
     try {
       expect(cli.stdout()).toContain(`FHIR base: ${cli.url}/A20047/STU3/1/gpconnect`);
-      const res = await fetch(`${cli.url}/A20047/STU3/1/gpconnect/metadata`, { headers: buildEnvelope('read:metadata-1') });
+      const res = await fetch(`${cli.url}/A20047/STU3/1/gpconnect/metadata`, {
+        headers: buildEnvelope('read:metadata-1'),
+      });
       expect(res.status).toBe(200);
       expect(cli.stderr()).toBe('');
     } finally {
@@ -65,13 +70,15 @@ describe('the gpc-sandbox command', () => {
     const slotId = await firstFreeSlot(first.url);
     const booked = await book(first.url, slotId);
     expect(booked.status).toBe(201);
-    const { id } = await booked.json();
+    const { id } = (await booked.json()) as { id: string };
     expect(await first.stop()).toBe(0);
     expect(JSON.parse(readFileSync(db, 'utf8')).state.appointments).toHaveLength(1);
 
     const second = await startCli(['--db', db]);
     try {
-      const read = await fetch(`${second.url}/Appointment/${id}`, { headers: buildEnvelope('read:appointment-1') });
+      const read = await fetch(`${second.url}/Appointment/${id}`, {
+        headers: buildEnvelope('read:appointment-1'),
+      });
       expect(read.status).toBe(200);
       const again = await book(second.url, slotId);
       expect(again.status).toBe(422);
@@ -88,7 +95,10 @@ describe('the gpc-sandbox command', () => {
     [['--host', '0.0.0.0'], /--admin-token/],
     [['--seed', '/nonexistent/seed'], /\/nonexistent\/seed/],
     [['--scenario', 'no-such-scenario'], /no-such-scenario/],
-    [['--tls-cert', '/nonexistent.pem', '--tls-key', '/nonexistent.key'], /--tls-cert \/nonexistent\.pem: cannot read/],
+    [
+      ['--tls-cert', '/nonexistent.pem', '--tls-key', '/nonexistent.key'],
+      /--tls-cert \/nonexistent\.pem: cannot read/,
+    ],
     [['--nonsense'], /unknown option/],
   ])('refuses %j with exit 2 and a clear message, starting nothing', async (args, message) => {
     const result = await runCli(['start', '--port', '0', ...args]);
@@ -99,7 +109,19 @@ describe('the gpc-sandbox command', () => {
 
   it('refuses a malformed seed file naming the file and the JSON path', async () => {
     const seedDir = join(dir, 'bad-seed');
-    await runCli(['seed', '--random-seed', '3', '--patients', '3', '--practitioners', '1', '--days', '2', '--out', seedDir]);
+    await runCli([
+      'seed',
+      '--random-seed',
+      '3',
+      '--patients',
+      '3',
+      '--practitioners',
+      '1',
+      '--days',
+      '2',
+      '--out',
+      seedDir,
+    ]);
     const schedules = JSON.parse(readFileSync(join(seedDir, 'schedules.json'), 'utf8'));
     schedules[0].pattern.slotMinutes = 'ten';
     writeFileSync(join(seedDir, 'schedules.json'), JSON.stringify(schedules));
@@ -140,10 +162,19 @@ describe('the gpc-sandbox command', () => {
       const r = await runCli(['seed', '--random-seed', '7', '--out', out]);
       expect(r.code).toBe(0);
     }
-    for (const file of ['patients.json', 'schedules.json', 'practitioners.json', 'locations.json', 'organizations.json', 'seed.json']) {
+    for (const file of [
+      'patients.json',
+      'schedules.json',
+      'practitioners.json',
+      'locations.json',
+      'organizations.json',
+      'seed.json',
+    ]) {
       expect(readFileSync(join(a, file), 'utf8')).toBe(readFileSync(join(b, file), 'utf8'));
     }
-    const patients = JSON.parse(readFileSync(join(a, 'patients.json'), 'utf8')) as Array<{ nhsNumber: string }>;
+    const patients = JSON.parse(readFileSync(join(a, 'patients.json'), 'utf8')) as Array<{
+      nhsNumber: string;
+    }>;
     for (const p of patients) {
       expect(p.nhsNumber.startsWith('999')).toBe(true);
       expect(isValidNhsNumber(p.nhsNumber)).toBe(true);
@@ -153,7 +184,9 @@ describe('the gpc-sandbox command', () => {
   it('prints a valid envelope for curl with gpc-sandbox headers', async () => {
     const r = await runCli(['headers', 'create:appointment-1']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^header = "Ssp-InteractionID: urn:nhs:names:services:gpconnect:fhir:rest:create:appointment-1"$/m);
+    expect(r.stdout).toMatch(
+      /^header = "Ssp-InteractionID: urn:nhs:names:services:gpconnect:fhir:rest:create:appointment-1"$/m,
+    );
     expect(r.stdout).toMatch(/^header = "Authorization: Bearer [\w-]+\.[\w-]+\."$/m);
     const json = await runCli(['headers', 'search:slot-1', '--json']);
     expect(JSON.parse(json.stdout)['Ssp-To']).toBe('918999198993');

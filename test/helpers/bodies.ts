@@ -2,7 +2,8 @@
 
 export const CC_PROFILE = 'https://fhir.hl7.org.uk/STU3/StructureDefinition/CareConnect-Appointment-1';
 export const GPC_PROFILE = 'https://fhir.nhs.uk/STU3/StructureDefinition/GPConnect-Appointment-1';
-export const BOOKING_ORG_URL = 'https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-BookingOrganisation-1';
+export const BOOKING_ORG_URL =
+  'https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-BookingOrganisation-1';
 
 /** The seed page's example payload, with its references pointed at a seeded patient and slot. */
 export function seedExample(slotId = 's1-202606020900', patientId = '1'): Record<string, unknown> {
@@ -15,15 +16,24 @@ export function seedExample(slotId = 's1-202606020900', patientId = '1'): Record
     slot: [{ reference: `Slot/${slotId}`, display: 'Slot 1' }],
     created: '2017-10-09T13:48:41+01:00',
     comment: 'Free text comment.',
-    participant: [{ actor: { reference: `Patient/${patientId}`, display: 'Mr. Mike Smith' }, status: 'booked' }],
+    participant: [
+      { actor: { reference: `Patient/${patientId}`, display: 'Mr. Mike Smith' }, status: 'booked' },
+    ],
   };
 }
 
 /** A minimal valid GP Connect 1.2.7 booking (digest §2.1) for s1 (Location l1, Practitioner p1). */
 export function gpcBooking(
-  options: { slots?: Array<{ id: string; start: string; end: string }>; patientId?: string; locationId?: string; orgType?: string } = {},
+  options: {
+    slots?: Array<{ id: string; start: string; end: string }>;
+    patientId?: string;
+    locationId?: string;
+    orgType?: string;
+  } = {},
 ): Record<string, unknown> {
-  const slots = options.slots ?? [{ id: 's1-202606020900', start: '2026-06-02T09:00:00+01:00', end: '2026-06-02T09:10:00+01:00' }];
+  const slots = options.slots ?? [
+    { id: 's1-202606020900', start: '2026-06-02T09:00:00+01:00', end: '2026-06-02T09:10:00+01:00' },
+  ];
   return {
     resourceType: 'Appointment',
     meta: { profile: [GPC_PROFILE] },
@@ -34,7 +44,18 @@ export function gpcBooking(
         meta: { profile: ['https://fhir.nhs.uk/STU3/StructureDefinition/CareConnect-GPC-Organization-1'] },
         identifier: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'A11111' }],
         ...(options.orgType
-          ? { type: [{ coding: [{ system: 'https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-OrganisationType-1', code: options.orgType }] }] }
+          ? {
+              type: [
+                {
+                  coding: [
+                    {
+                      system: 'https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-OrganisationType-1',
+                      code: options.orgType,
+                    },
+                  ],
+                },
+              ],
+            }
           : {}),
         name: 'Example 111 Service',
         telecom: [{ system: 'phone', value: '0300 000 0000' }],

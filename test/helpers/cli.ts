@@ -15,7 +15,9 @@ export interface RunningCli {
 
 /** Spawn `gpc-sandbox start --port 0 ...` and resolve with its URL once the ready line appears. */
 export function startCli(args: string[] = [], timeoutMs = 15_000): Promise<RunningCli> {
-  const child = spawn(process.execPath, [CLI, 'start', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'start', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -53,7 +55,10 @@ export function startCli(args: string[] = [], timeoutMs = 15_000): Promise<Runni
 }
 
 /** Run a CLI command to completion. */
-export function runCli(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -22,7 +22,10 @@ function post(sb: TestSandbox, body: unknown, headers: Record<string, string> = 
 function outcome(text: string) {
   const body = JSON.parse(text);
   expect(body.resourceType).toBe('OperationOutcome');
-  return { code: body.issue[0].details.coding[0].code as string, diagnostics: body.issue[0].diagnostics as string };
+  return {
+    code: body.issue[0].details.coding[0].code as string,
+    diagnostics: body.issue[0].diagnostics as string,
+  };
 }
 
 const participants = (b: Body) => b['participant'] as Array<Record<string, unknown>>;
@@ -89,34 +92,181 @@ describe('booking on the default careconnect profile (the seed page)', () => {
 
   const rows: Row[] = [
     ['no status', (b) => delete b['status'], 422, 'INVALID_RESOURCE', /status is required/],
-    ['a status other than booked', (b) => (b['status'] = 'pending'), 422, 'INVALID_RESOURCE', /status must be "booked"/],
+    [
+      'a status other than booked',
+      (b) => (b['status'] = 'pending'),
+      422,
+      'INVALID_RESOURCE',
+      /status must be "booked"/,
+    ],
     ['a number for status', (b) => (b['status'] = 7), 422, 'INVALID_RESOURCE', /status must be a string/],
     ['no slot', (b) => delete b['slot'], 422, 'INVALID_RESOURCE', /slot is required/],
-    ['an object for slot', (b) => (b['slot'] = { reference: 'Slot/s1-202606020900' }), 422, 'INVALID_RESOURCE', /slot must be an array/],
+    [
+      'an object for slot',
+      (b) => (b['slot'] = { reference: 'Slot/s1-202606020900' }),
+      422,
+      'INVALID_RESOURCE',
+      /slot must be an array/,
+    ],
     ['an empty slot list', (b) => (b['slot'] = []), 422, 'INVALID_RESOURCE', /at least one/],
-    ['an absolute slot reference', (b) => (b['slot'] = [{ reference: 'https://other.example/Slot/s1-202606020900' }]), 422, 'INVALID_RESOURCE', /slot\[0\]\.reference .*absolute/],
-    ['a slot reference to another type', (b) => (b['slot'] = [{ reference: 'Patient/1' }]), 422, 'INVALID_RESOURCE', /slot\[0\]\.reference/],
-    ['a slot that does not exist', (b) => (b['slot'] = [{ reference: 'Slot/s1-202606020905' }]), 422, 'REFERENCE_NOT_FOUND', /slot\[0\]\.reference "Slot\/s1-202606020905" does not exist/],
-    ["the example's Slot/1 left in place", (b) => (b['slot'] = [{ reference: 'Slot/1' }]), 422, 'REFERENCE_NOT_FOUND', /placeholder/],
-    ['a {{placeholder}} reference', (b) => (b['slot'] = [{ reference: 'Slot/{{slotId}}' }]), 422, 'INVALID_RESOURCE', /placeholder/],
-    ['no patient participant', (b) => (b['participant'] = [{ actor: { reference: 'Location/l1' }, status: 'accepted' }]), 422, 'INVALID_RESOURCE', /Patient/],
-    ['a patient that does not exist', (b) => (participants(b)[0]!['actor'] = { reference: 'Patient/nobody' }), 422, 'REFERENCE_NOT_FOUND', /Patient\/nobody/],
-    ['a participant without actor', (b) => delete participants(b)[0]!['actor'], 422, 'INVALID_RESOURCE', /participant\[0\]\.actor is required/],
-    ['a start that does not match the slot', (b) => Object.assign(b, { start: '2026-06-02T09:10:00+01:00', end: '2026-06-02T09:20:00+01:00' }), 422, 'INVALID_RESOURCE', /start .* does not match Slot\/s1-202606020900, which starts at 2026-06-02T09:00:00\+01:00/],
-    ['a time in UTC with Z', (b) => Object.assign(b, { start: '2026-06-02T08:00:00Z', end: '2026-06-02T08:10:00Z' }), 422, 'INVALID_RESOURCE', /UK local with an explicit offset, e.g. 2026-06-02T09:00:00\+01:00/],
-    ['a time without an offset', (b) => Object.assign(b, { start: '2026-06-02T09:00:00', end: '2026-06-02T09:10:00' }), 422, 'INVALID_RESOURCE', /no offset/],
-    ['the winter offset in summer', (b) => Object.assign(b, { start: '2026-06-02T09:00:00+00:00', end: '2026-06-02T09:10:00+00:00' }), 422, 'INVALID_RESOURCE', /\+01:00 \(BST\)/],
-    ['slots that are not adjacent', (b) => (b['slot'] = [{ reference: 'Slot/s1-202606020900' }, { reference: 'Slot/s1-202606020920' }]), 422, 'INVALID_RESOURCE', /adjacent/],
-    ['slots on two schedules', (b) => (b['slot'] = [{ reference: 'Slot/s1-202606020900' }, { reference: 'Slot/s2-202606020910' }]), 422, 'INVALID_RESOURCE', /share one schedule/],
-    ['the same slot twice', (b) => (b['slot'] = [{ reference: 'Slot/s1-202606020900' }, { reference: 'Slot/s1-202606020900' }]), 422, 'INVALID_RESOURCE', /listed twice/],
-    ['a slot in the past', (b) => (b['slot'] = [{ reference: 'Slot/s1-202605310900' }]), 422, 'INVALID_RESOURCE', /not in the future/],
-    ['a slot beyond the horizon', (b) => (b['slot'] = [{ reference: 'Slot/s1-202612010900' }]), 422, 'REFERENCE_NOT_FOUND', /offered up to/],
-    ['a slot the practice does not offer', (b) => (b['slot'] = [{ reference: 'Slot/practice-only-202606020900' }]), 422, 'INVALID_RESOURCE', /not offered/],
+    [
+      'an absolute slot reference',
+      (b) => (b['slot'] = [{ reference: 'https://other.example/Slot/s1-202606020900' }]),
+      422,
+      'INVALID_RESOURCE',
+      /slot\[0\]\.reference .*absolute/,
+    ],
+    [
+      'a slot reference to another type',
+      (b) => (b['slot'] = [{ reference: 'Patient/1' }]),
+      422,
+      'INVALID_RESOURCE',
+      /slot\[0\]\.reference/,
+    ],
+    [
+      'a slot that does not exist',
+      (b) => (b['slot'] = [{ reference: 'Slot/s1-202606020905' }]),
+      422,
+      'REFERENCE_NOT_FOUND',
+      /slot\[0\]\.reference "Slot\/s1-202606020905" does not exist/,
+    ],
+    [
+      "the example's Slot/1 left in place",
+      (b) => (b['slot'] = [{ reference: 'Slot/1' }]),
+      422,
+      'REFERENCE_NOT_FOUND',
+      /placeholder/,
+    ],
+    [
+      'a {{placeholder}} reference',
+      (b) => (b['slot'] = [{ reference: 'Slot/{{slotId}}' }]),
+      422,
+      'INVALID_RESOURCE',
+      /placeholder/,
+    ],
+    [
+      'no patient participant',
+      (b) => (b['participant'] = [{ actor: { reference: 'Location/l1' }, status: 'accepted' }]),
+      422,
+      'INVALID_RESOURCE',
+      /Patient/,
+    ],
+    [
+      'a patient that does not exist',
+      (b) => (participants(b)[0]!['actor'] = { reference: 'Patient/nobody' }),
+      422,
+      'REFERENCE_NOT_FOUND',
+      /Patient\/nobody/,
+    ],
+    [
+      'a participant without actor',
+      (b) => delete participants(b)[0]!['actor'],
+      422,
+      'INVALID_RESOURCE',
+      /participant\[0\]\.actor is required/,
+    ],
+    [
+      'a start that does not match the slot',
+      (b) => Object.assign(b, { start: '2026-06-02T09:10:00+01:00', end: '2026-06-02T09:20:00+01:00' }),
+      422,
+      'INVALID_RESOURCE',
+      /start .* does not match Slot\/s1-202606020900, which starts at 2026-06-02T09:00:00\+01:00/,
+    ],
+    [
+      'a time in UTC with Z',
+      (b) => Object.assign(b, { start: '2026-06-02T08:00:00Z', end: '2026-06-02T08:10:00Z' }),
+      422,
+      'INVALID_RESOURCE',
+      /UK local with an explicit offset, e.g. 2026-06-02T09:00:00\+01:00/,
+    ],
+    [
+      'a time without an offset',
+      (b) => Object.assign(b, { start: '2026-06-02T09:00:00', end: '2026-06-02T09:10:00' }),
+      422,
+      'INVALID_RESOURCE',
+      /no offset/,
+    ],
+    [
+      'the winter offset in summer',
+      (b) => Object.assign(b, { start: '2026-06-02T09:00:00+00:00', end: '2026-06-02T09:10:00+00:00' }),
+      422,
+      'INVALID_RESOURCE',
+      /\+01:00 \(BST\)/,
+    ],
+    [
+      'slots that are not adjacent',
+      (b) => (b['slot'] = [{ reference: 'Slot/s1-202606020900' }, { reference: 'Slot/s1-202606020920' }]),
+      422,
+      'INVALID_RESOURCE',
+      /adjacent/,
+    ],
+    [
+      'slots on two schedules',
+      (b) => (b['slot'] = [{ reference: 'Slot/s1-202606020900' }, { reference: 'Slot/s2-202606020910' }]),
+      422,
+      'INVALID_RESOURCE',
+      /share one schedule/,
+    ],
+    [
+      'the same slot twice',
+      (b) => (b['slot'] = [{ reference: 'Slot/s1-202606020900' }, { reference: 'Slot/s1-202606020900' }]),
+      422,
+      'INVALID_RESOURCE',
+      /listed twice/,
+    ],
+    [
+      'a slot in the past',
+      (b) => (b['slot'] = [{ reference: 'Slot/s1-202605310900' }]),
+      422,
+      'INVALID_RESOURCE',
+      /not in the future/,
+    ],
+    [
+      'a slot beyond the horizon',
+      (b) => (b['slot'] = [{ reference: 'Slot/s1-202612010900' }]),
+      422,
+      'REFERENCE_NOT_FOUND',
+      /offered up to/,
+    ],
+    [
+      'a slot the practice does not offer',
+      (b) => (b['slot'] = [{ reference: 'Slot/practice-only-202606020900' }]),
+      422,
+      'INVALID_RESOURCE',
+      /not offered/,
+    ],
     ['an unknown element', (b) => (b['slots'] = []), 422, 'INVALID_RESOURCE', /slots is not an element/],
-    ['another resource type', (b) => (b['resourceType'] = 'Bundle'), 422, 'INVALID_RESOURCE', /resourceType must be "Appointment"/],
-    ['a number for description', (b) => (b['description'] = 5), 422, 'INVALID_RESOURCE', /description must be a string/],
-    ['a string for participant', (b) => (b['participant'] = 'Patient/1'), 422, 'INVALID_RESOURCE', /participant must be an array/],
-    ['status only under __proto__', (b) => { delete b['status']; Object.defineProperty(b, '__proto__', { value: { status: 'booked' }, enumerable: true }); }, 422, 'INVALID_RESOURCE', /status is required/],
+    [
+      'another resource type',
+      (b) => (b['resourceType'] = 'Bundle'),
+      422,
+      'INVALID_RESOURCE',
+      /resourceType must be "Appointment"/,
+    ],
+    [
+      'a number for description',
+      (b) => (b['description'] = 5),
+      422,
+      'INVALID_RESOURCE',
+      /description must be a string/,
+    ],
+    [
+      'a string for participant',
+      (b) => (b['participant'] = 'Patient/1'),
+      422,
+      'INVALID_RESOURCE',
+      /participant must be an array/,
+    ],
+    [
+      'status only under __proto__',
+      (b) => {
+        delete b['status'];
+        Object.defineProperty(b, '__proto__', { value: { status: 'booked' }, enumerable: true });
+      },
+      422,
+      'INVALID_RESOURCE',
+      /status is required/,
+    ],
   ];
 
   it.each(rows)('refuses %s and books nothing', async (_title, mutate, status, code, diagnostics) => {
@@ -177,14 +327,22 @@ describe('booking on the gpconnect-1.2.7 profile', () => {
     expect(res.status, res.text).toBe(201);
     const booked = JSON.parse(res.text);
     expect(booked.meta.profile).toEqual([GPC_PROFILE]);
-    expect(booked.serviceType).toEqual([{ text: 'General Appointment' }].map((x) => ({ text: expect.any(String) ?? x.text })));
+    expect(booked.serviceType).toEqual(
+      [{ text: 'General Appointment' }].map((x) => ({ text: expect.any(String) ?? x.text })),
+    );
     expect(booked.serviceType[0].text).not.toBe('ignored by the provider');
     expect(booked.serviceCategory.text).toEqual(expect.any(String));
     const urls = booked.extension.map((e: { url: string }) => e.url);
     expect(urls).toContain(BOOKING_ORG_URL);
-    expect(urls).toContain('https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-PractitionerRole-1');
-    expect(urls).toContain('https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-DeliveryChannel-2');
-    expect(booked.participant.map((p: { actor: { reference: string } }) => p.actor.reference)).toContain('Practitioner/p1');
+    expect(urls).toContain(
+      'https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-PractitionerRole-1',
+    );
+    expect(urls).toContain(
+      'https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-DeliveryChannel-2',
+    );
+    expect(booked.participant.map((p: { actor: { reference: string } }) => p.actor.reference)).toContain(
+      'Practitioner/p1',
+    );
     expect(booked.contained[0].name).toBe('Example 111 Service');
   });
 
@@ -198,26 +356,132 @@ describe('booking on the gpconnect-1.2.7 profile', () => {
 
   const org = (b: Body) => (b['contained'] as Body[])[0]!;
   const gpcRows: Row[] = [
-    ['no Location participant', (b) => participants(b).splice(1, 1), 422, 'INVALID_RESOURCE', /must include a Location/],
-    ['a participant without status', (b) => delete participants(b)[0]!['status'], 422, 'INVALID_RESOURCE', /participant\[0\]\.status is required/],
+    [
+      'no Location participant',
+      (b) => participants(b).splice(1, 1),
+      422,
+      'INVALID_RESOURCE',
+      /must include a Location/,
+    ],
+    [
+      'a participant without status',
+      (b) => delete participants(b)[0]!['status'],
+      422,
+      'INVALID_RESOURCE',
+      /participant\[0\]\.status is required/,
+    ],
     ['no meta.profile', (b) => delete b['meta'], 422, 'INVALID_RESOURCE', /meta\.profile/],
     ['no start', (b) => delete b['start'], 422, 'INVALID_RESOURCE', /start is required/],
     ['no created', (b) => delete b['created'], 422, 'INVALID_RESOURCE', /created is required/],
     ['no description', (b) => delete b['description'], 422, 'INVALID_RESOURCE', /description is required/],
-    ['a description over 100 characters', (b) => (b['description'] = 'x'.repeat(101)), 422, 'INVALID_RESOURCE', /description is 101 characters/],
-    ['a comment over 500 characters', (b) => (b['comment'] = 'x'.repeat(501)), 422, 'INVALID_RESOURCE', /comment is 501 characters/],
-    ['a reason', (b) => (b['reason'] = [{ text: 'cough' }]), 422, 'INVALID_RESOURCE', /reason must not be sent.*description/],
-    ['a specialty', (b) => (b['specialty'] = [{ text: 'GP' }]), 422, 'INVALID_RESOURCE', /specialty must not be sent/],
-    ['no booking organisation extension', (b) => (b['extension'] = []), 422, 'INVALID_RESOURCE', /booking organisation/],
-    ['a booking organisation reference without #', (b) => (b['extension'] = [{ url: BOOKING_ORG_URL, valueReference: { reference: 'Organization/1' } }]), 422, 'INVALID_RESOURCE', /contained booking Organization/],
-    ['a booking organisation without a phone', (b) => delete org(b)['telecom'], 422, 'INVALID_RESOURCE', /phone number/],
-    ['a booking organisation without an ODS code', (b) => delete org(b)['identifier'], 422, 'INVALID_RESOURCE', /ODS code/],
-    ['a booking organisation without a name', (b) => delete org(b)['name'], 422, 'INVALID_RESOURCE', /name is required/],
-    ['an unknown extension', (b) => (b['extension'] as Body[]).push({ url: 'https://example.org/x', valueString: 'y' }), 422, 'INVALID_RESOURCE', /not an extension GP Connect allows/],
-    ['a delivery channel other than the slot\'s', (b) => (b['extension'] as Body[]).push({ url: 'https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-DeliveryChannel-2', valueCode: 'Video' }), 422, 'INVALID_RESOURCE', /delivery channel/],
-    ['a Location other than the schedule\'s', (b) => (participants(b)[1]!['actor'] = { reference: 'Location/l2' }), 422, 'INVALID_RESOURCE', /not the Location of the slot's schedule/],
-    ['a Practitioner other than the schedule\'s', (b) => participants(b).push({ actor: { reference: 'Practitioner/p2' }, status: 'accepted' }), 422, 'INVALID_RESOURCE', /not the Practitioner/],
-    ['an urgent-care-only slot booked by an organisation without that type', (b) => Object.assign(b, { slot: [{ reference: 'Slot/urgent-care-202606020900' }], start: '2026-06-02T09:00:00+01:00', end: '2026-06-02T09:15:00+01:00', participant: [participants(b)[0], { actor: { reference: 'Location/l3' }, status: 'accepted' }] }), 422, 'INVALID_RESOURCE', /offered only to urgent-care/],
+    [
+      'a description over 100 characters',
+      (b) => (b['description'] = 'x'.repeat(101)),
+      422,
+      'INVALID_RESOURCE',
+      /description is 101 characters/,
+    ],
+    [
+      'a comment over 500 characters',
+      (b) => (b['comment'] = 'x'.repeat(501)),
+      422,
+      'INVALID_RESOURCE',
+      /comment is 501 characters/,
+    ],
+    [
+      'a reason',
+      (b) => (b['reason'] = [{ text: 'cough' }]),
+      422,
+      'INVALID_RESOURCE',
+      /reason must not be sent.*description/,
+    ],
+    [
+      'a specialty',
+      (b) => (b['specialty'] = [{ text: 'GP' }]),
+      422,
+      'INVALID_RESOURCE',
+      /specialty must not be sent/,
+    ],
+    [
+      'no booking organisation extension',
+      (b) => (b['extension'] = []),
+      422,
+      'INVALID_RESOURCE',
+      /booking organisation/,
+    ],
+    [
+      'a booking organisation reference without #',
+      (b) => (b['extension'] = [{ url: BOOKING_ORG_URL, valueReference: { reference: 'Organization/1' } }]),
+      422,
+      'INVALID_RESOURCE',
+      /contained booking Organization/,
+    ],
+    [
+      'a booking organisation without a phone',
+      (b) => delete org(b)['telecom'],
+      422,
+      'INVALID_RESOURCE',
+      /phone number/,
+    ],
+    [
+      'a booking organisation without an ODS code',
+      (b) => delete org(b)['identifier'],
+      422,
+      'INVALID_RESOURCE',
+      /ODS code/,
+    ],
+    [
+      'a booking organisation without a name',
+      (b) => delete org(b)['name'],
+      422,
+      'INVALID_RESOURCE',
+      /name is required/,
+    ],
+    [
+      'an unknown extension',
+      (b) => (b['extension'] as Body[]).push({ url: 'https://example.org/x', valueString: 'y' }),
+      422,
+      'INVALID_RESOURCE',
+      /not an extension GP Connect allows/,
+    ],
+    [
+      "a delivery channel other than the slot's",
+      (b) =>
+        (b['extension'] as Body[]).push({
+          url: 'https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-DeliveryChannel-2',
+          valueCode: 'Video',
+        }),
+      422,
+      'INVALID_RESOURCE',
+      /delivery channel/,
+    ],
+    [
+      "a Location other than the schedule's",
+      (b) => (participants(b)[1]!['actor'] = { reference: 'Location/l2' }),
+      422,
+      'INVALID_RESOURCE',
+      /not the Location of the slot's schedule/,
+    ],
+    [
+      "a Practitioner other than the schedule's",
+      (b) => participants(b).push({ actor: { reference: 'Practitioner/p2' }, status: 'accepted' }),
+      422,
+      'INVALID_RESOURCE',
+      /not the Practitioner/,
+    ],
+    [
+      'an urgent-care-only slot booked by an organisation without that type',
+      (b) =>
+        Object.assign(b, {
+          slot: [{ reference: 'Slot/urgent-care-202606020900' }],
+          start: '2026-06-02T09:00:00+01:00',
+          end: '2026-06-02T09:15:00+01:00',
+          participant: [participants(b)[0], { actor: { reference: 'Location/l3' }, status: 'accepted' }],
+        }),
+      422,
+      'INVALID_RESOURCE',
+      /offered only to urgent-care/,
+    ],
   ];
 
   it.each(gpcRows)('refuses %s', async (_title, mutate, status, code, diagnostics) => {
@@ -235,7 +499,13 @@ describe('booking on the gpconnect-1.2.7 profile', () => {
   it('books an urgent-care-only slot for an urgent-care booking organisation', async () => {
     sandbox = testSandbox({ profile: 'gpconnect-1.2.7' });
     const body = gpcBooking({
-      slots: [{ id: 'urgent-care-202606020900', start: '2026-06-02T09:00:00+01:00', end: '2026-06-02T09:15:00+01:00' }],
+      slots: [
+        {
+          id: 'urgent-care-202606020900',
+          start: '2026-06-02T09:00:00+01:00',
+          end: '2026-06-02T09:15:00+01:00',
+        },
+      ],
       locationId: 'l3',
       orgType: 'urgent-care',
     });

@@ -11,8 +11,14 @@ afterEach(async () => {
 
 function expectOutcome(body: Record<string, unknown>, code: string) {
   expect(body['resourceType']).toBe('OperationOutcome');
-  expect(body['meta']).toEqual({ profile: ['https://fhir.nhs.uk/STU3/StructureDefinition/GPConnect-OperationOutcome-1'] });
-  const issues = body['issue'] as Array<{ severity: string; details: { coding: Array<{ system: string; code: string; display: string }> }; diagnostics: string }>;
+  expect(body['meta']).toEqual({
+    profile: ['https://fhir.nhs.uk/STU3/StructureDefinition/GPConnect-OperationOutcome-1'],
+  });
+  const issues = body['issue'] as Array<{
+    severity: string;
+    details: { coding: Array<{ system: string; code: string; display: string }> };
+    diagnostics: string;
+  }>;
   expect(issues).toHaveLength(1);
   expect(issues[0]!.severity).toBe('error');
   expect(issues[0]!.details.coding).toHaveLength(1);
@@ -56,7 +62,15 @@ describe('the foundation', () => {
     expect(counts.patients).toBeGreaterThanOrEqual(20);
     expect(counts.freeSlots).toBeGreaterThanOrEqual(300);
     expect(counts.appointments).toBe(0);
-    for (const key of ['patients', 'practitioners', 'locations', 'organizations', 'schedules', 'slots', 'appointments']) {
+    for (const key of [
+      'patients',
+      'practitioners',
+      'locations',
+      'organizations',
+      'schedules',
+      'slots',
+      'appointments',
+    ]) {
       expect(Array.isArray(state.body[key]), key).toBe(true);
     }
     expect(state.body.slots[0].resourceType).toBe('Slot');
