@@ -225,7 +225,7 @@ export function commitBooking(
   const resource: Record<string, unknown> = { ...body, resourceType: 'Appointment', status: 'booked' };
   resource['start'] = first.start;
   resource['end'] = last.end;
-  resource['created'] = request.created ?? formatLondon(ctx.nowMs);
+  resource['created'] = request.created ?? formatLondon(Math.floor(ctx.nowMs / 1000) * 1000);
   resource['slot'] = slots.map((s) => ({ reference: `Slot/${s.id}` }));
   if (ctx.profile.strictBooking) {
     const others = (

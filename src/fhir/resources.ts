@@ -136,7 +136,7 @@ export function appointmentToFhir(record: AppointmentRecord, profileUrl: string)
     id: record.id,
     meta: {
       versionId: record.versionId,
-      lastUpdated: formatLondon(record.lastModifiedMs),
+      lastUpdated: formatLondon(Math.floor(record.lastModifiedMs / 1000) * 1000),
       profile: [profileUrl],
     },
     ...rest,
