@@ -1,3 +1,4 @@
+import type { TLSSocket } from 'node:tls';
 import type { Request, RequestHandler, Response } from 'express';
 import { checkEnvelope } from '../auth/envelope.js';
 import { commitBooking, findPatient } from '../domain/booking.js';
@@ -43,6 +44,14 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
     let requestBody: string | undefined;
     let result: FhirResult | 'dropped';
     try {
+      if (core.config.tls?.requireClientCert && !(req.socket as TLSSocket).authorized) {
+        // The Spine proxy's answer to a missing or untrusted client certificate (digest §5.1).
+        throw new SpineError(
+          'BAD_REQUEST',
+          'This provider requires mutual TLS: present a client certificate signed by the CA given to --tls-ca',
+          496,
+        );
+      }
       const path = stripSspPrefix(req.path, core.config.basePath);
       const session = headerValue(req, 'x-sandbox-session');
       world = core.world(session);
