@@ -110,8 +110,12 @@ export async function listen(app: Express, config: SandboxConfig, onCut: () => v
           server.closeAllConnections();
         }, graceMs);
         timer.unref();
+        // Keep-alive connections go idle as their last response ends: close them as they do.
+        const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+        sweeper.unref();
         server.close(() => {
           clearTimeout(timer);
+          clearInterval(sweeper);
           resolve();
         });
         server.closeIdleConnections();

@@ -1,0 +1,154 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startSandbox } from 'gpconnect-sandbox';
+import { describe, expect, it } from 'vitest';
+import { seedExample } from '../helpers/bodies.js';
+import { startCli } from '../helpers/cli.js';
+
+const CLOCK = '2026-06-01T08:00:00+01:00';
+
+describe('the sandbox as a CI fixture (imported by package name)', () => {
+  it('gives each session its own state: two sessions book the same slot, and reset of one leaves the other', async () => {
+    const sb = await startSandbox({ clock: CLOCK });
+    try {
+      const a = sb.session('test-a');
+      const b = sb.session('test-b');
+      const book = (headers: Record<string, string>) =>
+        fetch(`${sb.fhirBase}/Appointment`, {
+          method: 'POST',
+          headers: { ...sb.headers('create:appointment-1'), ...headers },
+          body: JSON.stringify(seedExample()),
+        });
+      expect((await book(a.headers)).status).toBe(201);
+      expect((await book(b.headers)).status).toBe(201);
+      expect(a.state().counts.appointments).toBe(1);
+      expect(b.state().counts.appointments).toBe(1);
+      expect(sb.state().counts.appointments).toBe(0);
+      expect(a.requests()).toHaveLength(1);
+      await a.reset();
+      expect(a.state().counts.appointments).toBe(0);
+      expect(b.state().counts.appointments).toBe(1);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('expires idle sessions on the sandbox clock', async () => {
+    const sb = await startSandbox({ clock: CLOCK, sessionTtl: 'PT30M' });
+    try {
+      const s = sb.session('idle');
+      await fetch(`${sb.fhirBase}/Appointment`, {
+        method: 'POST',
+        headers: { ...sb.headers('create:appointment-1'), ...s.headers },
+        body: JSON.stringify(seedExample()),
+      });
+      expect(s.state().counts.appointments).toBe(1);
+      await sb.setClock({ advance: 'PT31M' });
+      expect(sb.core.sessions.peek('idle')).toBeUndefined();
+      expect(sb.session('idle').state().counts.appointments).toBe(0);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('refuses a session beyond --max-sessions with 429 and an OperationOutcome', async () => {
+    const sb = await startSandbox({ clock: CLOCK, maxSessions: 2 });
+    try {
+      const call = (id: string) =>
+        fetch(`${sb.fhirBase}/metadata`, {
+          headers: { ...sb.headers('read:metadata-1'), 'X-Sandbox-Session': id },
+        });
+      expect((await call('one')).status).toBe(200);
+      expect((await call('two')).status).toBe(200);
+      const third = await call('three');
+      expect(third.status).toBe(429);
+      const outcome = (await third.json()) as { issue: Array<{ diagnostics: string }> };
+      expect(outcome.issue[0]!.diagnostics).toMatch(/--max-sessions/);
+      expect((await call('one')).status).toBe(200);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('arms and disarms faults, and reads the journal, from code', async () => {
+    const sb = await startSandbox({ clock: CLOCK });
+    try {
+      sb.armFault({
+        name: 'busy',
+        when: { method: 'POST', path: '/Appointment' },
+        error: { code: 'DUPLICATE_REJECTED' },
+        times: 1,
+      });
+      const post = () =>
+        fetch(`${sb.fhirBase}/Appointment`, {
+          method: 'POST',
+          headers: sb.headers('create:appointment-1'),
+          body: JSON.stringify(seedExample()),
+        });
+      expect((await post()).status).toBe(422);
+      expect((await post()).status).toBe(201);
+      const [newest, older] = sb.requests();
+      expect(newest!.status).toBe(201);
+      expect(older!.fault).toBe('busy');
+      expect(() => sb.armFault({ name: 'bad', error: { code: 'NOT_A_CODE' } })).toThrow(/code/);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('lets the process exit by itself after close()', async () => {
+    const script = `
+      const { startSandbox } = await import(${JSON.stringify(fileURLToPath(new URL('../../dist/index.js', import.meta.url)))});
+      const sb = await startSandbox({ clock: '${CLOCK}' });
+      await fetch(sb.url + '/_admin/health');
+      await sb.close();
+      console.log('closed');
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error('the process did not exit after close(): something holds it open'));
+      }, 10_000);
+      child.on('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    expect(out).toContain('closed');
+    expect(code).toBe(0);
+  });
+
+  it('finishes a request in flight on SIGTERM, then exits 0', async () => {
+    const cli = await startCli(['--quiet']);
+    const started = fetch(`${cli.url}/metadata`, {
+      headers: {
+        ...(await import('../../src/auth/build-headers.js')).buildEnvelope('read:metadata-1'),
+        'X-Sandbox-Fault': 'delay=1200',
+      },
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const exit = cli.stop('SIGTERM');
+    const res = await started;
+    expect(res.status).toBe(200);
+    expect(await exit).toBe(0);
+  });
+
+  it('cuts a hung request after the grace period on SIGTERM', async () => {
+    const cli = await startCli(['--quiet']);
+    const { buildEnvelope } = await import('../../src/auth/build-headers.js');
+    const hung = fetch(`${cli.url}/metadata`, {
+      headers: { ...buildEnvelope('read:metadata-1'), 'X-Sandbox-Fault': 'drop=hang' },
+    }).then(
+      () => 'answered',
+      () => 'cut',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await cli.stop('SIGTERM')).toBe(0);
+    expect(await hung).toBe('cut');
+  }, 20_000);
+});
