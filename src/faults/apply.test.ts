@@ -1,10 +1,34 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dropConnection, GARBAGE_BYTES, HungConnections, sleep, sspErrorBody } from './apply.js';
 import type { DropMode } from './rule.js';
 import { SSP_SYSTEM } from './ssp-errors.js';
+
+/** A throw-away self-signed P-256 certificate for localhost (valid for 100 years); test-only. */
+const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgyZIZ9QxWBwlEc54z
+8YaGNhjdPsXKaCLBnAXngSlgy+KhRANCAASw0xfP7kHDeTD1ahap8DupTcvvbDI2
+Gl0nsSUC5vM+mpSThRFetbMQvfY963/hT9kg1erzmMgFI5F3CME+wjK/
+-----END PRIVATE KEY-----`;
+const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBfzCCASWgAwIBAgIULQh/+IDuWjEdaHRTR2Dj+DrEYlswCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyNTE2NDUxOFoYDzIxMjYxMTAx
+MTY0NTE4WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAASw0xfP7kHDeTD1ahap8DupTcvvbDI2Gl0nsSUC5vM+mpSThRFetbMQ
+vfY963/hT9kg1erzmMgFI5F3CME+wjK/o1MwUTAdBgNVHQ4EFgQUngE8OuCrvY7y
+3DCD1+XdVuQIBe4wHwYDVR0jBBgwFoAUngE8OuCrvY7y3DCD1+XdVuQIBe4wDwYD
+VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiAvBapYWKLPUCTuU37/mfSR
+ocmRGKPGTfLUTALLup/bOAIhAMo4oLliLX35grkqA2N0wwUYsm3Cwq/NGQbM9j+t
++rPU
+-----END CERTIFICATE-----`;
+
+function selfSignedCertificate(): { key: string; cert: string } {
+  return { key: TEST_KEY, cert: TEST_CERT };
+}
 
 interface Outcome {
   bytes: Buffer;
@@ -95,6 +119,25 @@ describe('dropConnection over a real socket', () => {
   });
 });
 
+describe('dropConnection over TLS', () => {
+  it('reset reaches the client as ECONNRESET, and the server still closes cleanly', async () => {
+    const { key, cert } = selfSignedCertificate();
+    const tlsServer = createHttpsServer({ key, cert }, (_req, res) => dropConnection(res, 'reset'));
+    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+    const port = (tlsServer.address() as AddressInfo).port;
+    const code = await new Promise<string | undefined>((resolve) => {
+      const socket = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () =>
+        socket.write('GET /metadata HTTP/1.1\r\nHost: x\r\n\r\n'),
+      );
+      socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code));
+      socket.on('close', () => resolve(undefined));
+    });
+    expect(code).toBe('ECONNRESET');
+    await sleep(20);
+    await new Promise((resolve) => tlsServer.close(resolve));
+  });
+});
+
 describe('sspErrorBody', () => {
   it("builds the Spine proxy's own OperationOutcome: status as code, its ValueSet, no profile", () => {
     const body = sspErrorBody(502, 'ERROR_COMMUNICATING_TO_ENDPOINT_URL_https://p.example/Appointment');
@@ -104,7 +147,9 @@ describe('sspErrorBody', () => {
         {
           severity: 'error',
           code: 'transient',
-          details: { coding: [{ system: SSP_SYSTEM, code: '502', display: 'ERROR_COMMUNICATING_TO_ENDPOINT_URL' }] },
+          details: {
+            coding: [{ system: SSP_SYSTEM, code: '502', display: 'ERROR_COMMUNICATING_TO_ENDPOINT_URL' }],
+          },
           diagnostics: 'ERROR_COMMUNICATING_TO_ENDPOINT_URL_https://p.example/Appointment',
         },
       ],
@@ -114,7 +159,10 @@ describe('sspErrorBody', () => {
   });
 
   it('uses the display as diagnostics when none is given, as the spec examples do', () => {
-    expect(sspErrorBody(415).issue[0]).toMatchObject({ code: 'not-supported', diagnostics: 'Unsupported_Media_Type' });
+    expect(sspErrorBody(415).issue[0]).toMatchObject({
+      code: 'not-supported',
+      diagnostics: 'Unsupported_Media_Type',
+    });
   });
 });
 

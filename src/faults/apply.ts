@@ -36,17 +36,27 @@ export class HungConnections {
   }
 }
 
-/** TCP RST. A TLS socket has no TCP handle of its own; reset the one beneath it when there is one. */
+/**
+ * TCP RST. A TLS socket has no TCP handle of its own: reset the raw socket beneath it, and destroy
+ * the TLS socket only once that has closed (destroying it first closes the raw socket cleanly, and
+ * destroying it in the same tick leaves node's https server with a stale connection entry).
+ */
 function reset(socket: Socket): void {
   try {
     socket.resetAndDestroy();
+    return;
   } catch {
-    const parent = (socket as Socket & { _parent?: Socket | null })._parent;
-    try {
-      if (parent) parent.resetAndDestroy();
-    } catch {
-      // No TCP handle to reset: an ordinary close is the nearest we can do.
-    }
+    // ERR_INVALID_HANDLE_TYPE: a TLS socket.
+  }
+  const parent = (socket as Socket & { _parent?: Socket | null })._parent;
+  if (!parent || parent.destroyed) {
+    socket.destroy();
+    return;
+  }
+  parent.once('close', () => socket.destroy());
+  try {
+    parent.resetAndDestroy();
+  } catch {
     socket.destroy();
   }
 }

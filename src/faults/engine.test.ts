@@ -36,14 +36,12 @@ describe('FaultEngine.select', () => {
 
   it('lets the first `skip` matches through, then applies at most `times` times', () => {
     const engine = engineWith([{ name: 'r', drop: 'reset', skip: 2, times: 2 }]);
-    expect(names(engine, Array.from({ length: 6 }, () => req()))).toEqual([
-      undefined,
-      undefined,
-      'r',
-      'r',
-      undefined,
-      undefined,
-    ]);
+    expect(
+      names(
+        engine,
+        Array.from({ length: 6 }, () => req()),
+      ),
+    ).toEqual([undefined, undefined, 'r', 'r', undefined, undefined]);
   });
 
   it('falls through to the next rule while a rule skips or is exhausted', () => {
@@ -66,7 +64,10 @@ describe('FaultEngine.select', () => {
 
   it('applies a rule with probability p to about p of matching requests', () => {
     const engine = engineWith([{ name: 'p', drop: 'reset', probability: 0.3 }], 9);
-    const hits = names(engine, Array.from({ length: 10_000 }, () => req())).filter(Boolean).length;
+    const hits = names(
+      engine,
+      Array.from({ length: 10_000 }, () => req()),
+    ).filter(Boolean).length;
     expect(hits / 10_000).toBeGreaterThan(0.28);
     expect(hits / 10_000).toBeLessThan(0.32);
   });
@@ -76,7 +77,14 @@ describe('FaultEngine.select', () => {
       { name: 'never', drop: 'reset', probability: 0 },
       { name: 'always', drop: 'empty', probability: 1 },
     ]);
-    expect(new Set(names(engine, Array.from({ length: 100 }, () => req())))).toEqual(new Set(['always']));
+    expect(
+      new Set(
+        names(
+          engine,
+          Array.from({ length: 100 }, () => req()),
+        ),
+      ),
+    ).toEqual(new Set(['always']));
   });
 
   it('gives the same decisions, delays included, for the same seed and requests in order', () => {
@@ -86,7 +94,8 @@ describe('FaultEngine.select', () => {
       { name: 'jitter', delay: { uniform: [10, 100] } },
     ];
     const requests = Array.from({ length: 200 }, (_, i) => req({ method: i % 3 ? 'POST' : 'GET' }));
-    const run = (engine: FaultEngine) => requests.map((r) => engine.select(r)).map((d) => [d?.name, d?.delayMs]);
+    const run = (engine: FaultEngine) =>
+      requests.map((r) => engine.select(r)).map((d) => [d?.name, d?.delayMs]);
     const first = run(engineWith(rules, 1, 77));
     expect(run(engineWith(rules, 999, 77))).toEqual(first);
     expect(run(engineWith(rules, 1, 78))).not.toEqual(first);
@@ -103,7 +112,10 @@ describe('FaultEngine.select', () => {
     const later: FaultRule = { name: 'later', when: { method: 'GET' }, drop: 'reset', probability: 0.5 };
     const requests = Array.from({ length: 64 }, () => req({ method: 'GET' }));
     const alone = names(engineWith([later], 3), requests);
-    const withOther = names(engineWith([{ name: 'other', when: { method: 'PUT' }, drop: 'empty' }, later], 3), requests);
+    const withOther = names(
+      engineWith([{ name: 'other', when: { method: 'PUT' }, drop: 'empty' }, later], 3),
+      requests,
+    );
     expect(withOther).toEqual(alone);
   });
 
@@ -120,7 +132,13 @@ describe('FaultEngine.select', () => {
     expect(engine.select(req())).toEqual<FaultDecision>({
       name: 'slow-then-duplicate',
       delayMs: 1500,
-      action: { kind: 'error', ssp: false, status: 422, code: 'DUPLICATE_REJECTED', diagnostics: 'Slot taken' },
+      action: {
+        kind: 'error',
+        ssp: false,
+        status: 422,
+        code: 'DUPLICATE_REJECTED',
+        diagnostics: 'Slot taken',
+      },
       after: false,
       explain: 'POST /Appointment: wait 1500 ms, then 422 DUPLICATE_REJECTED; 1 of 2 uses left',
     });
@@ -171,11 +189,21 @@ describe('when', () => {
     ['interaction by rest: suffix', { interaction: 'rest:create:appointment-1' }, {}, true],
     ['interaction by short suffix', { interaction: 'create:appointment-1' }, {}, true],
     ['interaction differs', { interaction: 'cancel:appointment-1' }, {}, false],
-    ['interaction suffix against a suffix header', { interaction: URN }, { interaction: 'rest:create:appointment-1' }, true],
+    [
+      'interaction suffix against a suffix header',
+      { interaction: URN },
+      { interaction: 'rest:create:appointment-1' },
+      true,
+    ],
     ['no interaction sent', { interaction: 'create:appointment-1' }, { interaction: undefined }, false],
     ['header name is case-insensitive', { header: { 'X-Run': 'a' } }, { headers: { 'x-run': 'a' } }, true],
     ['header value is exact', { header: { 'x-run': 'a' } }, { headers: { 'x-run': 'A' } }, false],
-    ['a repeated header matches any value', { header: { 'x-run': 'b' } }, { headers: { 'x-run': ['a', 'b'] } }, true],
+    [
+      'a repeated header matches any value',
+      { header: { 'x-run': 'b' } },
+      { headers: { 'x-run': ['a', 'b'] } },
+      true,
+    ],
     ['a missing header', { header: { 'x-run': 'a' } }, {}, false],
     ['patient', { patient: '7' }, { patientId: '7' }, true],
     ['another patient', { patient: '7' }, { patientId: '8' }, false],

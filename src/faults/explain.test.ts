@@ -65,7 +65,11 @@ describe('explain', () => {
       'POST /Appointment with patient 7, header x-run: a: send non-HTTP bytes and close the connection',
     ],
     [
-      { name: 'a', when: { interaction: 'rest:create:appointment-1', nhsNumber: '9434765919' }, drop: 'empty' },
+      {
+        name: 'a',
+        when: { interaction: 'rest:create:appointment-1', nhsNumber: '9434765919' },
+        drop: 'empty',
+      },
       undefined,
       'Any request with interaction rest:create:appointment-1, NHS number 9434765919: close the connection without a response',
     ],
@@ -83,9 +87,10 @@ describe('explain', () => {
   );
 
   it("names the active profile's status when it is given one", () => {
-    const statusOf = (code: SpineCode) => (code === 'DUPLICATE_REJECTED' ? 422 : SPINE_ERRORS[code].httpStatus);
-    expect(explain({ name: 'a', when: BOOK, error: { code: 'DUPLICATE_REJECTED' } }, undefined, { statusOf })).toBe(
-      'POST /Appointment: 422 DUPLICATE_REJECTED',
-    );
+    const statusOf = (code: SpineCode) =>
+      code === 'DUPLICATE_REJECTED' ? 422 : SPINE_ERRORS[code].httpStatus;
+    expect(
+      explain({ name: 'a', when: BOOK, error: { code: 'DUPLICATE_REJECTED' } }, undefined, { statusOf }),
+    ).toBe('POST /Appointment: 422 DUPLICATE_REJECTED');
   });
 });

@@ -16,7 +16,10 @@ function message(value: string): string {
 
 describe('X-Sandbox-Fault', () => {
   const accepted: Array<[string, Omit<FaultRule, 'name'>]> = [
-    ['error=409:DUPLICATE_REJECTED;delay=1500', { error: { status: 409, code: 'DUPLICATE_REJECTED' }, delay: { fixed: 1500 } }],
+    [
+      'error=409:DUPLICATE_REJECTED;delay=1500',
+      { error: { status: 409, code: 'DUPLICATE_REJECTED' }, delay: { fixed: 1500 } },
+    ],
     ['error=DUPLICATE_REJECTED', { error: { code: 'DUPLICATE_REJECTED' } }],
     ['error=403:ACCESS DENIED', { error: { status: 403, code: 'ACCESS DENIED' } }],
     ['error=ACCESS%20DENIED', { error: { code: 'ACCESS DENIED' } }],
@@ -49,7 +52,10 @@ describe('X-Sandbox-Fault', () => {
   const refused: Array<[string, string]> = [
     ['', 'X-Sandbox-Fault: empty; see FAULT_HEADER_HELP'],
     ['error=409:SLOT_GONE', 'X-Sandbox-Fault: error.code: unknown Spine code "SLOT_GONE"'],
-    ['error=ssp:500', 'X-Sandbox-Fault: error.status: an SSP error needs status 400, 403, 405, 415, 502, 503, 504'],
+    [
+      'error=ssp:500',
+      'X-Sandbox-Fault: error.status: an SSP error needs status 400, 403, 405, 415, 502, 503, 504',
+    ],
     ['drop=explode', 'X-Sandbox-Fault: drop: expected "reset", "hang", "empty" or "garbage"'],
     ['delay=soon', 'X-Sandbox-Fault: delay: expected MS, MIN-MAX or lognormal:MEDIAN:P99[:MAX]'],
     ['delay=2000-200', 'X-Sandbox-Fault: delay.uniform: expected [min, max] with min <= max'],
@@ -58,7 +64,10 @@ describe('X-Sandbox-Fault', () => {
     ['boom=1', 'X-Sandbox-Fault: boom: unknown key; expected error,'],
     ['drop', 'X-Sandbox-Fault: drop: expected key=value'],
     ['diagnostics=x', 'X-Sandbox-Fault: error: diagnostics and display need an error'],
-    ['error=BAD_REQUEST;drop=reset', 'X-Sandbox-Fault: drop: give only one of error, drop, steal, emptyBundle'],
+    [
+      'error=BAD_REQUEST;drop=reset',
+      'X-Sandbox-Fault: drop: give only one of error, drop, steal, emptyBundle',
+    ],
     ['{"drop":', 'X-Sandbox-Fault: not valid JSON'],
     ['{"drop":"reset","skip":1}', 'X-Sandbox-Fault: skip: a one-off fault applies to its own request only'],
   ];

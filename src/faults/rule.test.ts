@@ -157,11 +157,18 @@ describe('parseScenario refuses a bad rule with one line naming the file, the ru
       { name: 'ok', drop: 'reset' },
       { name: 'slow', delay: { uniform: [3000, 100] } },
     ]);
-    expect(message).toBe('scenarios/x.json: rules[1] "slow": delay.uniform: expected [min, max] with min <= max');
+    expect(message).toBe(
+      'scenarios/x.json: rules[1] "slow": delay.uniform: expected [min, max] with min <= max',
+    );
   });
 
   it('refuses duplicate names, pointing at the first holder', () => {
-    expect(scenarioMessage([{ name: 'a', drop: 'reset' }, { name: 'a', drop: 'empty' }])).toBe(
+    expect(
+      scenarioMessage([
+        { name: 'a', drop: 'reset' },
+        { name: 'a', drop: 'empty' },
+      ]),
+    ).toBe(
       'scenarios/x.json: rules[1] "a": name: duplicate name (rules[0] has it too); names must be unique',
     );
   });
@@ -211,8 +218,14 @@ describe('parseRule', () => {
   });
 
   it('accepts an SSP error and a delay alone, and normalises method and NHS number', () => {
-    expect(parseRule({ name: 's', error: { ssp: true, status: 502, diagnostics: 'down' } })).toHaveProperty('rule');
-    const parsed = parseRule({ name: 'd', delay: { fixed: 10 }, when: { method: 'post', nhsNumber: '943 476 5919' } });
+    expect(parseRule({ name: 's', error: { ssp: true, status: 502, diagnostics: 'down' } })).toHaveProperty(
+      'rule',
+    );
+    const parsed = parseRule({
+      name: 'd',
+      delay: { fixed: 10 },
+      when: { method: 'post', nhsNumber: '943 476 5919' },
+    });
     expect('rule' in parsed && parsed.rule.when).toEqual({ method: 'POST', nhsNumber: '9434765919' });
   });
 

@@ -65,16 +65,27 @@ describe('bundled scenarios', () => {
 
 describe('loadScenario', () => {
   it('refuses an unknown name, listing the bundled ones', () => {
-    expect(() => loadScenario('nope')).toThrow(/^unknown scenario "nope"; bundled: duplicate-storm, flaky-network/);
+    expect(() => loadScenario('nope')).toThrow(
+      /^unknown scenario "nope"; bundled: duplicate-storm, flaky-network/,
+    );
   });
 
   it('reads a file path and names the scenario after the file', () => {
-    const file = tempFile('mine.json', JSON.stringify({ description: 'mine', rules: [{ name: 'r', drop: 'reset' }] }));
-    expect(loadScenario(file)).toEqual({ name: 'mine', scenario: { description: 'mine', rules: [{ name: 'r', drop: 'reset' }] } });
+    const file = tempFile(
+      'mine.json',
+      JSON.stringify({ description: 'mine', rules: [{ name: 'r', drop: 'reset' }] }),
+    );
+    expect(loadScenario(file)).toEqual({
+      name: 'mine',
+      scenario: { description: 'mine', rules: [{ name: 'r', drop: 'reset' }] },
+    });
   });
 
   it('refuses a bad file with one line naming the file, the rule and the field', () => {
-    const file = tempFile('bad.json', JSON.stringify({ description: 'b', rules: [{ name: 'slow', delay: { uniform: [5, 1] } }] }));
+    const file = tempFile(
+      'bad.json',
+      JSON.stringify({ description: 'b', rules: [{ name: 'slow', delay: { uniform: [5, 1] } }] }),
+    );
     let error: unknown;
     try {
       loadScenario(file);
@@ -82,7 +93,9 @@ describe('loadScenario', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ScenarioError);
-    expect((error as ScenarioError).message).toBe(`${file}: rules[0] "slow": delay.uniform: expected [min, max] with min <= max`);
+    expect((error as ScenarioError).message).toBe(
+      `${file}: rules[0] "slow": delay.uniform: expected [min, max] with min <= max`,
+    );
     expect((error as ScenarioError).problems).toEqual([
       { rule: 'rules[0] "slow"', field: 'delay.uniform', message: 'expected [min, max] with min <= max' },
     ]);
@@ -90,26 +103,41 @@ describe('loadScenario', () => {
 
   it('refuses a file that is not JSON, or missing', () => {
     const file = tempFile('broken.json', '{ "description": ');
-    expect(() => loadScenario(file)).toThrow(new RegExp(`^${file.replace(/[.\\]/g, '\\$&')}: not valid JSON`));
-    expect(() => loadScenario('./missing.json')).toThrow('./missing.json: cannot read the scenario file (ENOENT)');
+    expect(() => loadScenario(file)).toThrow(
+      new RegExp(`^${file.replace(/[.\\]/g, '\\$&')}: not valid JSON`),
+    );
+    expect(() => loadScenario('./missing.json')).toThrow(
+      './missing.json: cannot read the scenario file (ENOENT)',
+    );
   });
 });
 
 describe('magic patients', () => {
-  it.each(Object.entries(MAGIC_OUTCOMES))('%s has a valid booking rule and an outcome sentence', (key, magic) => {
-    expect(isMagicOutcome(key)).toBe(true);
-    expect(parseRule(magic.rule)).toEqual({ rule: magic.rule });
-    expect(magic.rule.when).toEqual({ method: 'POST', path: '/Appointment' });
-    expect(magic.outcome).toMatch(/\.$/);
-  });
+  it.each(Object.entries(MAGIC_OUTCOMES))(
+    '%s has a valid booking rule and an outcome sentence',
+    (key, magic) => {
+      expect(isMagicOutcome(key)).toBe(true);
+      expect(parseRule(magic.rule)).toEqual({ rule: magic.rule });
+      expect(magic.rule.when).toEqual({ method: 'POST', path: '/Appointment' });
+      expect(magic.outcome).toMatch(/\.$/);
+    },
+  );
 
   it('cover duplicate, server error, slow and access denied', () => {
     const book = { method: 'POST', path: '/Appointment', headers: {} };
     const action = (key: string) => FaultEngine.once(MAGIC_OUTCOMES[key]!.rule, 1, book);
     expect(action('duplicate')?.action).toMatchObject({ kind: 'error', code: 'DUPLICATE_REJECTED' });
-    expect(action('server-error')?.action).toMatchObject({ kind: 'error', status: 500, code: 'INTERNAL_SERVER_ERROR' });
+    expect(action('server-error')?.action).toMatchObject({
+      kind: 'error',
+      status: 500,
+      code: 'INTERNAL_SERVER_ERROR',
+    });
     expect(action('slow')).toMatchObject({ delayMs: 5000, action: { kind: 'delay-only' } });
-    expect(action('access-denied')?.action).toMatchObject({ kind: 'error', status: 403, code: 'ACCESS DENIED' });
+    expect(action('access-denied')?.action).toMatchObject({
+      kind: 'error',
+      status: 403,
+      code: 'ACCESS DENIED',
+    });
     expect(isMagicOutcome('toString')).toBe(false);
   });
 });
