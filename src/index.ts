@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Express } from 'express';
 import { buildEnvelope } from './auth/build-headers.js';
 import { checkConfig, DEFAULT_CONFIG, normaliseBasePath, type SandboxConfig } from './config.js';
@@ -13,7 +14,9 @@ import { SandboxCore } from './sandbox/core.js';
 import { InputError } from './sandbox/input-error.js';
 import type { JournalEntry } from './sandbox/journal.js';
 import type { World } from './sandbox/world.js';
-import { bundledSeedDir, loadSeed } from './seeding/loader.js';
+
+import { loadSeed } from './seeding/loader.js';
+import { bundledSeedDir, stampedBundledSeed } from './seeding/seed-files.js';
 import { FileStore } from './store/file-store.js';
 import { MemoryStore } from './store/store.js';
 
@@ -64,7 +67,8 @@ const shutdowns = new WeakMap<SandboxCore, { hung: HungConnections; abort: Abort
  */
 export function createSandbox(options: SandboxOptions = {}): CreatedSandbox {
   const config = resolveConfig(options, {});
-  const seed = loadSeed(config.seed ?? bundledSeedDir());
+  const seedDir = resolve(config.seed ?? bundledSeedDir());
+  const seed = stampedBundledSeed(seedDir) ?? loadSeed(seedDir);
   const scenario = config.scenario ? loadScenario(config.scenario) : undefined;
   const store = config.db ? new FileStore(config.db, seed.fingerprint, config.fsync) : new MemoryStore();
   const document = store.load();
@@ -102,7 +106,8 @@ export interface RunningSandbox {
   core: SandboxCore;
   reset(): Promise<void>;
   close(): Promise<void>;
-  armFault(rule: FaultRule | Record<string, unknown>): void;
+  /** Validates the rule (an InputError naming the field if it is bad) and arms it on the default state. */
+  armFault(rule: FaultRule | Record<string, unknown>): Promise<void>;
   disarmFault(name: string): boolean;
   state(): ReturnType<typeof stateView>;
   requests(limit?: number): JournalEntry[];
@@ -147,7 +152,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       })();
       return closed;
     },
-    armFault(rule) {
+    async armFault(rule) {
+      const { parseRule } = await import('./faults/rule.js');
       const parsed = parseRule(rule, 'armFault');
       if ('problems' in parsed)
         throw new InputError(

@@ -333,4 +333,3 @@ export class FaultEngine {
   }
 }
 
-export { FAULT_HEADER_HELP, parseFaultHeader } from './header.js';

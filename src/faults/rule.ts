@@ -3,7 +3,8 @@
  * lives in engine.ts (selection) and apply.ts (dropping connections). This file is the schema, the
  * types and the one-line messages that refuse a bad rule or scenario file.
  */
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type * as Z from 'zod';
 import { isSpineCode, SPINE_ERRORS, type SpineCode } from '../fhir/operation-outcome.js';
 import { isSspStatus, SSP_STATUSES, type SspStatus } from './ssp-errors.js';
 
@@ -106,219 +107,233 @@ function expected(what: string) {
   return (iss: { input?: unknown }) => (iss.input === undefined ? 'required' : `expected ${what}`);
 }
 
-const msSchema = z
-  .number({ error: expected('a number of milliseconds') })
-  .int({ error: 'expected a whole number of milliseconds' })
-  .min(0, { error: 'expected 0 ms or more' })
-  .max(MAX_DELAY_MS, { error: `at most ${MAX_DELAY_MS} ms; use drop: "hang" to never answer` });
+/** Built on first use: zod costs start-up time, and most runs never parse a rule. */
+function buildRuleSchema(z: typeof Z) {
+  const msSchema = z
+    .number({ error: expected('a number of milliseconds') })
+    .int({ error: 'expected a whole number of milliseconds' })
+    .min(0, { error: 'expected 0 ms or more' })
+    .max(MAX_DELAY_MS, { error: `at most ${MAX_DELAY_MS} ms; use drop: "hang" to never answer` });
 
-const UNIFORM_MESSAGE = 'expected [min, max] with min <= max';
+  const UNIFORM_MESSAGE = 'expected [min, max] with min <= max';
 
-const uniformSchema = z.unknown().superRefine((value, ctx) => {
-  const ok =
-    Array.isArray(value) &&
-    value.length === 2 &&
-    value.every((v) => msSchema.safeParse(v).success) &&
-    (value[0] as number) <= (value[1] as number);
-  if (!ok) ctx.addIssue({ code: 'custom', message: UNIFORM_MESSAGE });
-});
-
-const lognormalSchema = z
-  .strictObject({ median: msSchema, p99: msSchema, max: msSchema.optional() })
-  .superRefine((v, ctx) => {
-    if (v.median <= 0) ctx.addIssue({ code: 'custom', path: ['median'], message: 'expected more than 0 ms' });
-    if (v.p99 < v.median) ctx.addIssue({ code: 'custom', path: ['p99'], message: 'must be at least median' });
-    if (v.max !== undefined && v.max < v.p99) {
-      ctx.addIssue({ code: 'custom', path: ['max'], message: 'must be at least p99' });
-    }
+  const uniformSchema = z.unknown().superRefine((value, ctx) => {
+    const ok =
+      Array.isArray(value) &&
+      value.length === 2 &&
+      value.every((v) => msSchema.safeParse(v).success) &&
+      (value[0] as number) <= (value[1] as number);
+    if (!ok) ctx.addIssue({ code: 'custom', message: UNIFORM_MESSAGE });
   });
 
-const delaySchema = z
-  .strictObject({
-    fixed: msSchema.optional(),
-    uniform: uniformSchema.optional(),
-    lognormal: lognormalSchema.optional(),
-  })
-  .superRefine((v, ctx) => {
-    const kinds = (['fixed', 'uniform', 'lognormal'] as const).filter((k) => v[k] !== undefined);
-    if (kinds.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          kinds.length === 0
-            ? 'expected one of {"fixed": ms}, {"uniform": [min, max]}, {"lognormal": {median, p99, max}}'
-            : `give only one of fixed, uniform, lognormal (found ${kinds.join(', ')})`,
-      });
-    }
-  });
+  const lognormalSchema = z
+    .strictObject({ median: msSchema, p99: msSchema, max: msSchema.optional() })
+    .superRefine((v, ctx) => {
+      if (v.median <= 0)
+        ctx.addIssue({ code: 'custom', path: ['median'], message: 'expected more than 0 ms' });
+      if (v.p99 < v.median)
+        ctx.addIssue({ code: 'custom', path: ['p99'], message: 'must be at least median' });
+      if (v.max !== undefined && v.max < v.p99) {
+        ctx.addIssue({ code: 'custom', path: ['max'], message: 'must be at least p99' });
+      }
+    });
 
-function codeProblem(code: string): string {
-  const wanted = code.toUpperCase().replace(/[\s-]+/g, '_');
-  const near = Object.keys(SPINE_ERRORS).find((k) => k.replace(/ /g, '_') === wanted);
-  return near
-    ? `unknown Spine code "${code}"; did you mean "${near}"?`
-    : `unknown Spine code "${code}"; known: ${Object.keys(SPINE_ERRORS).join(', ')}`;
-}
+  const delaySchema = z
+    .strictObject({
+      fixed: msSchema.optional(),
+      uniform: uniformSchema.optional(),
+      lognormal: lognormalSchema.optional(),
+    })
+    .superRefine((v, ctx) => {
+      const kinds = (['fixed', 'uniform', 'lognormal'] as const).filter((k) => v[k] !== undefined);
+      if (kinds.length !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            kinds.length === 0
+              ? 'expected one of {"fixed": ms}, {"uniform": [min, max]}, {"lognormal": {median, p99, max}}'
+              : `give only one of fixed, uniform, lognormal (found ${kinds.join(', ')})`,
+        });
+      }
+    });
 
-const errorSchema = z
-  .strictObject({
-    ssp: z.boolean({ error: expected('true or false') }).optional(),
-    status: z
-      .number({ error: expected('an HTTP status') })
-      .int({ error: 'expected an HTTP status' })
-      .min(400, { error: 'expected an error status, 400 to 599' })
-      .max(599, { error: 'expected an error status, 400 to 599' })
-      .optional(),
-    code: z.string({ error: expected('a Spine code such as "DUPLICATE_REJECTED"') }).optional(),
-    display: z
-      .string({ error: expected('a string') })
-      .min(1, { error: 'expected a non-empty string' })
-      .optional(),
-    diagnostics: z
-      .string({ error: expected('a string') })
-      .min(1, { error: 'expected a non-empty string' })
-      .optional(),
-  })
-  .superRefine((v, ctx) => {
-    if (v.ssp) {
-      if (v.code !== undefined) {
+  function codeProblem(code: string): string {
+    const wanted = code.toUpperCase().replace(/[\s-]+/g, '_');
+    const near = Object.keys(SPINE_ERRORS).find((k) => k.replace(/ /g, '_') === wanted);
+    return near
+      ? `unknown Spine code "${code}"; did you mean "${near}"?`
+      : `unknown Spine code "${code}"; known: ${Object.keys(SPINE_ERRORS).join(', ')}`;
+  }
+
+  const errorSchema = z
+    .strictObject({
+      ssp: z.boolean({ error: expected('true or false') }).optional(),
+      status: z
+        .number({ error: expected('an HTTP status') })
+        .int({ error: 'expected an HTTP status' })
+        .min(400, { error: 'expected an error status, 400 to 599' })
+        .max(599, { error: 'expected an error status, 400 to 599' })
+        .optional(),
+      code: z.string({ error: expected('a Spine code such as "DUPLICATE_REJECTED"') }).optional(),
+      display: z
+        .string({ error: expected('a string') })
+        .min(1, { error: 'expected a non-empty string' })
+        .optional(),
+      diagnostics: z
+        .string({ error: expected('a string') })
+        .min(1, { error: 'expected a non-empty string' })
+        .optional(),
+    })
+    .superRefine((v, ctx) => {
+      if (v.ssp) {
+        if (v.code !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['code'],
+            message: 'an SSP error has no Spine code (its code is the status); remove code',
+          });
+        }
+        if (!isSspStatus(v.status)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['status'],
+            message: `an SSP error needs status ${SSP_STATUSES.join(', ')}`,
+          });
+        }
+      } else if (v.code === undefined) {
         ctx.addIssue({
           code: 'custom',
           path: ['code'],
-          message: 'an SSP error has no Spine code (its code is the status); remove code',
+          message: 'required (a Spine code such as "DUPLICATE_REJECTED")',
         });
+      } else if (!isSpineCode(v.code)) {
+        ctx.addIssue({ code: 'custom', path: ['code'], message: codeProblem(v.code) });
       }
-      if (!isSspStatus(v.status)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['status'],
-          message: `an SSP error needs status ${SSP_STATUSES.join(', ')}`,
-        });
-      }
-    } else if (v.code === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['code'],
-        message: 'required (a Spine code such as "DUPLICATE_REJECTED")',
-      });
-    } else if (!isSpineCode(v.code)) {
-      ctx.addIssue({ code: 'custom', path: ['code'], message: codeProblem(v.code) });
-    }
+    });
+
+  const PATH_MESSAGE = 'expected a path like /Appointment or /Appointment/* (`*` is one whole segment)';
+
+  const whenSchema = z.strictObject({
+    method: z
+      .string({ error: expected('an HTTP method') })
+      .transform((m) => m.toUpperCase())
+      .refine((m) => (HTTP_METHODS as readonly string[]).includes(m), {
+        error: `expected one of ${HTTP_METHODS.join(', ')}`,
+      })
+      .optional(),
+    path: z
+      .string({ error: expected('a path') })
+      .refine(
+        (p) =>
+          p === '/' ||
+          (/^(\/[^/?#\s]+)+$/.test(p) && p.split('/').every((s) => s === '*' || !s.includes('*'))),
+        { error: PATH_MESSAGE },
+      )
+      .optional(),
+    interaction: z
+      .string({ error: expected('an interaction id') })
+      .regex(/^[A-Za-z0-9:._-]+$/, {
+        error: 'expected an interaction id such as "rest:create:appointment-1"',
+      })
+      .optional(),
+    nhsNumber: z
+      .string({ error: expected('a 10-digit NHS number (a string)') })
+      .transform((n) => n.replace(/\s+/g, ''))
+      .refine((n) => /^\d{10}$/.test(n), { error: 'expected a 10-digit NHS number' })
+      .optional(),
+    patient: z
+      .string({ error: expected('a patient logical id') })
+      .min(1, { error: 'expected a patient logical id' })
+      .optional(),
+    slot: z
+      .string({ error: expected('a slot logical id') })
+      .min(1, { error: 'expected a slot logical id' })
+      .optional(),
+    header: z
+      .record(
+        z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'expected an HTTP header name' }),
+        z.string({ error: expected('the exact header value (a string)') }),
+        { error: expected('an object of header name to exact value') },
+      )
+      .optional(),
   });
 
-const PATH_MESSAGE = 'expected a path like /Appointment or /Appointment/* (`*` is one whole segment)';
+  const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-const whenSchema = z.strictObject({
-  method: z
-    .string({ error: expected('an HTTP method') })
-    .transform((m) => m.toUpperCase())
-    .refine((m) => (HTTP_METHODS as readonly string[]).includes(m), {
-      error: `expected one of ${HTTP_METHODS.join(', ')}`,
+  return z
+    .strictObject({
+      name: z.string({ error: expected('a name (a string)') }).regex(RULE_NAME, {
+        error: 'expected 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+      }),
+      when: whenSchema.optional(),
+      delay: delaySchema.optional(),
+      error: errorSchema.optional(),
+      drop: z.enum(DROP_MODES, { error: 'expected "reset", "hang", "empty" or "garbage"' }).optional(),
+      steal: z.boolean({ error: 'expected true (a competing consumer books the first slot)' }).optional(),
+      emptyBundle: z.boolean({ error: 'expected true (a search answers with an empty Bundle)' }).optional(),
+      after: z.boolean({ error: 'expected true or false' }).optional(),
+      times: z
+        .number({ error: expected('a whole number, 0 or more') })
+        .int({ error: 'expected a whole number, 0 or more' })
+        .min(0, { error: 'expected a whole number, 0 or more' })
+        .optional(),
+      skip: z
+        .number({ error: expected('a whole number, 0 or more') })
+        .int({ error: 'expected a whole number, 0 or more' })
+        .min(0, { error: 'expected a whole number, 0 or more' })
+        .optional(),
+      probability: z
+        .number({ error: expected('a number from 0 to 1') })
+        .min(0, { error: 'expected a number from 0 to 1' })
+        .max(1, { error: 'expected a number from 0 to 1' })
+        .optional(),
     })
-    .optional(),
-  path: z
-    .string({ error: expected('a path') })
-    .refine(
-      (p) =>
-        p === '/' || (/^(\/[^/?#\s]+)+$/.test(p) && p.split('/').every((s) => s === '*' || !s.includes('*'))),
-      { error: PATH_MESSAGE },
-    )
-    .optional(),
-  interaction: z
-    .string({ error: expected('an interaction id') })
-    .regex(/^[A-Za-z0-9:._-]+$/, { error: 'expected an interaction id such as "rest:create:appointment-1"' })
-    .optional(),
-  nhsNumber: z
-    .string({ error: expected('a 10-digit NHS number (a string)') })
-    .transform((n) => n.replace(/\s+/g, ''))
-    .refine((n) => /^\d{10}$/.test(n), { error: 'expected a 10-digit NHS number' })
-    .optional(),
-  patient: z
-    .string({ error: expected('a patient logical id') })
-    .min(1, { error: 'expected a patient logical id' })
-    .optional(),
-  slot: z
-    .string({ error: expected('a slot logical id') })
-    .min(1, { error: 'expected a slot logical id' })
-    .optional(),
-  header: z
-    .record(
-      z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'expected an HTTP header name' }),
-      z.string({ error: expected('the exact header value (a string)') }),
-      { error: expected('an object of header name to exact value') },
-    )
-    .optional(),
-});
-
-const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-export const faultRuleSchema = z
-  .strictObject({
-    name: z.string({ error: expected('a name (a string)') }).regex(RULE_NAME, {
-      error: 'expected 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
-    }),
-    when: whenSchema.optional(),
-    delay: delaySchema.optional(),
-    error: errorSchema.optional(),
-    drop: z.enum(DROP_MODES, { error: 'expected "reset", "hang", "empty" or "garbage"' }).optional(),
-    steal: z.boolean({ error: 'expected true (a competing consumer books the first slot)' }).optional(),
-    emptyBundle: z.boolean({ error: 'expected true (a search answers with an empty Bundle)' }).optional(),
-    after: z.boolean({ error: 'expected true or false' }).optional(),
-    times: z
-      .number({ error: expected('a whole number, 0 or more') })
-      .int({ error: 'expected a whole number, 0 or more' })
-      .min(0, { error: 'expected a whole number, 0 or more' })
-      .optional(),
-    skip: z
-      .number({ error: expected('a whole number, 0 or more') })
-      .int({ error: 'expected a whole number, 0 or more' })
-      .min(0, { error: 'expected a whole number, 0 or more' })
-      .optional(),
-    probability: z
-      .number({ error: expected('a number from 0 to 1') })
-      .min(0, { error: 'expected a number from 0 to 1' })
-      .max(1, { error: 'expected a number from 0 to 1' })
-      .optional(),
-  })
-  .superRefine((rule, ctx) => {
-    const actions = ACTIONS.filter((a) => rule[a] !== undefined && rule[a] !== false);
-    if (actions.length > 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [actions[1]!],
-        message: `give only one of error, drop, steal, emptyBundle (found ${actions.join(' and ')})`,
-      });
-    }
-    if (actions.length === 0 && rule.delay === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [],
-        message: 'a rule needs something to do: error, drop, steal, emptyBundle or delay',
-      });
-    }
-    if (rule.after) {
-      if (rule.steal || rule.emptyBundle) {
+    .superRefine((rule, ctx) => {
+      const actions = ACTIONS.filter((a) => rule[a] !== undefined && rule[a] !== false);
+      if (actions.length > 1) {
         ctx.addIssue({
           code: 'custom',
-          path: ['after'],
-          message: `only goes with error, drop or delay (${rule.steal ? 'steal acts before the request runs' : 'emptyBundle replaces a search result'})`,
-        });
-      } else if (rule.error === undefined && rule.drop === undefined && rule.delay === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['after'],
-          message: 'needs an error, drop or delay to replace the response',
+          path: [actions[1]!],
+          message: `give only one of error, drop, steal, emptyBundle (found ${actions.join(' and ')})`,
         });
       }
-    }
-    if (rule.emptyBundle && rule.when?.method !== undefined && rule.when.method !== 'GET') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['when', 'method'],
-        message: 'emptyBundle answers searches, which are GET requests',
-      });
-    }
-  });
+      if (actions.length === 0 && rule.delay === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [],
+          message: 'a rule needs something to do: error, drop, steal, emptyBundle or delay',
+        });
+      }
+      if (rule.after) {
+        if (rule.steal || rule.emptyBundle) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['after'],
+            message: `only goes with error, drop or delay (${rule.steal ? 'steal acts before the request runs' : 'emptyBundle replaces a search result'})`,
+          });
+        } else if (rule.error === undefined && rule.drop === undefined && rule.delay === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['after'],
+            message: 'needs an error, drop or delay to replace the response',
+          });
+        }
+      }
+      if (rule.emptyBundle && rule.when?.method !== undefined && rule.when.method !== 'GET') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['when', 'method'],
+          message: 'emptyBundle answers searches, which are GET requests',
+        });
+      }
+    });
+}
+
+let ruleSchema: ReturnType<typeof buildRuleSchema> | undefined;
+export function faultRuleSchema(): ReturnType<typeof buildRuleSchema> {
+  ruleSchema ??= buildRuleSchema(createRequire(import.meta.url)('zod') as typeof Z);
+  return ruleSchema;
+}
 
 /** For "unknown field" messages: the fields each object accepts. */
 const KNOWN_KEYS: Record<string, string[]> = {
@@ -402,7 +417,7 @@ function nameOf(json: unknown): string | undefined {
 
 /** Validate the rule's structure; problems carry fields relative to the rule. */
 function validateRule(json: unknown): { rule: FaultRule } | { problems: RuleProblem[] } {
-  const result = faultRuleSchema.safeParse(json);
+  const result = faultRuleSchema().safeParse(json);
   if (result.success) return { rule: stripFalse(result.data as FaultRule) };
   return { problems: toProblems(result.error.issues as readonly ZodIssueLike[]) };
 }
@@ -430,17 +445,20 @@ export function parseRule(json: unknown, where = 'rule'): ParseRuleResult {
   return { problems: result.problems, message: formatProblems(where, result.problems, nameOf(json)) };
 }
 
-const scenarioSchema = z.strictObject({
-  $schema: z.string().optional(),
-  description: z
-    .string({ error: expected('a one-line description (a string)') })
-    .min(1, { error: 'expected a one-line description' }),
-  randomSeed: z
-    .number({ error: expected('a whole number') })
-    .int({ error: 'expected a whole number' })
-    .optional(),
-  rules: z.array(z.unknown(), { error: expected('an array of rules') }),
-});
+function buildScenarioSchema(z: typeof Z) {
+  return z.strictObject({
+    $schema: z.string().optional(),
+    description: z
+      .string({ error: expected('a one-line description (a string)') })
+      .min(1, { error: 'expected a one-line description' }),
+    randomSeed: z
+      .number({ error: expected('a whole number') })
+      .int({ error: 'expected a whole number' })
+      .optional(),
+    rules: z.array(z.unknown(), { error: expected('an array of rules') }),
+  });
+}
+let scenarioSchema: ReturnType<typeof buildScenarioSchema> | undefined;
 
 const SCENARIO_KEYS = { '': ['$schema', 'description', 'randomSeed', 'rules'] };
 
@@ -454,6 +472,7 @@ function scenarioLine(file: string, p: ScenarioProblem): string {
  */
 export function parseScenario(fileLabel: string, json: unknown): ParseScenarioResult {
   const problems: ScenarioProblem[] = [];
+  scenarioSchema ??= buildScenarioSchema(createRequire(import.meta.url)('zod') as typeof Z);
   const top = scenarioSchema.safeParse(json);
   if (!top.success) {
     problems.push(...toProblems(top.error.issues as readonly ZodIssueLike[], SCENARIO_KEYS));

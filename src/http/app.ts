@@ -1,5 +1,12 @@
-import compression from 'compression';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { createRequire } from 'node:module';
+import type compression from 'compression';
+import express, {
+  type Express,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import type { HungConnections } from '../faults/apply.js';
 import { operationOutcome } from '../fhir/operation-outcome.js';
 import type { SandboxCore } from '../sandbox/core.js';
@@ -27,7 +34,13 @@ export function createApp(deps: AppDeps): Express {
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
   app.set('query parser', 'simple');
-  app.use(compression());
+  // gzip when asked (GP Connect: SHALL support Accept-Encoding: gzip); loaded on first use so
+  // it does not delay the ready line.
+  let compress: RequestHandler | undefined;
+  app.use((req, res, next) => {
+    compress ??= (createRequire(import.meta.url)('compression') as typeof compression)();
+    compress(req, res, next);
+  });
   app.use('/_admin', adminRouter(deps));
   const pipeline = fhirPipeline(core, { hung: deps.hung, shutdown: deps.shutdown });
   if (core.config.basePath) {

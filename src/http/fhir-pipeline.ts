@@ -9,6 +9,7 @@ import { parseFaultHeader } from '../faults/header.js';
 import { MAGIC_OUTCOMES } from '../faults/magic-patients.js';
 import { negotiateResponseFormat } from '../fhir/format.js';
 import { operationOutcome, type SpineCode, SpineError } from '../fhir/operation-outcome.js';
+import { searchset } from '../fhir/resources.js';
 import { statusFor } from '../profiles/index.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import { truncateBody } from '../sandbox/journal.js';
@@ -120,7 +121,7 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
         nowMs: core.clock.now(),
         fhirBaseUrl: fhirBaseUrl(core, req),
       };
-      const decision = selectFault(core, world, req, path, match.route.template, call, interaction);
+      const decision = await selectFault(core, world, req, path, match.route.template, call, interaction);
       faultName = decision?.name;
       result = await runWithFault(core, world, call, decision, () => match.route.handler(call), res, options);
     } catch (error) {
@@ -202,7 +203,7 @@ function flatHeaders(headers: Record<string, unknown>): Record<string, string> {
 }
 
 /** One-off header fault, then a magic patient's outcome, then the armed rules and the scenario's. */
-function selectFault(
+async function selectFault(
   core: SandboxCore,
   world: World,
   req: Request,
@@ -210,7 +211,7 @@ function selectFault(
   template: string,
   call: FhirCall,
   interaction: string | undefined,
-): FaultDecision | undefined {
+): Promise<FaultDecision | undefined> {
   const subject = faultSubject(call, template);
   const faultRequest = { method: req.method, path, interaction, headers: req.headers, ...subject };
   const header = headerValue(req, 'x-sandbox-fault');
@@ -261,6 +262,9 @@ async function runWithFault(
     case 'drop':
       dropConnection(res, action.mode, options.hung);
       return 'dropped';
+    case 'empty-bundle':
+      // "No slots offered": the search answers as if nothing were free.
+      return { status: 200, resource: searchset([]) };
     case 'steal':
       if (!decision.after) await stealFirstSlot(core, world, call);
       return result ?? run();

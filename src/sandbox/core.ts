@@ -6,7 +6,7 @@ import { SlotCalendar } from '../domain/slots.js';
 import { SandboxState } from '../domain/state.js';
 import { FaultEngine } from '../faults/engine.js';
 import type { Scenario } from '../faults/rule.js';
-import { PROFILES, type Profile } from '../profiles/index.js';
+import { PROFILES, type Profile, statusFor } from '../profiles/index.js';
 import { emptyDocument } from '../store/file-store.js';
 import { SCHEMA_VERSION, type StateStore, type StoreDocument } from '../store/store.js';
 import { Sessions } from './sessions.js';

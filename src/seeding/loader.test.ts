@@ -149,3 +149,25 @@ describe('loadSeed', () => {
     }
   });
 });
+
+describe('the build-time stamp of the bundled seed', () => {
+  it('gives the same seed, fingerprint included, as full validation', async () => {
+    const { stampedBundledSeed, writeBundledSeedStamp, BUNDLED_SEED_STAMP } = await import('./seed-files.js');
+    const { writeFileSync, rmSync } = await import('node:fs');
+    const { fileURLToPath } = await import('node:url');
+    const stampPath = fileURLToPath(BUNDLED_SEED_STAMP);
+    writeFileSync(stampPath, writeBundledSeedStamp());
+    try {
+      const stamped = stampedBundledSeed(bundledSeedDir());
+      expect(stamped).toBeDefined();
+      expect(stamped).toEqual(loadSeed(bundledSeedDir()));
+    } finally {
+      rmSync(stampPath, { force: true });
+    }
+  });
+
+  it('is ignored for any other directory', async () => {
+    const { stampedBundledSeed } = await import('./seed-files.js');
+    expect(stampedBundledSeed('/tmp')).toBeUndefined();
+  });
+});

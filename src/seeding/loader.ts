@@ -2,11 +2,11 @@
  * Reads a seed directory into a Seed. On the start-up path, so it stays light: no faker here
  * (the generator has it), plain synchronous reads.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Seed } from '../domain/model.js';
+import { parseJson, seedFingerprint } from './seed-files.js';
 import {
   crossCheckSeed,
   formatProblem,
@@ -29,10 +29,7 @@ export class SeedError extends Error {
   }
 }
 
-/** The package's own seed/ directory, wherever the package is installed (src/seeding or dist/seeding). */
-export function bundledSeedDir(): string {
-  return fileURLToPath(new URL('../../seed', import.meta.url));
-}
+export { bundledSeedDir } from './seed-files.js';
 
 export function loadSeed(dir: string): Seed {
   const notDir = (message: string) => new SeedError([{ file: dir, path: '$', message }]);
@@ -97,55 +94,7 @@ export function seedFromFiles(
   const data = { manifest, organizations, locations, practitioners, schedules, patients };
   const crossProblems = crossCheckSeed(data, fileLabel);
   if (crossProblems.length) throw new SeedError(crossProblems);
-  return { ...data, fingerprint: fingerprint(data) };
+  return { ...data, fingerprint: seedFingerprint(data) };
 }
 
 /** sha256 over the files' canonical JSON (sorted keys, no whitespace): formatting does not count. */
-function fingerprint(data: Omit<Seed, 'fingerprint'>): string {
-  const contents: Record<SeedFileName, unknown> = {
-    'seed.json': data.manifest,
-    'organizations.json': data.organizations,
-    'locations.json': data.locations,
-    'practitioners.json': data.practitioners,
-    'schedules.json': data.schedules,
-    'patients.json': data.patients,
-  };
-  const hash = createHash('sha256');
-  for (const name of SEED_FILES) hash.update(`${name}\n${canonicalJson(contents[name])}\n`);
-  return hash.digest('hex').slice(0, 16);
-}
-
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (typeof v === 'object' && v !== null) {
-    const record = v as Record<string, unknown>;
-    const entries = Object.keys(record)
-      .filter((k) => record[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-/** JSON.parse, with V8's "at position N" turned into a line and column a person can find. */
-function parseJson(text: string): { value: unknown } | { error: string } {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // editors on Windows add a BOM
-  try {
-    return { value: JSON.parse(body) };
-  } catch (e) {
-    const message = (e as Error).message;
-    const position = /at position (\d+)/.exec(message)?.[1];
-    const at =
-      position !== undefined ? Number(position) : /end of JSON input/.test(message) ? body.length : undefined;
-    // Drop V8's position and its echo of the document: we say where, and the file may be long.
-    const reason = message
-      .replace(/ in JSON at position \d+.*$/s, '')
-      .replace(/, ".*" is not valid JSON$/s, '');
-    if (at === undefined) return { error: `not valid JSON: ${reason}` };
-    const before = body.slice(0, at);
-    const line = before.split('\n').length;
-    const column = at - before.lastIndexOf('\n');
-    return { error: `not valid JSON at line ${line}, column ${column}: ${reason}` };
-  }
-}

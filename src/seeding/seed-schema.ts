@@ -2,23 +2,15 @@
  * The seed files' shapes (zod) and the checks between them. Problems name the file, a JSON path
  * and what is wrong, so `gpc-sandbox validate` and start-up can print one line per problem.
  */
-import * as z from 'zod';
+import { createRequire } from 'node:module';
+import type * as Z from 'zod';
 import { isCalendarDate, minutesOfDay, parseFhirInstant } from '../domain/london-time.js';
 import type { Seed } from '../domain/model.js';
 import { nhsNumberProblem } from '../domain/nhs-number.js';
 
-export const SEED_FILES = [
-  'seed.json',
-  'organizations.json',
-  'locations.json',
-  'practitioners.json',
-  'schedules.json',
-  'patients.json',
-] as const;
-export type SeedFileName = (typeof SEED_FILES)[number];
+import { SEED_FILES, type SeedData, type SeedFileName } from './seed-files.js';
 
-/** A seed as its files hold it: everything but the fingerprint, which the loader computes. */
-export type SeedData = Omit<Seed, 'fingerprint'>;
+export { SEED_FILES, type SeedData, type SeedFileName } from './seed-files.js';
 
 export interface SeedProblem {
   file: string;
@@ -32,119 +24,128 @@ export function formatProblem(p: SeedProblem): string {
   return `${p.file}: ${p.path}: ${p.message}`;
 }
 
-// FHIR id characters. Schedules get 51 at most: a slot id adds "-YYYYMMDDHHMM" and must stay a FHIR id.
-const id = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, {
-  error: 'an id is 1 to 64 characters from A-Z, a-z, 0-9, "-" and "."',
-});
-const scheduleId = z.string().regex(/^[A-Za-z0-9\-.]{1,51}$/, {
-  error: 'a schedule id is 1 to 51 characters from A-Z, a-z, 0-9, "-" and "." (slot ids add 13 more)',
-});
-const text = z.string().regex(/\S/, { error: 'must not be empty' });
-const odsCode = z
-  .string()
-  .regex(/^[A-Z0-9]{3,10}$/, { error: 'an ODS code is 3 to 10 capital letters or digits' });
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'a time is "HH:MM", 00:00 to 23:59' });
-const hhmmTo = z
-  .string()
-  .regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, { error: 'a time is "HH:MM", 00:00 to 24:00' });
-const date = z.string().refine(isCalendarDate, {
-  error: (issue) => `expected a real date as "YYYY-MM-DD", got ${shown(issue.input)}`,
-});
-const dateOrDateTime = z
-  .string()
-  .refine((s) => isCalendarDate(s) || parseFhirInstant(s)?.offsetMinutes != null, {
-    error: (issue) =>
-      `expected "YYYY-MM-DD" or a dateTime with a zone (2024-05-01T10:00:00+01:00), got ${shown(issue.input)}`,
+/** Built on first use: zod costs start-up time, and the bundled seed is checked at build time. */
+function buildSchemas(z: typeof Z) {
+  // FHIR id characters. Schedules get 51 at most: a slot id adds "-YYYYMMDDHHMM" and must stay a FHIR id.
+  const id = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, {
+    error: 'an id is 1 to 64 characters from A-Z, a-z, 0-9, "-" and "."',
   });
-const gender = z.enum(['male', 'female', 'other', 'unknown']);
-const orgType = z.enum(['gp-practice', 'urgent-care']);
+  const scheduleId = z.string().regex(/^[A-Za-z0-9\-.]{1,51}$/, {
+    error: 'a schedule id is 1 to 51 characters from A-Z, a-z, 0-9, "-" and "." (slot ids add 13 more)',
+  });
+  const text = z.string().regex(/\S/, { error: 'must not be empty' });
+  const odsCode = z
+    .string()
+    .regex(/^[A-Z0-9]{3,10}$/, { error: 'an ODS code is 3 to 10 capital letters or digits' });
+  const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'a time is "HH:MM", 00:00 to 23:59' });
+  const hhmmTo = z
+    .string()
+    .regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, { error: 'a time is "HH:MM", 00:00 to 24:00' });
+  const date = z.string().refine(isCalendarDate, {
+    error: (issue) => `expected a real date as "YYYY-MM-DD", got ${shown(issue.input)}`,
+  });
+  const dateOrDateTime = z
+    .string()
+    .refine((s) => isCalendarDate(s) || parseFhirInstant(s)?.offsetMinutes != null, {
+      error: (issue) =>
+        `expected "YYYY-MM-DD" or a dateTime with a zone (2024-05-01T10:00:00+01:00), got ${shown(issue.input)}`,
+    });
+  const gender = z.enum(['male', 'female', 'other', 'unknown']);
+  const orgType = z.enum(['gp-practice', 'urgent-care']);
 
-const address = z.strictObject({ line: z.array(text).min(1), city: text, postalCode: text });
-const humanName = z.strictObject({
-  family: text,
-  given: z.array(text).min(1),
-  prefix: z.array(text).optional(),
-});
-const coding = z.strictObject({ code: text, display: text });
+  const address = z.strictObject({ line: z.array(text).min(1), city: text, postalCode: text });
+  const humanName = z.strictObject({
+    family: text,
+    given: z.array(text).min(1),
+    prefix: z.array(text).optional(),
+  });
+  const coding = z.strictObject({ code: text, display: text });
 
-const manifestSchema = z.strictObject({ name: text, horizonDays: z.int().min(1).max(366) });
+  const manifestSchema = z.strictObject({ name: text, horizonDays: z.int().min(1).max(366) });
 
-const organizationSchema = z.strictObject({ id, odsCode, name: text, type: orgType, phone: text, address });
+  const organizationSchema = z.strictObject({ id, odsCode, name: text, type: orgType, phone: text, address });
 
-const locationSchema = z.strictObject({ id, name: text, organizationId: id, phone: text, address });
+  const locationSchema = z.strictObject({ id, name: text, organizationId: id, phone: text, address });
 
-const practitionerSchema = z.strictObject({
-  id,
-  sdsUserId: text,
-  sdsRoleProfileId: text.optional(),
-  name: humanName,
-  gender,
-  role: coding,
-});
-
-const patternSchema = z
-  .strictObject({
-    weekdays: z.array(z.int().min(1).max(7)).min(1),
-    from: hhmm,
-    to: hhmmTo,
-    slotMinutes: z.int().min(1).max(240),
-    deliveryChannel: z.enum(['In-person', 'Telephone', 'Video']),
-    serviceType: text,
-    restriction: z.strictObject({ orgType: orgType.optional(), odsCode: odsCode.optional() }).optional(),
-    bookable: z.boolean(),
-  })
-  .superRefine((p, ctx) => {
-    const from = minutesOfDay(p.from);
-    const to = minutesOfDay(p.to);
-    if (to <= from)
-      ctx.addIssue({ code: 'custom', path: ['to'], message: `must be later than from (${p.from})` });
-    else if (from + p.slotMinutes > to) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['slotMinutes'],
-        message: `no ${p.slotMinutes}-minute slot fits between ${p.from} and ${p.to}`,
-      });
-    }
+  const practitionerSchema = z.strictObject({
+    id,
+    sdsUserId: text,
+    sdsRoleProfileId: text.optional(),
+    name: humanName,
+    gender,
+    role: coding,
   });
 
-const scheduleSchema = z.strictObject({
-  id: scheduleId,
-  locationId: id,
-  practitionerId: id.optional(),
-  serviceCategory: text,
-  practitionerRole: coding,
-  pattern: patternSchema,
-});
+  const patternSchema = z
+    .strictObject({
+      weekdays: z.array(z.int().min(1).max(7)).min(1),
+      from: hhmm,
+      to: hhmmTo,
+      slotMinutes: z.int().min(1).max(240),
+      deliveryChannel: z.enum(['In-person', 'Telephone', 'Video']),
+      serviceType: text,
+      restriction: z.strictObject({ orgType: orgType.optional(), odsCode: odsCode.optional() }).optional(),
+      bookable: z.boolean(),
+    })
+    .superRefine((p, ctx) => {
+      const from = minutesOfDay(p.from);
+      const to = minutesOfDay(p.to);
+      if (to <= from)
+        ctx.addIssue({ code: 'custom', path: ['to'], message: `must be later than from (${p.from})` });
+      else if (from + p.slotMinutes > to) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['slotMinutes'],
+          message: `no ${p.slotMinutes}-minute slot fits between ${p.from} and ${p.to}`,
+        });
+      }
+    });
 
-const nhsNumber = z.string().superRefine((s, ctx) => {
-  const problem = nhsNumberProblem(s);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+  const scheduleSchema = z.strictObject({
+    id: scheduleId,
+    locationId: id,
+    practitionerId: id.optional(),
+    serviceCategory: text,
+    practitionerRole: coding,
+    pattern: patternSchema,
+  });
 
-const patientSchema = z.strictObject({
-  id,
-  nhsNumber,
-  name: humanName,
-  gender,
-  birthDate: date,
-  address,
-  phone: text,
-  organizationId: id,
-  active: z.boolean(),
-  deceasedDateTime: dateOrDateTime.optional(),
-  sensitive: z.boolean().optional(),
-  magic: text.optional(),
-});
+  const nhsNumber = z.string().superRefine((s, ctx) => {
+    const problem = nhsNumberProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
-const fileSchemas = {
-  'seed.json': manifestSchema,
-  'organizations.json': z.array(organizationSchema),
-  'locations.json': z.array(locationSchema),
-  'practitioners.json': z.array(practitionerSchema),
-  'schedules.json': z.array(scheduleSchema),
-  'patients.json': z.array(patientSchema),
-};
-export type SeedFileContent<K extends SeedFileName> = z.infer<(typeof fileSchemas)[K]>;
+  const patientSchema = z.strictObject({
+    id,
+    nhsNumber,
+    name: humanName,
+    gender,
+    birthDate: date,
+    address,
+    phone: text,
+    organizationId: id,
+    active: z.boolean(),
+    deceasedDateTime: dateOrDateTime.optional(),
+    sensitive: z.boolean().optional(),
+    magic: text.optional(),
+  });
+
+  return {
+    'seed.json': manifestSchema,
+    'organizations.json': z.array(organizationSchema),
+    'locations.json': z.array(locationSchema),
+    'practitioners.json': z.array(practitionerSchema),
+    'schedules.json': z.array(scheduleSchema),
+    'patients.json': z.array(patientSchema),
+  };
+}
+
+let schemas: ReturnType<typeof buildSchemas> | undefined;
+function fileSchemas(): ReturnType<typeof buildSchemas> {
+  schemas ??= buildSchemas(createRequire(import.meta.url)('zod') as typeof Z);
+  return schemas;
+}
+export type SeedFileContent<K extends SeedFileName> = Z.infer<ReturnType<typeof buildSchemas>[K]>;
 
 /** Fields that must be unique across a file's entries (ids, and what resources are searched by). */
 const uniqueFields: Partial<Record<SeedFileName, string[]>> = {
@@ -161,7 +162,7 @@ export function parseSeedFile<K extends SeedFileName>(
   json: unknown,
   file: string = kind,
 ): { data?: SeedFileContent<K>; problems: SeedProblem[] } {
-  const result = fileSchemas[kind].safeParse(json, { reportInput: true });
+  const result = fileSchemas()[kind].safeParse(json, { reportInput: true });
   if (!result.success)
     return { problems: result.error.issues.flatMap((issue) => issueProblems(file, issue)) };
   const problems: SeedProblem[] = [];
@@ -274,7 +275,7 @@ const expectedNames: Record<string, string> = {
   array: 'an array',
 };
 
-function issueProblems(file: string, issue: z.core.$ZodIssue): SeedProblem[] {
+function issueProblems(file: string, issue: Z.core.$ZodIssue): SeedProblem[] {
   const at = (path: readonly PropertyKey[], message: string) => ({ file, path: jsonPath(path), message });
   const { input } = issue as { input?: unknown };
   const got = input === undefined ? 'nothing (the field is missing)' : shown(input);

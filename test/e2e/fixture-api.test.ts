@@ -90,7 +90,7 @@ describe('the sandbox as a CI fixture (imported by package name)', () => {
       const [newest, older] = sb.requests();
       expect(newest!.status).toBe(201);
       expect(older!.fault).toBe('busy');
-      expect(() => sb.armFault({ name: 'bad', error: { code: 'NOT_A_CODE' } })).toThrow(/code/);
+      await expect(sb.armFault({ name: 'bad', error: { code: 'NOT_A_CODE' } })).rejects.toThrow(/code/);
     } finally {
       await sb.close();
     }

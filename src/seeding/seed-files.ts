@@ -1,0 +1,123 @@
+/**
+ * Reading a seed directory without validating it (no zod): the file list, JSON parsing with line
+ * and column, the fingerprint, and the build-time stamp that lets the bundled seed skip the schema
+ * check at start (the check ran when the package was built; see stamp-bundled-seed.ts).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Seed } from '../domain/model.js';
+
+export const SEED_FILES = [
+  'seed.json',
+  'organizations.json',
+  'locations.json',
+  'practitioners.json',
+  'schedules.json',
+  'patients.json',
+] as const;
+export type SeedFileName = (typeof SEED_FILES)[number];
+
+/** A seed as its files hold it: everything but the fingerprint, which the loader computes. */
+export type SeedData = Omit<Seed, 'fingerprint'>;
+
+/** The package's own seed/ directory, wherever the package is installed (src/seeding or dist/seeding). */
+export function bundledSeedDir(): string {
+  return fileURLToPath(new URL('../../seed', import.meta.url));
+}
+
+const STAMP = new URL('./bundled-seed.stamp.json', import.meta.url);
+
+/** sha256 over the files' exact bytes: any edit, even whitespace, invalidates the stamp. */
+export function rawSeedHash(dir: string): string | undefined {
+  const hash = createHash('sha256');
+  try {
+    for (const name of SEED_FILES) hash.update(`${name}\n`).update(readFileSync(join(dir, name)));
+  } catch {
+    return undefined;
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The bundled seed, unchecked, when its files are byte for byte those validated at build time;
+ * undefined otherwise (the caller then validates).
+ */
+export function stampedBundledSeed(dir: string): Seed | undefined {
+  let stamp: { hash?: string };
+  try {
+    stamp = JSON.parse(readFileSync(STAMP, 'utf8')) as { hash?: string };
+  } catch {
+    return undefined;
+  }
+  if (dir !== bundledSeedDir() || !stamp.hash || rawSeedHash(dir) !== stamp.hash) return undefined;
+  const read = (name: SeedFileName) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as never;
+  const data: SeedData = {
+    manifest: read('seed.json'),
+    organizations: read('organizations.json'),
+    locations: read('locations.json'),
+    practitioners: read('practitioners.json'),
+    schedules: read('schedules.json'),
+    patients: read('patients.json'),
+  };
+  return { ...data, fingerprint: seedFingerprint(data) };
+}
+
+export function writeBundledSeedStamp(): string {
+  const hash = rawSeedHash(bundledSeedDir());
+  if (!hash) throw new Error(`cannot read the bundled seed in ${bundledSeedDir()}`);
+  return JSON.stringify({ hash });
+}
+
+export { STAMP as BUNDLED_SEED_STAMP };
+
+export function seedFingerprint(data: SeedData): string {
+  const contents: Record<SeedFileName, unknown> = {
+    'seed.json': data.manifest,
+    'organizations.json': data.organizations,
+    'locations.json': data.locations,
+    'practitioners.json': data.practitioners,
+    'schedules.json': data.schedules,
+    'patients.json': data.patients,
+  };
+  const hash = createHash('sha256');
+  for (const name of SEED_FILES) hash.update(`${name}\n${canonicalJson(contents[name])}\n`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (typeof v === 'object' && v !== null) {
+    const record = v as Record<string, unknown>;
+    const entries = Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** JSON.parse, with V8's "at position N" turned into a line and column a person can find. */
+
+export function parseJson(text: string): { value: unknown } | { error: string } {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // editors on Windows add a BOM
+  try {
+    return { value: JSON.parse(body) };
+  } catch (e) {
+    const message = (e as Error).message;
+    const position = /at position (\d+)/.exec(message)?.[1];
+    const at =
+      position !== undefined ? Number(position) : /end of JSON input/.test(message) ? body.length : undefined;
+    // Drop V8's position and its echo of the document: we say where, and the file may be long.
+    const reason = message
+      .replace(/ in JSON at position \d+.*$/s, '')
+      .replace(/, ".*" is not valid JSON$/s, '');
+    if (at === undefined) return { error: `not valid JSON: ${reason}` };
+    const before = body.slice(0, at);
+    const line = before.split('\n').length;
+    const column = at - before.lastIndexOf('\n');
+    return { error: `not valid JSON at line ${line}, column ${column}: ${reason}` };
+  }
+}
