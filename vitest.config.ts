@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The README's CI-fixture example runs as part of the suite.
+    globalSetup: ['test/examples/global-setup.ts'],
   },
 });

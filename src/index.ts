@@ -20,6 +20,7 @@ import { bundledSeedDir, stampedBundledSeed } from './seeding/seed-files.js';
 import { FileStore } from './store/file-store.js';
 import { MemoryStore } from './store/store.js';
 
+export { buildEnvelope } from './auth/build-headers.js';
 export type { AuthMode, Logger, SandboxConfig } from './config.js';
 export type { FaultRule } from './faults/rule.js';
 export type { ClockChange } from './sandbox/clock-control.js';
