@@ -1,66 +1,153 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { SandboxCore } from '../sandbox/core.js';
+import { changeClock, clockView } from '../sandbox/clock-control.js';
 import { InputError } from '../sandbox/input-error.js';
-import type { World } from '../sandbox/world.js';
 import { AdminError, sendAdminError } from './admin-errors.js';
-import { stateView } from './admin-state.js';
+import { faultRoutes } from './admin-faults.js';
+import { fixtureRoutes } from './admin-fixtures.js';
+import { canonicalAdminPath, hasAdminToken, requireAdminToken, sameOriginForChanges } from './admin-guard.js';
+import { exportSnapshot, importSnapshot, validateSnapshot } from './admin-snapshot.js';
+import { journalEtag, stateEtag, stateView } from './admin-state.js';
+import { noStore, worldOf } from './admin-world.js';
 import type { AppDeps } from './app.js';
 
-/** The admin API under /_admin: JSON in and out, never under the FHIR base path. */
+export { worldOf } from './admin-world.js';
+
+/** The admin page may reach only this origin; it loads nothing from anywhere else. */
+const PAGE_HEADERS = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-cache',
+};
+
+/**
+ * The admin API under /_admin: JSON in and out, never under the FHIR base path. Order matters:
+ * the path check first, then the page's static files and /health (no token: they hold no data),
+ * then the token, then the calls.
+ */
 export function adminRouter(deps: AppDeps): Router {
   const { core } = deps;
   const router = express.Router({ caseSensitive: true, strict: true });
-  router.use(express.json({ limit: '1mb' }));
+  router.use(canonicalAdminPath);
+  router.use(
+    express.static(deps.publicDir, {
+      index: 'index.html',
+      dotfiles: 'ignore',
+      setHeaders: (res) => {
+        for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
+      },
+    }),
+  );
 
   router.get('/health', (_req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
-    res.json({ status: 'ok' });
+    noStore(res).json({ status: 'ok' });
   });
 
-  router.use((req, _res, next) => {
-    if (core.config.adminToken && req.headers['x-admin-token'] !== core.config.adminToken) {
-      throw new AdminError(401, 'This sandbox has an admin token: send it in the X-Admin-Token header', 'X-Admin-Token');
-    }
-    next();
+  // Lets the page learn whether to ask for a token without a 401 (which browsers log as an error).
+  router.get('/auth', (req, res) => {
+    const token = core.config.adminToken;
+    noStore(res).json({
+      tokenRequired: token !== undefined,
+      tokenAccepted: token === undefined || hasAdminToken(req, token),
+    });
   });
+
+  router.use(requireAdminToken(core.config.adminToken));
+  router.use(sameOriginForChanges(core.config.publicUrl));
+  const smallJson = express.json({ limit: '1mb' });
+  const largeJson = express.json({ limit: '64mb' });
+  router.use((req, res, next) => (req.path === '/snapshot' ? largeJson : smallJson)(req, res, next));
 
   router.get('/state', (req, res) => {
     const days = req.query['days'] === undefined ? 14 : Number(req.query['days']);
-    if (!Number.isInteger(days) || days < 1 || days > 366) throw new AdminError(400, 'days must be an integer from 1 to 366', 'days');
-    res.setHeader('Cache-Control', 'no-store');
-    res.json(stateView(core, worldOf(core, req), days));
+    if (!Number.isInteger(days) || days < 1 || days > 366)
+      throw new AdminError(400, 'days must be an integer from 1 to 366', 'days');
+    const world = worldOf(core, req);
+    const etag = stateEtag(core, world, days);
+    noStore(res).setHeader('ETag', etag);
+    if (req.headers['if-none-match'] === etag) return void res.status(304).end();
+    res.json(stateView(core, world, days));
   });
 
   router.post('/reset', async (req, res) => {
-    if (req.query['all'] === 'true') {
+    const all = req.query['all'];
+    if (all !== undefined && all !== 'true' && all !== 'false')
+      throw new AdminError(400, 'all must be true or false', 'all');
+    if (all === 'true') {
       for (const world of [core.defaultWorld, ...core.sessions.all()]) world.reset();
     } else {
       worldOf(core, req).reset();
     }
     await core.persist(core.defaultWorld);
-    res.setHeader('Cache-Control', 'no-store');
-    res.json({ status: 'reset', ...(req.query['all'] === 'true' ? { sessions: core.sessions.size } : {}) });
+    noStore(res).json({ status: 'reset', ...(all === 'true' ? { sessions: core.sessions.size } : {}) });
   });
+
+  router.get('/requests', (req, res) => {
+    const world = worldOf(core, req);
+    const raw = req.query['limit'];
+    const limit = raw === undefined ? world.journal.capacity : Number(raw);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new AdminError(400, 'limit must be a positive integer', 'limit');
+    const etag = journalEtag(world, limit);
+    noStore(res).setHeader('ETag', etag);
+    if (req.headers['if-none-match'] === etag) return void res.status(304).end();
+    res.json(world.journal.list(limit));
+  });
+
+  router.get('/clock', (req, res) => {
+    worldOf(core, req);
+    noStore(res).json(clockView(core));
+  });
+
+  router.put('/clock', async (req, res) => {
+    worldOf(core, req);
+    noStore(res).json(await changeClock(core, req.body));
+  });
+
+  router.get('/snapshot', (req, res) => {
+    noStore(res).json(exportSnapshot(core, worldOf(core, req)));
+  });
+
+  router.put('/snapshot', async (req, res) => {
+    const world = worldOf(core, req);
+    const doc = validateSnapshot(core, req.body);
+    await importSnapshot(core, world, doc);
+    noStore(res).json({
+      status: 'imported',
+      appointments: doc.state.appointments.length,
+      fixturePatients: doc.state.fixturePatients.length,
+    });
+  });
+
+  faultRoutes(router, core);
+  fixtureRoutes(router, core);
 
   router.use((req, _res, next) => {
-    next(new AdminError(404, `No admin call ${req.method} /_admin${req.path}`));
+    next(
+      new AdminError(
+        404,
+        `No admin call ${req.method} /_admin${req.path}: see GET /_admin/ for the page, or the README for the calls`,
+      ),
+    );
   });
-  router.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    if (error instanceof AdminError || error instanceof InputError) return sendAdminError(res, error.status, error.message, error.field);
-    if (error.type === 'entity.parse.failed') return sendAdminError(res, 400, `The body is not valid JSON: ${error.message}`, 'body');
-    if (error.status && error.status < 500) return sendAdminError(res, error.status, error.message);
-    core.config.log?.('error', `admin error: ${error.stack ?? error.message}`);
-    sendAdminError(res, 500, 'The sandbox failed unexpectedly; the error is in its log.');
-  });
+  router.use(
+    (
+      error: Error & { status?: number; type?: string },
+      _req: Request,
+      res: Response,
+      _next: NextFunction,
+    ) => {
+      if (error instanceof AdminError || error instanceof InputError)
+        return sendAdminError(res, error.status, error.message, error.field);
+      if (error.type === 'entity.parse.failed')
+        return sendAdminError(res, 400, `The body is not valid JSON: ${error.message}`, 'body');
+      if (error.type === 'entity.too.large')
+        return sendAdminError(res, 413, `The body is too large: ${error.message}`, 'body');
+      if (error.status && error.status < 500) return sendAdminError(res, error.status, error.message);
+      core.config.log?.('error', `admin error: ${error.stack ?? error.message}`);
+      sendAdminError(res, 500, 'The sandbox failed unexpectedly; the error is in its log.');
+    },
+  );
   return router;
-}
-
-export function worldOf(core: SandboxCore, req: Request): World {
-  const session = req.headers['x-sandbox-session'];
-  const id = Array.isArray(session) ? session[0] : session;
-  try {
-    return core.world(id);
-  } catch (error) {
-    throw new AdminError(id !== undefined && core.sessions.size >= core.config.maxSessions ? 429 : 400, (error as Error).message, 'X-Sandbox-Session');
-  }
 }

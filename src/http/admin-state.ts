@@ -1,6 +1,9 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { addDays, formatLondon, londonDateOf, londonLocalToInstant } from '../domain/london-time.js';
+import type { AppointmentRecord, Patient, Slot } from '../domain/model.js';
 import {
   appointmentToFhir,
+  type FhirResource,
   locationToFhir,
   organizationToFhir,
   patientToFhir,
@@ -11,26 +14,64 @@ import {
 import type { SandboxCore } from '../sandbox/core.js';
 import type { World } from '../sandbox/world.js';
 
+/**
+ * Admin-only markers on the FHIR resources of GET /_admin/state (never on the FHIR API): how an
+ * appointment came to exist, which patients are fixtures, which are magic.
+ */
+export const ADMIN_TAG = {
+  origin: 'urn:gpconnect-sandbox:origin',
+  magic: 'urn:gpconnect-sandbox:magic',
+} as const;
+
+function withTags(resource: FhirResource, tags: Array<{ system: string; code: string }>): FhirResource {
+  if (tags.length === 0) return resource;
+  const meta = (resource['meta'] ?? {}) as Record<string, unknown>;
+  return { ...resource, meta: { ...meta, tag: tags } };
+}
+
+export function adminAppointment(core: SandboxCore, record: AppointmentRecord): FhirResource {
+  return withTags(appointmentToFhir(record, core.profile.appointmentProfile), [
+    { system: ADMIN_TAG.origin, code: record.origin },
+  ]);
+}
+
+export function adminPatient(patient: Patient, fixture: boolean): FhirResource {
+  const tags = [];
+  if (fixture) tags.push({ system: ADMIN_TAG.origin, code: 'fixture' });
+  if (patient.magic) tags.push({ system: ADMIN_TAG.magic, code: patient.magic });
+  return withTags(patientToFhir(patient), tags);
+}
+
+/** A slot as this world sees it; one the practice holds without an appointment is `busy-unavailable`. */
+export function adminSlot(core: SandboxCore, world: World, slot: Slot): FhirResource {
+  const schedule = core.directory.schedules.get(slot.scheduleId)!;
+  const resource = slotToFhir(slot, schedule, world.state.isFree(slot.id));
+  return world.state.blockedSlots.has(slot.id) ? { ...resource, status: 'busy-unavailable' } : resource;
+}
+
 /** GET /_admin/state: counts plus the collections as FHIR resources; slots for the next `days`. */
 export function stateView(core: SandboxCore, world: World, days: number) {
   const now = core.clock.now();
   const today = londonDateOf(now);
-  const horizon = { start: formatLondon(londonLocalToInstant(today, '00:00')), end: formatLondon(londonLocalToInstant(addDays(today, days), '00:00')) };
+  const horizon = {
+    start: formatLondon(londonLocalToInstant(today, '00:00')),
+    end: formatLondon(londonLocalToInstant(addDays(today, days), '00:00')),
+  };
   const slots = [];
   let free = 0;
   for (let d = 0; d < days; d++) {
     for (const slot of core.calendar.slotsOnDay(addDays(today, d))) {
       if (slot.endMs <= now) continue;
-      const schedule = core.directory.schedules.get(slot.scheduleId)!;
-      const isFree = world.state.isFree(slot.id);
-      if (isFree) free++;
-      slots.push(slotToFhir(slot, schedule, isFree));
+      if (world.state.isFree(slot.id)) free++;
+      slots.push(adminSlot(core, world, slot));
     }
   }
-  const patients = [...core.seed.patients, ...world.state.fixturePatients.values()];
-  const appointments = [...world.state.appointments.values()].map((record) => ({
-    ...appointmentToFhir(record, core.profile.appointmentProfile),
-  }));
+  const fixtures = [...world.state.fixturePatients.values()];
+  const patients = [
+    ...core.seed.patients.map((p) => adminPatient(p, false)),
+    ...fixtures.map((p) => adminPatient(p, true)),
+  ];
+  const appointments = [...world.state.appointments.values()].map((record) => adminAppointment(core, record));
   return {
     counts: {
       patients: patients.length,
@@ -39,15 +80,56 @@ export function stateView(core: SandboxCore, world: World, days: number) {
       busySlots: slots.length - free,
       appointments: appointments.length,
     },
+    session: world.id ?? null,
+    profile: core.profile.name,
+    basePath: core.config.basePath,
     clock: { now: formatLondon(now), frozen: core.clock.frozen },
-    patients: patients.map(patientToFhir),
+    patients,
     practitioners: core.seed.practitioners.map(practitionerToFhir),
     locations: core.seed.locations.map(locationToFhir),
     organizations: core.seed.organizations.map(organizationToFhir),
     schedules: core.seed.schedules.map((s) => scheduleToFhir(s, horizon)),
     slots,
     appointments,
-    scenario: core.scenarioName,
+    scenario: world.faults.scenarioName,
     faults: world.faults.list(),
   };
+}
+
+const PROCESS_NONCE = randomBytes(6).toString('hex');
+const worldSerials = new WeakMap<World, number>();
+let lastSerial = 0;
+
+/** Tells apart two World objects with the same session id (one expired, then made again). */
+function worldSerial(world: World): number {
+  let serial = worldSerials.get(world);
+  if (serial === undefined) {
+    serial = ++lastSerial;
+    worldSerials.set(world, serial);
+  }
+  return serial;
+}
+
+/**
+ * A validator for GET /_admin/state from what the view depends on, without building it: the page
+ * polls with If-None-Match and gets 304 until something changes (the view can be megabytes).
+ */
+export function stateEtag(core: SandboxCore, world: World, days: number): string {
+  const inputs = [
+    PROCESS_NONCE,
+    worldSerial(world),
+    world.state.revision,
+    Math.floor(core.clock.now() / 60_000),
+    core.clock.frozen,
+    world.faults.scenarioName,
+    JSON.stringify(world.faults.list()),
+    days,
+  ];
+  return `W/"${createHash('sha1').update(inputs.join('|')).digest('base64url').slice(0, 22)}"`;
+}
+
+/** A validator for GET /_admin/requests: the newest entry and the journal's size. */
+export function journalEtag(world: World, limit: number): string {
+  const newest = world.journal.list(1)[0]?.seq ?? 0;
+  return `W/"${PROCESS_NONCE}-${worldSerial(world)}-${newest}-${world.journal.size}-${limit}"`;
 }

@@ -32,7 +32,11 @@ const fhirId = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, {
 });
 const text = z.string().regex(/\S/, { error: 'must not be empty' });
 const address = z.strictObject({ line: z.array(text).min(1), city: text, postalCode: text });
-const humanName = z.strictObject({ family: text, given: z.array(text).min(1), prefix: z.array(text).optional() });
+const humanName = z.strictObject({
+  family: text,
+  given: z.array(text).min(1),
+  prefix: z.array(text).optional(),
+});
 const gender = z.enum(['male', 'female', 'other', 'unknown']);
 const birthDate = z.string().refine(isCalendarDate, { error: 'expected a real date as "YYYY-MM-DD"' });
 const nhsNumber = z.string().superRefine((s, ctx) => {
@@ -109,7 +113,8 @@ export type AppointmentInput = z.input<typeof appointmentInput>;
 /** `a.b[2].c`, prefixed. */
 export function fieldPath(path: readonly PropertyKey[], prefix = ''): string {
   let out = prefix;
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out ? `.${String(part)}` : String(part);
+  for (const part of path)
+    out += typeof part === 'number' ? `[${part}]` : out ? `.${String(part)}` : String(part);
   return out;
 }
 
@@ -121,7 +126,8 @@ export function zodInputError(error: z.ZodError, prefix = ''): InputError {
     return new InputError(`unknown field "${key}"`, fieldPath([...issue.path, key], prefix));
   }
   const field = fieldPath(issue.path, prefix) || prefix || 'body';
-  if (issue.code === 'invalid_type' && issue.input === undefined) return new InputError(`${field} is required`, field);
+  if (issue.code === 'invalid_type' && issue.input === undefined)
+    return new InputError(`${field} is required`, field);
   return new InputError(`${field}: ${issue.message}`, field);
 }
 
@@ -149,10 +155,19 @@ export function addPatient(core: SandboxCore, world: World, body: unknown): Pati
     throw new InputError(`Patient/${input.id} already exists; leave id out to get a new one`, 'id', 409);
   }
   const id = input.id ?? nextFixtureId(core, state);
-  const takenNhs = new Set([...core.directory.patientsByNhsNumber.keys(), ...fixtures.map((p) => p.nhsNumber)]);
+  const takenNhs = new Set([
+    ...core.directory.patientsByNhsNumber.keys(),
+    ...fixtures.map((p) => p.nhsNumber),
+  ]);
   if (input.nhsNumber !== undefined && takenNhs.has(input.nhsNumber)) {
-    const owner = core.directory.patientsByNhsNumber.get(input.nhsNumber) ?? fixtures.find((p) => p.nhsNumber === input.nhsNumber);
-    throw new InputError(`NHS number ${input.nhsNumber} belongs to Patient/${owner?.id}; leave nhsNumber out to get a new one`, 'nhsNumber', 409);
+    const owner =
+      core.directory.patientsByNhsNumber.get(input.nhsNumber) ??
+      fixtures.find((p) => p.nhsNumber === input.nhsNumber);
+    throw new InputError(
+      `NHS number ${input.nhsNumber} belongs to Patient/${owner?.id}; leave nhsNumber out to get a new one`,
+      'nhsNumber',
+      409,
+    );
   }
   const organization =
     input.organizationId === undefined
@@ -160,15 +175,24 @@ export function addPatient(core: SandboxCore, world: World, body: unknown): Pati
       : core.directory.organizations.get(input.organizationId);
   if (!organization) {
     const known = core.seed.organizations.map((o) => o.id).join(', ');
-    throw new InputError(`Organization/${input.organizationId} does not exist; the seed has ${known}`, 'organizationId');
+    throw new InputError(
+      `Organization/${input.organizationId} does not exist; the seed has ${known}`,
+      'organizationId',
+    );
   }
   const patient: Patient = {
     id,
-    nhsNumber: input.nhsNumber ?? syntheticNhsNumbers(1, ruleRng(core.config.randomSeed, `fixture-patient-${id}`), takenNhs)[0]!,
+    nhsNumber:
+      input.nhsNumber ??
+      syntheticNhsNumbers(1, ruleRng(core.config.randomSeed, `fixture-patient-${id}`), takenNhs)[0]!,
     name: input.name,
     gender: input.gender,
     birthDate: input.birthDate,
-    address: input.address ?? { line: ['1 High Street'], city: organization.address.city, postalCode: organization.address.postalCode },
+    address: input.address ?? {
+      line: ['1 High Street'],
+      city: organization.address.city,
+      postalCode: organization.address.postalCode,
+    },
     phone: input.phone ?? '07700 900000',
     organizationId: organization.id,
     active: input.active ?? true,
@@ -221,7 +245,12 @@ export function setSlotStatus(core: SandboxCore, world: World, body: unknown): S
     state.blockedSlots.add(slot.id);
   }
   state.revision++;
-  return { slot, schedule, ...(heldBy !== undefined ? { heldBy } : {}), blocked: state.blockedSlots.has(slot.id) };
+  return {
+    slot,
+    schedule,
+    ...(heldBy !== undefined ? { heldBy } : {}),
+    blocked: state.blockedSlots.has(slot.id),
+  };
 }
 
 function findSlot(core: SandboxCore, input: z.output<typeof slotInput>): { slot: Slot; schedule: Schedule } {
@@ -231,16 +260,25 @@ function findSlot(core: SandboxCore, input: z.output<typeof slotInput>): { slot:
     }
     const slot = core.calendar.get(input.slotId);
     if (!slot) {
-      throw new InputError(`Slot/${input.slotId} is not a slot of any schedule: use an id from GET /_admin/state`, 'slotId', 404);
+      throw new InputError(
+        `Slot/${input.slotId} is not a slot of any schedule: use an id from GET /_admin/state`,
+        'slotId',
+        404,
+      );
     }
     return { slot, schedule: core.directory.schedules.get(slot.scheduleId)! };
   }
   if (input.scheduleId === undefined || input.start === undefined) {
-    throw new InputError('send slotId, or scheduleId and start', input.scheduleId === undefined ? 'slotId' : 'start');
+    throw new InputError(
+      'send slotId, or scheduleId and start',
+      input.scheduleId === undefined ? 'slotId' : 'start',
+    );
   }
   const schedule = scheduleOf(core, input.scheduleId);
   const startMs = parseInstant(input.start);
-  const slot = core.calendar.slotsOnDay(londonDateOf(startMs)).find((s) => s.scheduleId === schedule.id && s.startMs === startMs);
+  const slot = core.calendar
+    .slotsOnDay(londonDateOf(startMs))
+    .find((s) => s.scheduleId === schedule.id && s.startMs === startMs);
   if (!slot) throw new InputError(noSlotAt(schedule, input.start), 'start', 404);
   return { slot, schedule };
 }
@@ -248,7 +286,10 @@ function findSlot(core: SandboxCore, input: z.output<typeof slotInput>): { slot:
 function scheduleOf(core: SandboxCore, id: string): Schedule {
   const schedule = core.directory.schedules.get(id);
   if (!schedule) {
-    throw new InputError(`Schedule/${id} does not exist; the seed has ${core.seed.schedules.map((s) => s.id).join(', ')}`, 'scheduleId');
+    throw new InputError(
+      `Schedule/${id} does not exist; the seed has ${core.seed.schedules.map((s) => s.id).join(', ')}`,
+      'scheduleId',
+    );
   }
   return schedule;
 }
@@ -270,7 +311,10 @@ export function addAppointment(core: SandboxCore, world: World, body: unknown): 
   const state = world.state;
   const patient = findPatient({ directory: core.directory, state }, input.patientId);
   if (!patient) {
-    throw new InputError(`Patient/${input.patientId} does not exist in this sandbox (seed or fixtures)`, 'patientId');
+    throw new InputError(
+      `Patient/${input.patientId} does not exist in this sandbox (seed or fixtures)`,
+      'patientId',
+    );
   }
   const status = input.status ?? 'booked';
   if (input.cancellationReason !== undefined && status !== 'cancelled') {
@@ -281,67 +325,107 @@ export function addAppointment(core: SandboxCore, world: World, body: unknown): 
     slots.forEach((slot, i) => {
       const field = input.slotIds ? `slotIds[${input.slotIds.indexOf(slot.id)}]` : i === 0 ? 'start' : 'end';
       const holder = state.busy.get(slot.id);
-      if (holder !== undefined) throw new InputError(`Slot/${slot.id} (${slot.start}) is already held by Appointment/${holder}`, field, 409);
+      if (holder !== undefined)
+        throw new InputError(
+          `Slot/${slot.id} (${slot.start}) is already held by Appointment/${holder}`,
+          field,
+          409,
+        );
       if (state.blockedSlots.has(slot.id)) {
-        throw new InputError(`Slot/${slot.id} (${slot.start}) is held busy by the practice: free it first (POST /_admin/slots)`, field, 409);
+        throw new InputError(
+          `Slot/${slot.id} (${slot.start}) is held busy by the practice: free it first (POST /_admin/slots)`,
+          field,
+          409,
+        );
       }
     });
   }
   const origin = input.origin ?? 'fixture';
   const nowMs = core.clock.now();
   const startMs = slots[0]!.startMs;
-  const created = input.created ?? formatLondon(Math.min(nowMs, startMs - 7 * DAY));
+  // A past appointment was made a week before it; a future one now.
+  const created = input.created ?? formatLondon(startMs > nowMs ? nowMs : startMs - 7 * DAY);
   const resourceBody = fixtureBody(input, origin, patient, schedule);
   // commitBooking stores what it builds; build in a scratch state so a cancelled fixture never
   // touches the slot index, then store the finished record once.
   const scratch = new SandboxState();
   scratch.nextAppointmentId = state.nextAppointmentId;
-  const ctx = { profile: core.profile, directory: core.directory, calendar: core.calendar, state: scratch, nowMs };
+  const ctx = {
+    profile: core.profile,
+    directory: core.directory,
+    calendar: core.calendar,
+    state: scratch,
+    nowMs,
+  };
   const record = commitBooking(ctx, patient, slots, schedule, resourceBody, { created }, origin);
   state.nextAppointmentId = scratch.nextAppointmentId;
   if (status === 'cancelled') {
     record.status = 'cancelled';
     record.resource['status'] = 'cancelled';
     if (input.cancellationReason !== undefined) {
-      const extensions = Array.isArray(record.resource['extension']) ? (record.resource['extension'] as unknown[]) : [];
-      record.resource['extension'] = [...extensions, { url: EXTENSION_URL.cancellationReason, valueString: input.cancellationReason }];
+      const extensions = Array.isArray(record.resource['extension'])
+        ? (record.resource['extension'] as unknown[])
+        : [];
+      record.resource['extension'] = [
+        ...extensions,
+        { url: EXTENSION_URL.cancellationReason, valueString: input.cancellationReason },
+      ];
     }
   }
   state.put(record);
   return record;
 }
 
-function appointmentSlots(core: SandboxCore, input: z.output<typeof appointmentInput>): { slots: Slot[]; schedule: Schedule } {
+function appointmentSlots(
+  core: SandboxCore,
+  input: z.output<typeof appointmentInput>,
+): { slots: Slot[]; schedule: Schedule } {
   if (input.slotIds !== undefined) {
     if (input.scheduleId !== undefined || input.start !== undefined || input.end !== undefined) {
       throw new InputError('send either slotIds, or scheduleId and start (and end), not both', 'slotIds');
     }
     const slots = input.slotIds.map((id, i) => {
       const slot = core.calendar.get(id);
-      if (!slot) throw new InputError(`Slot/${id} is not a slot of any schedule: use an id from GET /_admin/state`, `slotIds[${i}]`);
-      if (input.slotIds!.indexOf(id) !== i) throw new InputError(`Slot/${id} is listed twice`, `slotIds[${i}]`);
+      if (!slot)
+        throw new InputError(
+          `Slot/${id} is not a slot of any schedule: use an id from GET /_admin/state`,
+          `slotIds[${i}]`,
+        );
+      if (input.slotIds!.indexOf(id) !== i)
+        throw new InputError(`Slot/${id} is listed twice`, `slotIds[${i}]`);
       return slot;
     });
     const schedule = core.directory.schedules.get(slots[0]!.scheduleId)!;
     slots.forEach((slot, i) => {
       if (slot.scheduleId !== schedule.id) {
-        throw new InputError(`Slot/${slot.id} is on Schedule/${slot.scheduleId}, but slotIds[0] is on Schedule/${schedule.id}`, `slotIds[${i}]`);
+        throw new InputError(
+          `Slot/${slot.id} is on Schedule/${slot.scheduleId}, but slotIds[0] is on Schedule/${schedule.id}`,
+          `slotIds[${i}]`,
+        );
       }
     });
     const sorted = [...slots].sort((a, b) => a.startMs - b.startMs);
     for (let i = 1; i < sorted.length; i++) {
       if (sorted[i]!.startMs !== sorted[i - 1]!.endMs) {
-        throw new InputError(`Slot/${sorted[i]!.id} does not follow on from Slot/${sorted[i - 1]!.id}: the slots must be adjacent`, 'slotIds');
+        throw new InputError(
+          `Slot/${sorted[i]!.id} does not follow on from Slot/${sorted[i - 1]!.id}: the slots must be adjacent`,
+          'slotIds',
+        );
       }
     }
     return { slots: sorted, schedule };
   }
   if (input.scheduleId === undefined || input.start === undefined) {
-    throw new InputError('send slotIds, or scheduleId and start (and end for several slots)', input.scheduleId === undefined ? 'slotIds' : 'start');
+    throw new InputError(
+      'send slotIds, or scheduleId and start (and end for several slots)',
+      input.scheduleId === undefined ? 'slotIds' : 'start',
+    );
   }
   const schedule = scheduleOf(core, input.scheduleId);
   const startMs = parseInstant(input.start);
-  const first = core.calendar.slotsOnDay(londonDateOf(startMs)).find((s) => s.scheduleId === schedule.id && s.startMs === startMs);
+  const first = core.calendar
+    .slotsOnDay(londonDateOf(startMs))
+    .find((s) => s.scheduleId === schedule.id && s.startMs === startMs);
   if (!first) throw new InputError(noSlotAt(schedule, input.start), 'start');
   if (input.end === undefined) return { slots: [first], schedule };
   const endMs = parseInstant(input.end);
@@ -350,11 +434,17 @@ function appointmentSlots(core: SandboxCore, input: z.output<typeof appointmentI
   const slots = core.calendar.between(startMs, endMs).filter((s) => s.scheduleId === schedule.id);
   const last = slots[slots.length - 1];
   if (!last || last.endMs !== endMs) {
-    throw new InputError(`no slot of Schedule/${schedule.id} ends at ${input.end}: end must be a slot's end (${schedule.pattern.slotMinutes}-minute slots)`, 'end');
+    throw new InputError(
+      `no slot of Schedule/${schedule.id} ends at ${input.end}: end must be a slot's end (${schedule.pattern.slotMinutes}-minute slots)`,
+      'end',
+    );
   }
   for (let i = 1; i < slots.length; i++) {
     if (slots[i]!.startMs !== slots[i - 1]!.endMs) {
-      throw new InputError(`Schedule/${schedule.id} has no slots between ${slots[i - 1]!.end} and ${slots[i]!.start}`, 'end');
+      throw new InputError(
+        `Schedule/${schedule.id} has no slots between ${slots[i - 1]!.end} and ${slots[i]!.start}`,
+        'end',
+      );
     }
   }
   return { slots, schedule };
@@ -371,10 +461,12 @@ function fixtureBody(
     { actor: { reference: `Patient/${patient.id}` }, status: 'accepted' },
     { actor: { reference: `Location/${schedule.locationId}` }, status: 'accepted' },
   ];
-  if (schedule.practitionerId) participant.push({ actor: { reference: `Practitioner/${schedule.practitionerId}` }, status: 'accepted' });
+  if (schedule.practitionerId)
+    participant.push({ actor: { reference: `Practitioner/${schedule.practitionerId}` }, status: 'accepted' });
   const body: Record<string, unknown> = {
     resourceType: 'Appointment',
-    description: input.description ?? (origin === 'not-gpconnect' ? 'Booked at the practice' : 'Fixture appointment'),
+    description:
+      input.description ?? (origin === 'not-gpconnect' ? 'Booked at the practice' : 'Fixture appointment'),
     ...(input.comment !== undefined ? { comment: input.comment } : {}),
     participant,
   };

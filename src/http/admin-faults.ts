@@ -1,0 +1,117 @@
+import type { Router } from 'express';
+import { MAGIC_OUTCOMES } from '../faults/magic-patients.js';
+import { parseRule, type Scenario } from '../faults/rule.js';
+import { listBundledScenarios, loadScenario, ScenarioError } from '../faults/scenarios.js';
+import type { SandboxCore } from '../sandbox/core.js';
+import { AdminError } from './admin-errors.js';
+import { noStore, worldOf } from './admin-world.js';
+
+/**
+ * Scenarios and fault rules: GET /_admin/scenarios, PUT /_admin/scenario, GET/POST/DELETE
+ * /_admin/faults[/{name}]. Without X-Sandbox-Session they act on the default state (and a scenario
+ * switch reaches every session); with it, on that session alone.
+ */
+export function faultRoutes(router: Router, core: SandboxCore): void {
+  router.get('/scenarios', (req, res) => {
+    const world = worldOf(core, req);
+    const active = world.faults.scenarioName;
+    const scenarios = listBundledScenarios().map((s) => ({ ...s, active: s.name === active }));
+    if (active !== null && !scenarios.some((s) => s.name === active)) {
+      scenarios.push({ name: active, description: world.faults.scenario?.description ?? '', active: true });
+    }
+    const patients = [...core.seed.patients, ...world.state.fixturePatients.values()];
+    const magicPatients = patients
+      .filter((p) => p.magic !== undefined)
+      .map((p) => ({
+        id: p.id,
+        nhsNumber: p.nhsNumber,
+        outcome: MAGIC_OUTCOMES[p.magic!]?.outcome ?? `unknown outcome "${p.magic}"`,
+      }));
+    noStore(res).json({ scenarios, magicPatients });
+  });
+
+  router.put('/scenario', (req, res) => {
+    const world = worldOf(core, req);
+    const body = req.body as unknown;
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || !('name' in body)) {
+      throw new AdminError(
+        400,
+        'send {"name": "<scenario>"} or {"name": null} with Content-Type: application/json',
+        'name',
+      );
+    }
+    const extra = Object.keys(body).find((k) => k !== 'name');
+    if (extra !== undefined) throw new AdminError(400, `unknown field "${extra}": send only name`, extra);
+    const name = (body as { name: unknown }).name;
+    if (name !== null && (typeof name !== 'string' || name === '')) {
+      throw new AdminError(
+        400,
+        'name must be a scenario name (GET /_admin/scenarios) or null for none',
+        'name',
+      );
+    }
+    const scenario = name === null ? undefined : resolveScenario(core, name);
+    if (req.headers['x-sandbox-session'] === undefined) core.setScenario(name, scenario);
+    else world.faults.setScenario(name, scenario);
+    noStore(res).json({ scenario: world.faults.scenarioName, faults: world.faults.list() });
+  });
+
+  router.get('/faults', (req, res) => {
+    noStore(res).json(worldOf(core, req).faults.list());
+  });
+
+  router.post('/faults', (req, res) => {
+    const world = worldOf(core, req);
+    const parsed = parseRule(req.body, 'rule');
+    if ('problems' in parsed) throw new AdminError(400, parsed.message, parsed.problems[0]?.field || 'body');
+    world.faults.arm(parsed.rule);
+    const listed = world.faults.list().find((r) => r.name === parsed.rule.name);
+    noStore(res)
+      .status(201)
+      .json(listed ?? { ...parsed.rule, explain: 'exhausted', remaining: 0 });
+  });
+
+  router.delete('/faults/:name', (req, res) => {
+    const world = worldOf(core, req);
+    const name = req.params['name'] as string;
+    if (!world.faults.disarm(name)) {
+      const armed = world.faults.list().map((r) => r.name);
+      throw new AdminError(
+        404,
+        `No armed rule is named "${name}"; armed: ${armed.length ? armed.join(', ') : 'none'}`,
+        'name',
+      );
+    }
+    noStore(res).json({ disarmed: [name] });
+  });
+
+  router.delete('/faults', (req, res) => {
+    const world = worldOf(core, req);
+    const names = world.faults.list().map((r) => r.name);
+    world.faults.disarmAll();
+    noStore(res).json({ disarmed: names });
+  });
+}
+
+/** A bundled scenario by name, or the file the sandbox was started with (by its name); never another path. */
+function resolveScenario(core: SandboxCore, name: string): Scenario {
+  try {
+    if (core.config.scenario && loadedName(core.config.scenario) === name)
+      return loadScenario(core.config.scenario).scenario;
+    if (/[/\\]|\.json$/.test(name)) {
+      throw new AdminError(
+        400,
+        'name a bundled scenario (GET /_admin/scenarios), not a file: start with --scenario FILE for your own',
+        'name',
+      );
+    }
+    return loadScenario(name).scenario;
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new AdminError(400, error.message, 'name');
+    throw error;
+  }
+}
+
+function loadedName(nameOrFile: string): string {
+  return nameOrFile.replace(/^.*[/\\]/, '').replace(/\.json$/, '');
+}

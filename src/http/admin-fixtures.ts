@@ -1,0 +1,32 @@
+import type { Router } from 'express';
+import type { SandboxCore } from '../sandbox/core.js';
+import { addAppointment, addPatient, setSlotStatus } from '../sandbox/fixtures.js';
+import { adminAppointment, adminPatient, adminSlot } from './admin-state.js';
+import { noStore, worldOf } from './admin-world.js';
+
+/** POST /_admin/patients, /_admin/slots, /_admin/appointments (sandbox/fixtures.ts has the rules). */
+export function fixtureRoutes(router: Router, core: SandboxCore): void {
+  router.post('/patients', async (req, res) => {
+    const world = worldOf(core, req);
+    const patient = addPatient(core, world, req.body);
+    await core.persist(world);
+    noStore(res).status(201).json(adminPatient(patient, true));
+  });
+
+  router.post('/slots', async (req, res) => {
+    const world = worldOf(core, req);
+    const change = setSlotStatus(core, world, req.body);
+    await core.persist(world);
+    noStore(res).json({
+      ...adminSlot(core, world, change.slot),
+      ...(change.heldBy ? { heldBy: `Appointment/${change.heldBy}` } : {}),
+    });
+  });
+
+  router.post('/appointments', async (req, res) => {
+    const world = worldOf(core, req);
+    const record = addAppointment(core, world, req.body);
+    await core.persist(world);
+    noStore(res).status(201).json(adminAppointment(core, record));
+  });
+}

@@ -1,0 +1,22 @@
+import type { Request, Response } from 'express';
+import { SpineError } from '../fhir/operation-outcome.js';
+import type { SandboxCore } from '../sandbox/core.js';
+import type { World } from '../sandbox/world.js';
+import { AdminError } from './admin-errors.js';
+
+/** The world an admin call acts on: the session named by X-Sandbox-Session, else the default. */
+export function worldOf(core: SandboxCore, req: Request): World {
+  const session = req.headers['x-sandbox-session'];
+  const id = Array.isArray(session) ? session[0] : session;
+  try {
+    return core.world(id);
+  } catch (error) {
+    if (!(error instanceof SpineError)) throw error;
+    throw new AdminError(error.status === 429 ? 429 : 400, error.diagnostics, 'X-Sandbox-Session');
+  }
+}
+
+/** Admin answers describe live state: never cached. */
+export function noStore(res: Response): Response {
+  return res.setHeader('Cache-Control', 'no-store');
+}
