@@ -1,5 +1,6 @@
 import type { Profile } from '../profiles/index.js';
-import { PROFILE_URL } from './profiles.js';
+import { OPERATION_OUTCOME_PROFILE } from './operation-outcome.js';
+import { PROFILE_URL, SYSTEM } from './profiles.js';
 import type { FhirResource } from './resources.js';
 
 /**
@@ -11,7 +12,9 @@ export function capabilityStatement(
   software: { name: string; version: string },
   date: string,
 ): FhirResource {
-  const searchIdentifier = [{ name: 'identifier', type: 'token' }];
+  const searchIdentifier = (documentation: string) => [{ name: 'identifier', type: 'token', documentation }];
+  const read = { code: 'read' };
+  const searchType = { code: 'search-type' };
   return {
     resourceType: 'CapabilityStatement',
     version: profile.version,
@@ -19,21 +22,24 @@ export function capabilityStatement(
     status: 'active',
     date,
     publisher: 'gpconnect-sandbox',
+    contact: [{ name: 'gpconnect-sandbox' }],
     description: `A mock GP Connect provider emulating the ${profile.name} profile; not a clinical system.`,
-    kind: 'instance',
+    // As the 1.2.7 template: a statement of the software's capability (cpb-15: software, no implementation).
+    kind: 'capability',
     software: { name: software.name, version: software.version },
     fhirVersion: '3.0.1',
     acceptUnknown: 'both',
     format: ['application/fhir+json', 'application/fhir+xml'],
     profile: [
-      { reference: profile.appointmentProfile },
-      { reference: PROFILE_URL.slot },
-      { reference: PROFILE_URL.schedule },
       { reference: PROFILE_URL.patient },
-      { reference: PROFILE_URL.practitioner },
       { reference: PROFILE_URL.organization },
+      { reference: PROFILE_URL.practitioner },
       { reference: PROFILE_URL.location },
-      { reference: 'https://fhir.nhs.uk/STU3/StructureDefinition/GPConnect-OperationOutcome-1' },
+      { reference: OPERATION_OUTCOME_PROFILE },
+      { reference: profile.appointmentProfile },
+      { reference: PROFILE_URL.schedule },
+      { reference: PROFILE_URL.slot },
+      { reference: PROFILE_URL.searchsetBundle },
     ],
     rest: [
       {
@@ -42,40 +48,66 @@ export function capabilityStatement(
         resource: [
           {
             type: 'Patient',
-            interaction: [{ code: 'read' }, { code: 'search-type' }],
-            searchParam: searchIdentifier,
+            profile: { reference: PROFILE_URL.patient },
+            interaction: [read, searchType],
+            searchParam: searchIdentifier(`NHS Number (i.e. ${SYSTEM.nhsNumber}|9990000018)`),
           },
           {
             type: 'Organization',
-            interaction: [{ code: 'read' }, { code: 'search-type' }],
-            searchParam: searchIdentifier,
+            profile: { reference: PROFILE_URL.organization },
+            interaction: [read, searchType],
+            searchParam: searchIdentifier(`ODS Code (i.e. ${SYSTEM.odsCode}|Y75110)`),
           },
           {
             type: 'Practitioner',
-            interaction: [{ code: 'read' }, { code: 'search-type' }],
-            searchParam: searchIdentifier,
+            profile: { reference: PROFILE_URL.practitioner },
+            interaction: [read, searchType],
+            searchParam: searchIdentifier(`SDS User Id (i.e. ${SYSTEM.sdsUserId}|G83251809)`),
           },
-          { type: 'Location', interaction: [{ code: 'read' }] },
+          { type: 'Location', profile: { reference: PROFILE_URL.location }, interaction: [read] },
           {
             type: 'Appointment',
-            interaction: [{ code: 'read' }, { code: 'create' }, { code: 'update' }, { code: 'search-type' }],
+            profile: { reference: profile.appointmentProfile },
+            documentation:
+              'update is amend (rest:update:appointment-1) or cancel (rest:cancel:appointment-1), told apart by Ssp-InteractionID; search is GET /Patient/{id}/Appointment',
+            interaction: [read, { code: 'create' }, { code: 'update' }, searchType],
+            versioning: 'versioned-update',
             updateCreate: false,
-            searchParam: [{ name: 'start', type: 'date' }],
+            searchParam: [
+              {
+                name: 'start',
+                type: 'date',
+                documentation: 'Exactly two: start=ge{yyyy-mm-dd}&start=le{yyyy-mm-dd}, neither in the past',
+              },
+            ],
           },
           {
             type: 'Slot',
-            interaction: [{ code: 'search-type' }],
+            profile: { reference: PROFILE_URL.slot },
+            interaction: [searchType],
             searchInclude: [
-              'Slot:schedule',
-              'Schedule:actor:Practitioner',
               'Schedule:actor:Location',
+              'Schedule:actor:Practitioner',
+              'Slot:schedule',
               'Location:managingOrganization',
             ],
             searchParam: [
-              { name: 'start', type: 'date' },
-              { name: 'end', type: 'date' },
-              { name: 'status', type: 'token' },
-              { name: 'searchFilter', type: 'token' },
+              {
+                name: 'start',
+                type: 'date',
+                documentation: 'ge{date} or ge{dateTime with offset}; at most 14 days before end',
+              },
+              {
+                name: 'end',
+                type: 'date',
+                documentation: 'le{date} (the whole date) or le{dateTime with offset}',
+              },
+              { name: 'status', type: 'token', documentation: 'free' },
+              {
+                name: 'searchFilter',
+                type: 'token',
+                documentation: `${SYSTEM.organisationType}|{gp-practice|urgent-care} and/or ${SYSTEM.odsCode}|{ODS code}`,
+              },
             ],
           },
         ],

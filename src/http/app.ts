@@ -10,7 +10,6 @@ import express, {
 import type { HungConnections } from '../faults/apply.js';
 import { operationOutcome } from '../fhir/operation-outcome.js';
 import type { SandboxCore } from '../sandbox/core.js';
-import { adminRouter } from './admin-routes.js';
 import { fhirPipeline } from './fhir-pipeline.js';
 import { sendFhir } from './send.js';
 
@@ -41,7 +40,13 @@ export function createApp(deps: AppDeps): Express {
     compress ??= (createRequire(import.meta.url)('compression') as typeof compression)();
     compress(req, res, next);
   });
-  app.use('/_admin', adminRouter(deps));
+  // The admin surface (and the schemas its inputs need) loads on its first call, off the path
+  // to the ready line.
+  let admin: Promise<RequestHandler> | undefined;
+  app.use('/_admin', (req, res, next) => {
+    admin ??= import('./admin-routes.js').then((m) => m.adminRouter(deps));
+    admin.then((router) => router(req, res, next), next);
+  });
   const pipeline = fhirPipeline(core, { hung: deps.hung, shutdown: deps.shutdown });
   if (core.config.basePath) {
     app.use(core.config.basePath, pipeline);

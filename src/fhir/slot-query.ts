@@ -1,0 +1,151 @@
+import { addDays, londonLocalToInstant, parseFhirInstant, utcMidnight } from '../domain/london-time.js';
+import type { OrganisationType } from '../domain/model.js';
+import type { SlotSearchCriteria } from '../domain/slot-search.js';
+import { describe } from './json-shape.js';
+import { SpineError } from './operation-outcome.js';
+import { SYSTEM } from './profiles.js';
+import {
+  invalidParameter,
+  miscasedHint,
+  paramValues,
+  parseToken,
+  type QueryValues,
+  requiredSingle,
+} from './search-params.js';
+
+/**
+ * Reads GET /Slot's query (digest §1.3, GPC@1.2.7 appointments_use_case_search_for_free_slots.md;
+ * error codes from PTS SearchForFreeSlots.feature and DEMO SlotResourceProvider):
+ * start=ge… and end=le… (a date, or a dateTime with an explicit offset), status=free and
+ * _include=Slot:schedule are required; searchFilter narrows by organisation type and ODS code.
+ */
+
+export interface SlotQuery extends SlotSearchCriteria {
+  includePractitioners: boolean;
+  includeLocations: boolean;
+}
+
+const DAY = 86_400_000;
+export const MAX_SLOT_SEARCH_DAYS = 14;
+const EXAMPLE = 'start=ge2026-06-02&end=le2026-06-05';
+const SEARCH_PREFIXES = new Set(['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap']);
+const ORG_TYPES: readonly OrganisationType[] = ['gp-practice', 'urgent-care'];
+const LEGACY_ODS_SYSTEM = 'http://fhir.nhs.net/Id/ods-organization-code';
+
+interface Bound {
+  /** The instant the bound stands for: a date's start (ge) or the end of the whole date (le). */
+  ms: number;
+  /** The value as written, read as wall-clock time (a date is its midnight): for the 14-day rule. */
+  wallMs: number;
+}
+
+function readBound(query: QueryValues, name: 'start' | 'end', prefix: 'ge' | 'le'): Bound {
+  const example = `${name}=${prefix}2026-06-02`;
+  const text = requiredSingle(query, name, `${example} (${EXAMPLE})`, 'INVALID_PARAMETER');
+  if (text.trim() === '') throw invalidParameter(`${name} is empty: send ${example}`);
+  const sent = text.slice(0, 2);
+  if (SEARCH_PREFIXES.has(sent)) {
+    if (sent !== prefix) {
+      throw invalidParameter(
+        `${name} ${describe(text)} has the prefix "${sent}": ${name} takes only "${prefix}", e.g. ${example}`,
+      );
+    }
+  } else {
+    throw invalidParameter(
+      `${name} ${describe(text)} has no prefix: ${name} takes "${prefix}", e.g. ${example}`,
+    );
+  }
+  const value = text.slice(2);
+  if (/^\d{4}(-\d{2})?$/.test(value)) {
+    throw invalidParameter(
+      `${name} ${describe(text)} is a partial date: send a whole date (yyyy-mm-dd) or a dateTime with an offset`,
+    );
+  }
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const midnight = utcMidnight(value);
+    if (Number.isNaN(midnight)) throw invalidParameter(`${name} ${describe(text)} is not a calendar date`);
+    // A date-only end covers the whole of that day, so ge D and le D search all of day D (PTS).
+    const date = prefix === 'ge' ? value : addDays(value, 1);
+    return { ms: londonLocalToInstant(date, '00:00'), wallMs: midnight };
+  }
+  const parsed = parseFhirInstant(value);
+  if (!parsed) {
+    throw invalidParameter(
+      `${name} ${describe(text)} is not a date (yyyy-mm-dd) or a dateTime with an offset (yyyy-mm-ddThh:mm:ss+hh:mm), e.g. ${example}`,
+    );
+  }
+  if (parsed.zulu || parsed.offsetMinutes === null) {
+    throw invalidParameter(
+      `${name} ${describe(text)} has ${parsed.zulu ? 'a Z (UTC) suffix' : 'no offset'}: a dateTime needs an explicit UK offset, e.g. ${name}=${prefix}2026-06-02T09:00:00+01:00`,
+    );
+  }
+  return { ms: parsed.ms, wallMs: parsed.ms + parsed.offsetMinutes * 60_000 };
+}
+
+function readSearchFilters(query: QueryValues): Pick<SlotSearchCriteria, 'orgTypes' | 'odsCodes'> {
+  const orgTypes: OrganisationType[] = [];
+  const odsCodes: string[] = [];
+  paramValues(query, 'searchFilter').forEach((text) => {
+    const token = parseToken(text, 'searchFilter', `${SYSTEM.odsCode}|A11111`);
+    if (token.system === SYSTEM.organisationType) {
+      const code = ORG_TYPES.find((t) => t === token.value);
+      if (!code) {
+        throw invalidParameter(
+          `searchFilter ${describe(text)}: "${token.value}" is not a GPConnect-OrganisationType-1 code (${ORG_TYPES.join(', ')})`,
+        );
+      }
+      orgTypes.push(code);
+    } else if (token.system === SYSTEM.odsCode || token.system === LEGACY_ODS_SYSTEM) {
+      odsCodes.push(token.value);
+    }
+    // Filters with any other system are ignored, not an error (digest §1.3).
+  });
+  return { orgTypes, odsCodes };
+}
+
+export function readSlotQuery(query: QueryValues): SlotQuery {
+  // Missing required parameters (400) are reported before bad values (422).
+  for (const [name, example] of [
+    ['start', 'start=ge2026-06-02'],
+    ['end', 'end=le2026-06-02'],
+    ['status', 'status=free'],
+  ] as const) {
+    if (paramValues(query, name).length === 0) {
+      throw new SpineError(
+        'BAD_REQUEST',
+        `${name} is required, e.g. ${example} (${EXAMPLE})${miscasedHint(query, name)}`,
+      );
+    }
+  }
+  const includes = new Set([...paramValues(query, '_include'), ...paramValues(query, '_include:recurse')]);
+  if (!includes.has('Slot:schedule')) {
+    throw new SpineError(
+      'BAD_REQUEST',
+      "_include=Slot:schedule is required on a slot search: the Schedules tell you each slot's location and practitioner",
+    );
+  }
+  const start = readBound(query, 'start', 'ge');
+  const end = readBound(query, 'end', 'le');
+  const status = requiredSingle(query, 'status', 'status=free', 'INVALID_PARAMETER');
+  if (status !== 'free') {
+    throw invalidParameter(
+      `status ${describe(status)} is not supported: a slot search takes only status=free`,
+    );
+  }
+  // A date-only end stands for the end of its day, so ge D and le D is a valid one-day search.
+  if (end.ms <= start.ms) {
+    throw invalidParameter('end is not after start: the search range must run forwards');
+  }
+  if (end.wallMs - start.wallMs > MAX_SLOT_SEARCH_DAYS * DAY) {
+    throw invalidParameter(
+      `the search range from start to end is ${Math.ceil((end.wallMs - start.wallMs) / DAY)} days; GP Connect allows at most ${MAX_SLOT_SEARCH_DAYS} (e.g. start=ge2026-06-02&end=le2026-06-16)`,
+    );
+  }
+  return {
+    fromMs: start.ms,
+    toMs: end.ms,
+    ...readSearchFilters(query),
+    includePractitioners: includes.has('Schedule:actor:Practitioner'),
+    includeLocations: includes.has('Schedule:actor:Location'),
+  };
+}

@@ -1,0 +1,111 @@
+import { resolveInteraction } from '../../auth/interactions.js';
+import { amendRecord, cancelRecord } from '../../domain/appointment-update.js';
+import type { AppointmentRecord } from '../../domain/model.js';
+import { readAmend, readCancel, readPutBody } from '../../fhir/appointment-update-input.js';
+import { describe, invalid, type Json } from '../../fhir/json-shape.js';
+import { SpineError } from '../../fhir/operation-outcome.js';
+import { appointmentToFhir } from '../../fhir/resources.js';
+import type { FhirCall, FhirResult } from '../fhir-types.js';
+import { appointmentHeaders, findAppointment, prefersMinimal } from './appointment-common.js';
+import { pastAppointmentProblem } from './appointment-read.js';
+
+const AMEND = 'rest:update:appointment-1';
+const CANCEL = 'rest:cancel:appointment-1';
+
+/**
+ * PUT /Appointment/{id}: amend or cancel (digest §3.1–§3.3). The Ssp-InteractionID decides which;
+ * without a usable one (--auth off, or lenient with the header missing) a body whose status is
+ * "cancelled" is a cancel, anything else an amend (PRODUCT.md).
+ *
+ * Order of checks: the appointment exists (404), the body's id is the URL's (400), If-Match is
+ * current (409 FHIR_CONSTRAINT_VIOLATION; optional, as PTS sends none by default), the appointment
+ * is in the future, then the body against the stored resource (422).
+ *
+ * A PUT that changes nothing (an unchanged amend, a cancel of a cancelled appointment) answers 200
+ * with the current version and writes nothing: a retried request gets the same answer, and the
+ * ETag it holds stays valid.
+ */
+export async function updateAppointment(call: FhirCall): Promise<FhirResult> {
+  const { core, world } = call;
+  const id = call.params[0]!;
+  const record = findAppointment(call, id);
+  const body = readPutBody(call.body);
+  if (body['id'] === undefined) {
+    throw new SpineError(
+      'BAD_REQUEST',
+      `id is required in the body of an update and must be "${id}", the id in the URL`,
+    );
+  }
+  if (body['id'] !== id) {
+    throw new SpineError(
+      'BAD_REQUEST',
+      `id in the body (${describe(body['id'])}) is not the id in the URL ("${id}")`,
+    );
+  }
+  checkIfMatch(call.headers['if-match'], record);
+  const cancel = isCancel(call.interaction, body);
+  const operation = cancel ? 'cancelled' : 'amended';
+  const past = pastAppointmentProblem(record, call.nowMs);
+  if (past) throw invalid(`Appointment/${id} cannot be ${operation}: ${past}`);
+
+  const stored = appointmentToFhir(record, core.profile.appointmentProfile) as Json;
+  let updated: AppointmentRecord | undefined;
+  if (cancel) {
+    const { reason } = readCancel(body, stored);
+    if (record.status !== 'cancelled') updated = cancelRecord(record, reason, call.nowMs);
+  } else {
+    if (record.status === 'cancelled') {
+      throw invalid(
+        `Appointment/${id} is cancelled, and a cancelled appointment cannot be amended (GP Connect 1.2.3 onwards)`,
+      );
+    }
+    const amend = readAmend(body, stored, core.profile);
+    if (amend.changed) updated = amendRecord(record, amend, call.nowMs);
+  }
+
+  if (updated) {
+    world.state.put(updated);
+    try {
+      await core.persist(world);
+    } catch (error) {
+      // Not durable, so not acknowledged: put the old version (and its slots) back.
+      world.state.put(record);
+      throw error;
+    }
+  }
+  const current = updated ?? record;
+  const { Location: _location, ...headers } = appointmentHeaders(current, call.fhirBaseUrl);
+  return {
+    status: 200,
+    resource: appointmentToFhir(current, core.profile.appointmentProfile),
+    headers,
+    minimal: prefersMinimal(call.headers),
+  };
+}
+
+function isCancel(interaction: string | undefined, body: Json): boolean {
+  const name = interaction === undefined ? undefined : resolveInteraction(interaction.trim())?.name;
+  if (name === CANCEL) return true;
+  if (name === AMEND) return false;
+  return body['status'] === 'cancelled';
+}
+
+/**
+ * If-Match: W/"{versionId}" (a strong "v" or a bare v is read the same; * matches any). A stale
+ * one is 409 FHIR_CONSTRAINT_VIOLATION, as PTS and DEMO expect (base FHIR would say 412).
+ */
+function checkIfMatch(header: string | string[] | undefined, record: AppointmentRecord): void {
+  if (header === undefined) return;
+  const text = Array.isArray(header) ? header.join(',') : header;
+  if (text.trim() === '') return;
+  const tags = text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  const versions = tags.map((t) => t.replace(/^W\//, '').replace(/^"(.*)"$/, '$1'));
+  if (tags.includes('*') || versions.includes(record.versionId)) return;
+  throw new SpineError(
+    'FHIR_CONSTRAINT_VIOLATION',
+    `If-Match ${describe(text)} does not match the current version of Appointment/${record.id}, W/"${record.versionId}": it changed since you read it. Read it again, reapply your change, and PUT it with the new ETag`,
+  );
+}

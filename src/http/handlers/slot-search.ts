@@ -1,0 +1,138 @@
+import { addDays, formatLondon, londonLocalToInstant } from '../../domain/london-time.js';
+import type { Slot } from '../../domain/model.js';
+import { searchFreeSlots } from '../../domain/slot-search.js';
+import { PROFILE_URL } from '../../fhir/profiles.js';
+import {
+  channelExtension,
+  type FhirResource,
+  locationToFhir,
+  organizationToFhir,
+  practitionerToFhir,
+  scheduleToFhir,
+  searchset,
+} from '../../fhir/resources.js';
+import { readSlotQuery } from '../../fhir/slot-query.js';
+import type { SandboxCore } from '../../sandbox/core.js';
+import type { FhirCall, FhirResult } from '../fhir-types.js';
+
+/** The parts of a Slot resource every slot of one schedule shares. */
+interface SlotParts {
+  meta: unknown;
+  extension: unknown;
+  serviceType: unknown;
+  schedule: unknown;
+}
+
+/**
+ * FHIR for the immutable seed, built once per core: a search only assembles references to it.
+ * Schedules carry planningHorizon (today .. the horizon's end), so they are rebuilt when the
+ * sandbox clock's date moves.
+ */
+interface StaticFhir {
+  slotParts: Map<string, SlotParts>;
+  practitioners: Map<string, FhirResource>;
+  locations: Map<string, FhirResource>;
+  organizations: Map<string, FhirResource>;
+  schedules?: { firstDate: string; byId: Map<string, FhirResource> };
+}
+
+const cache = new WeakMap<SandboxCore, StaticFhir>();
+
+function staticFhir(core: SandboxCore): StaticFhir {
+  let fhir = cache.get(core);
+  if (!fhir) {
+    const meta = { versionId: '1', profile: [PROFILE_URL.slot] };
+    fhir = {
+      slotParts: new Map(
+        core.seed.schedules.map((s) => [
+          s.id,
+          {
+            meta,
+            extension: [channelExtension(s.pattern.deliveryChannel)],
+            serviceType: [{ text: s.pattern.serviceType }],
+            schedule: { reference: `Schedule/${s.id}` },
+          },
+        ]),
+      ),
+      practitioners: new Map(core.seed.practitioners.map((p) => [p.id, practitionerToFhir(p)])),
+      locations: new Map(core.seed.locations.map((l) => [l.id, locationToFhir(l)])),
+      organizations: new Map(core.seed.organizations.map((o) => [o.id, organizationToFhir(o)])),
+    };
+    cache.set(core, fhir);
+  }
+  return fhir;
+}
+
+function schedulesFhir(core: SandboxCore, fhir: StaticFhir, nowMs: number): Map<string, FhirResource> {
+  const { firstDate, lastDate } = core.calendar.horizon(nowMs);
+  if (fhir.schedules?.firstDate !== firstDate) {
+    const horizon = {
+      start: formatLondon(londonLocalToInstant(firstDate, '00:00')),
+      end: formatLondon(londonLocalToInstant(addDays(lastDate, 1), '00:00')),
+    };
+    fhir.schedules = {
+      firstDate,
+      byId: new Map(core.seed.schedules.map((s) => [s.id, scheduleToFhir(s, horizon)])),
+    };
+  }
+  return fhir.schedules.byId;
+}
+
+function slotFhir(slot: Slot, parts: SlotParts): FhirResource {
+  return {
+    resourceType: 'Slot',
+    id: slot.id,
+    meta: parts.meta,
+    extension: parts.extension,
+    serviceType: parts.serviceType,
+    schedule: parts.schedule,
+    status: 'free',
+    start: slot.start,
+    end: slot.end,
+  };
+}
+
+/**
+ * GET /Slot (digest §1.3): free slots in the window, then the Schedules they belong to, the
+ * Practitioners and Locations when asked for, and the Locations' managing Organizations, which
+ * GP Connect returns whether or not Location:managingOrganization was sent (known issue).
+ * Bundle.total counts the slots (the matches), not the included resources.
+ */
+export function searchSlots(call: FhirCall): FhirResult {
+  const { core } = call;
+  const query = readSlotQuery(call.query);
+  const slots = searchFreeSlots(
+    { calendar: core.calendar, state: call.world.state, nowMs: call.nowMs },
+    query,
+  );
+  const fhir = staticFhir(core);
+  const resources: FhirResource[] = new Array(slots.length);
+  const scheduleIds = new Set<string>();
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!;
+    scheduleIds.add(slot.scheduleId);
+    resources[i] = slotFhir(slot, fhir.slotParts.get(slot.scheduleId)!);
+  }
+  const schedules = schedulesFhir(core, fhir, call.nowMs);
+  const practitioners = new Set<string>();
+  const locations = new Set<string>();
+  const organizations = new Set<string>();
+  for (const id of scheduleIds) {
+    resources.push(schedules.get(id)!);
+    const schedule = core.directory.schedules.get(id)!;
+    if (schedule.practitionerId) practitioners.add(schedule.practitionerId);
+    locations.add(schedule.locationId);
+    const organizationId = core.directory.locations.get(schedule.locationId)?.organizationId;
+    if (organizationId) organizations.add(organizationId);
+  }
+  if (query.includePractitioners)
+    for (const id of practitioners) pushKnown(resources, fhir.practitioners, id);
+  if (query.includeLocations) for (const id of locations) pushKnown(resources, fhir.locations, id);
+  for (const id of organizations) pushKnown(resources, fhir.organizations, id);
+  return { status: 200, resource: { ...searchset(resources), total: slots.length } };
+}
+
+function pushKnown(out: FhirResource[], byId: Map<string, FhirResource>, id: string): void {
+  const resource = byId.get(id);
+  if (resource) out.push(resource);
+}
