@@ -66,64 +66,79 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
       format = negotiated.format;
 
       const match = matchRoute(req.method, path);
-      if (!match) {
-        throw new SpineError(
-          'NO_RECORD_FOUND',
-          `${req.method} ${path} is not an interaction of this provider (paths are case-sensitive, with no trailing slash). Supported: ${supportedInteractions()}`,
-          404,
-        );
-      }
-      if ('wrongMethod' in match) {
-        throw new SpineError(
-          'BAD_REQUEST',
-          `${req.method} is not allowed on ${path}: use ${match.wrongMethod.map((r) => `${r.method} ${r.template} (${r.summary})`).join(' or ')}`,
-          400,
-        );
-      }
-
-      if (core.config.auth !== 'off') {
-        const envelope = checkEnvelope(
-          { method: req.method, path, headers: req.headers },
-          {
-            providerAsid: core.config.providerAsid,
-            nowSeconds: Math.floor(Date.now() / 1000),
-            seenTraceIds: world.traceIds,
-          },
-        );
-        interaction = envelope.interaction?.id;
-        if (envelope.problems.length > 0) {
-          if (core.config.auth === 'strict') {
-            const first = envelope.problems[0]!;
-            throw new SpineError(first.code, first.diagnostics, first.status);
-          }
-          problems.push(...envelope.problems.map((p) => p.diagnostics));
-        }
-        problems.push(...envelope.warnings);
-      } else {
+      if (!match || 'wrongMethod' in match) {
+        const refusal = !match
+          ? new SpineError(
+              'NO_RECORD_FOUND',
+              `${req.method} ${path} is not an interaction of this provider (paths are case-sensitive, with no trailing slash). Supported: ${supportedInteractions()}`,
+              404,
+            )
+          : new SpineError(
+              'BAD_REQUEST',
+              `${req.method} is not allowed on ${path}: use ${match.wrongMethod.map((r) => `${r.method} ${r.template} (${r.summary})`).join(' or ')}`,
+              400,
+            );
+        // Faults model the network and the Spine proxy, which answer for paths this provider
+        // does not serve too (the proxy's 415 for an interaction it does not route).
         interaction = headerValue(req, 'ssp-interactionid');
-      }
+        const decision = world.faults.select({ method: req.method, path, interaction, headers: req.headers });
+        if (!decision) throw refusal;
+        faultName = decision.name;
+        const call = emptyCall(core, world, req);
+        result = await runWithFault(core, world, call, decision, () => Promise.reject(refusal), res, options);
+      } else {
+        if (core.config.auth !== 'off') {
+          const envelope = checkEnvelope(
+            { method: req.method, path, headers: req.headers },
+            {
+              providerAsid: core.config.providerAsid,
+              nowSeconds: Math.floor(Date.now() / 1000),
+              seenTraceIds: world.traceIds,
+            },
+          );
+          interaction = envelope.interaction?.id;
+          if (envelope.problems.length > 0) {
+            if (core.config.auth === 'strict') {
+              const first = envelope.problems[0]!;
+              throw new SpineError(first.code, first.diagnostics, first.status);
+            }
+            problems.push(...envelope.problems.map((p) => p.diagnostics));
+          }
+          problems.push(...envelope.warnings);
+        } else {
+          interaction = headerValue(req, 'ssp-interactionid');
+        }
 
-      let body: unknown;
-      if (req.method === 'POST' || req.method === 'PUT') {
-        const read = await readFhirBody(req, res, core.profile.requestContentTypes);
-        body = read.value;
-        requestBody = read.text;
-      }
+        let body: unknown;
+        if (req.method === 'POST' || req.method === 'PUT') {
+          const read = await readFhirBody(req, res, core.profile.requestContentTypes);
+          body = read.value;
+          requestBody = read.text;
+        }
 
-      const call: FhirCall = {
-        core,
-        world,
-        params: match.params,
-        query: req.query as FhirCall['query'],
-        body,
-        headers: req.headers,
-        interaction,
-        nowMs: core.clock.now(),
-        fhirBaseUrl: fhirBaseUrl(core, req),
-      };
-      const decision = await selectFault(core, world, req, path, match.route.template, call, interaction);
-      faultName = decision?.name;
-      result = await runWithFault(core, world, call, decision, () => match.route.handler(call), res, options);
+        const call: FhirCall = {
+          core,
+          world,
+          params: match.params,
+          query: req.query as FhirCall['query'],
+          body,
+          headers: req.headers,
+          interaction,
+          nowMs: core.clock.now(),
+          fhirBaseUrl: fhirBaseUrl(core, req),
+        };
+        const decision = await selectFault(core, world, req, path, match.route.template, call, interaction);
+        faultName = decision?.name;
+        result = await runWithFault(
+          core,
+          world,
+          call,
+          decision,
+          () => match.route.handler(call),
+          res,
+          options,
+        );
+      }
     } catch (error) {
       result = errorResult(core, error, problems);
     }
@@ -172,6 +187,20 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
         ...(world.id ? { session: world.id } : {}),
       },
     );
+  };
+}
+
+/** A call for a request no route serves: only faults look at it. */
+function emptyCall(core: SandboxCore, world: World, req: Request): FhirCall {
+  return {
+    core,
+    world,
+    params: [],
+    query: req.query as FhirCall['query'],
+    body: undefined,
+    headers: req.headers,
+    nowMs: core.clock.now(),
+    fhirBaseUrl: fhirBaseUrl(core, req),
   };
 }
 
@@ -314,7 +343,13 @@ async function stealFirstSlot(core: SandboxCore, world: World, call: FhirCall): 
     competitor,
     [slot],
     schedule,
-    { description: 'Booked by a simulated competing consumer (steal fault)' },
+    {
+      description: 'Booked by a simulated competing consumer (steal fault)',
+      participant: [
+        { actor: { reference: `Patient/${competitor.id}` }, status: 'accepted' },
+        { actor: { reference: `Location/${schedule.locationId}` }, status: 'accepted' },
+      ],
+    },
     {},
     'stolen',
   );

@@ -168,4 +168,53 @@ describe('scenarios', () => {
     expect(refused).toBeGreaterThanOrEqual(14);
     expect(refused).toBeLessThan(20);
   });
+
+  it('no-slots: a valid slot search answers with an empty Bundle', async () => {
+    sandbox = await startSandbox({ clock: CLOCK, scenario: 'no-slots' });
+    const res = await fetch(
+      `${sandbox.fhirBase}/Slot?start=ge2026-06-02&end=le2026-06-03&status=free&_include=Slot:schedule`,
+      { headers: buildEnvelope('search:slot-1') },
+    );
+    expect(res.status).toBe(200);
+    const bundle = (await res.json()) as { resourceType: string; type: string; entry?: unknown[] };
+    expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'searchset' });
+    expect(bundle.entry ?? []).toHaveLength(0);
+  });
+
+  it('spine-outage: the proxy answers 415 in its own shape for an interaction it does not route', async () => {
+    sandbox = await startSandbox({ clock: CLOCK, scenario: 'spine-outage' });
+    const res = await fetch(`${sandbox.fhirBase}/HealthcareService?identifier=x`, {
+      headers: {
+        ...buildEnvelope('read:metadata-1'),
+        'Ssp-InteractionID': 'urn:nhs:names:services:gpconnect:fhir:rest:search:healthcareservice-1',
+      },
+    });
+    expect(res.status).toBe(415);
+    const body = (await res.json()) as {
+      issue: Array<{ details: { coding: Array<{ system: string; code: string }> } }>;
+    };
+    expect(body.issue[0]!.details.coding[0]).toMatchObject({ code: '415' });
+  });
+
+  it('slow-provider: the real response, late', async () => {
+    sandbox = await startSandbox({ clock: CLOCK, scenario: 'slow-provider' });
+    expect((await metadata(sandbox)).status).toBe(200);
+    const [entry] = sandbox.requests(1);
+    expect(entry!.fault).toBe('slow-everything');
+    expect(entry!.ms).toBeGreaterThanOrEqual(100);
+  });
+
+  it('flaky-network: some connections fail, the same ones on every run', async () => {
+    const run = async () => {
+      const sb = await startSandbox({ clock: CLOCK, scenario: 'flaky-network' });
+      const seen: string[] = [];
+      for (let i = 0; i < 6; i++) seen.push(await outcomeOf(metadata(sb)));
+      await sb.close();
+      return seen.map((o) => (o.startsWith('error') ? 'error' : o));
+    };
+    const first = await run();
+    expect(await run()).toEqual(first);
+    expect(first).toContain('error');
+    expect(first).toContain('200');
+  });
 });
