@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { parseScenario } from '../faults/rule.js';
+import { looksLikeScenario, parseScenario } from '../faults/rule.js';
 import { formatProblem, looksLikeSeedFile, validateSeedFile } from '../seeding/seed-schema.js';
 
 /** Seed and scenario files, told apart by content; one line per problem, exit 2 if any. */
@@ -35,9 +35,9 @@ function validateFile(file: string): string[] {
     return validateSeedFile(seedKind === basename(file) ? file : seedKind, json).map((p) =>
       formatProblem({ ...p, file }),
     );
-  if (typeof json === 'object' && json !== null && 'rules' in json) {
+  if (looksLikeScenario(json)) {
     const result = parseScenario(file, json);
-    return 'problems' in result ? result.problems.map((p) => (typeof p === 'string' ? p : String(p))) : [];
+    return 'problems' in result ? [result.message] : [];
   }
   return [
     `${file}: neither a seed file (organizations, locations, practitioners, schedules, patients, seed.json) nor a scenario (an object with "rules")`,

@@ -191,4 +191,37 @@ describe('the gpc-sandbox command', () => {
     const json = await runCli(['headers', 'search:slot-1', '--json']);
     expect(JSON.parse(json.stdout)['Ssp-To']).toBe('918999198993');
   });
+
+  it('validates scenario files, naming the file, the rule and the field of a bad one', async () => {
+    const ok = await runCli(['validate', 'scenarios/slot-race.json', 'seed/patients.json']);
+    expect(ok.code).toBe(0);
+    const bad = join(dir, 'bad-scenario.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({ description: 'x', rules: [{ name: 'slow', delay: { uniform: [900, 100] } }] }),
+    );
+    const result = await runCli(['validate', bad]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(bad);
+    expect(result.stderr).toMatch(/rules\[0\] "slow": delay\.uniform/);
+    const start = await runCli(['start', '--port', '0', '--scenario', bad]);
+    expect(start.code).toBe(2);
+    expect(start.stderr).toMatch(/delay\.uniform/);
+  });
+
+  it('lists the bundled scenarios and the magic patients', async () => {
+    const r = await runCli(['scenarios']);
+    expect(r.code).toBe(0);
+    for (const name of [
+      'slow-provider',
+      'flaky-network',
+      'slot-race',
+      'practice-switched-off',
+      'spine-outage',
+      'response-lost',
+    ]) {
+      expect(r.stdout).toContain(name);
+    }
+    expect(r.stdout).toMatch(/Patient\/dupe/);
+  });
 });
