@@ -1,21 +1,14 @@
 import type { TLSSocket } from 'node:tls';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { checkEnvelope } from '../auth/envelope.js';
-import { commitBooking, findPatient } from '../domain/booking.js';
-import { dropConnection, type HungConnections, sleep, sspErrorBody } from '../faults/apply.js';
-import type { FaultDecision } from '../faults/engine.js';
-import { FaultEngine } from '../faults/engine.js';
-import { parseFaultHeader } from '../faults/header.js';
-import { MAGIC_OUTCOMES } from '../faults/magic-patients.js';
 import { negotiateResponseFormat } from '../fhir/format.js';
-import { operationOutcome, type SpineCode, SpineError } from '../fhir/operation-outcome.js';
-import { searchset } from '../fhir/resources.js';
-import { statusFor } from '../profiles/index.js';
+import { SpineError } from '../fhir/operation-outcome.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import { truncateBody } from '../sandbox/journal.js';
 import type { World } from '../sandbox/world.js';
 import { readFhirBody } from './body.js';
-import { faultSubject } from './fault-subject.js';
+import { errorResult } from './error-result.js';
+import { type FaultRunOptions, runWithFault, selectFault } from './fault-run.js';
 import { matchRoute, supportedInteractions } from './fhir-routes.js';
 import type { FhirCall, FhirResult } from './fhir-types.js';
 import { sendFhir } from './send.js';
@@ -23,11 +16,7 @@ import { sendFhir } from './send.js';
 /** Strips the Spine Secure Proxy's prefix: /{ssp}/https://{provider}{base}/... (digest §1.1). */
 const SSP_PREFIX = /^\/[^/]+\/https?:\/\/?[^/]+/;
 
-export interface PipelineOptions {
-  hung: HungConnections;
-  /** Cancels fault delays at shutdown. */
-  shutdown: AbortSignal;
-}
+export type PipelineOptions = FaultRunOptions;
 
 /**
  * Every FHIR request goes through here: route, session, format, envelope, body, fault, handler,
@@ -229,141 +218,4 @@ function flatHeaders(headers: Record<string, unknown>): Record<string, string> {
     if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   return out;
-}
-
-/** One-off header fault, then a magic patient's outcome, then the armed rules and the scenario's. */
-async function selectFault(
-  core: SandboxCore,
-  world: World,
-  req: Request,
-  path: string,
-  template: string,
-  call: FhirCall,
-  interaction: string | undefined,
-): Promise<FaultDecision | undefined> {
-  const subject = faultSubject(call, template);
-  const faultRequest = { method: req.method, path, interaction, headers: req.headers, ...subject };
-  const header = headerValue(req, 'x-sandbox-fault');
-  if (header !== undefined) {
-    const parsed = parseFaultHeader(header);
-    if ('problems' in parsed) {
-      throw new SpineError(
-        'BAD_REQUEST',
-        `X-Sandbox-Fault: ${parsed.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
-      );
-    }
-    return FaultEngine.once(parsed.rule, core.config.randomSeed, faultRequest);
-  }
-  if (subject.patientId) {
-    const patient = findPatient({ directory: core.directory, state: world.state }, subject.patientId);
-    const magic = patient?.magic ? MAGIC_OUTCOMES[patient.magic] : undefined;
-    if (magic) {
-      const decision = FaultEngine.once(magic.rule, core.config.randomSeed, faultRequest);
-      if (decision) return decision;
-    }
-  }
-  return world.faults.select(faultRequest);
-}
-
-async function runWithFault(
-  core: SandboxCore,
-  world: World,
-  call: FhirCall,
-  decision: FaultDecision | undefined,
-  run: () => FhirResult | Promise<FhirResult>,
-  res: Response,
-  options: PipelineOptions,
-): Promise<FhirResult | 'dropped'> {
-  if (!decision) return run();
-  const { action } = decision;
-  let result: FhirResult | undefined;
-  if (decision.after) {
-    try {
-      result = await run();
-    } catch (error) {
-      result = errorResult(core, error, []);
-    }
-  }
-  if (decision.delayMs > 0) await sleep(decision.delayMs, options.shutdown);
-  switch (action.kind) {
-    case 'error':
-      return faultErrorResult(core, action);
-    case 'drop':
-      dropConnection(res, action.mode, options.hung);
-      return 'dropped';
-    case 'empty-bundle':
-      // "No slots offered": the search answers as if nothing were free.
-      return { status: 200, resource: searchset([]) };
-    case 'steal':
-      if (!decision.after) await stealFirstSlot(core, world, call);
-      return result ?? run();
-    default:
-      return result ?? run();
-  }
-}
-
-function faultErrorResult(
-  core: SandboxCore,
-  action: Extract<FaultDecision['action'], { kind: 'error' }>,
-): FhirResult {
-  if (action.ssp) {
-    return { status: action.status, resource: sspErrorBody(action.status, action.diagnostics) };
-  }
-  const code = action.code as SpineCode;
-  const status = action.status ?? statusFor(core.profile, code);
-  return {
-    status,
-    resource: operationOutcome(
-      code,
-      action.diagnostics ?? `Fault injected by the sandbox: ${code}`,
-      action.display,
-    ),
-  };
-}
-
-/** A simulated competing consumer books the request's first slot just before it runs. */
-async function stealFirstSlot(core: SandboxCore, world: World, call: FhirCall): Promise<void> {
-  const subject = faultSubject(call, '/Appointment');
-  const slotId = subject.slotIds?.[0];
-  const slot = slotId ? core.calendar.get(slotId) : undefined;
-  if (!slot || !world.state.isFree(slot.id)) return;
-  const schedule = core.directory.schedules.get(slot.scheduleId)!;
-  const competitor =
-    core.seed.patients.find((p) => p.id !== subject.patientId && p.active && !p.magic) ??
-    core.seed.patients[0]!;
-  const ctx = {
-    profile: core.profile,
-    directory: core.directory,
-    calendar: core.calendar,
-    state: world.state,
-    nowMs: call.nowMs,
-  };
-  commitBooking(
-    ctx,
-    competitor,
-    [slot],
-    schedule,
-    {
-      description: 'Booked by a simulated competing consumer (steal fault)',
-      participant: [
-        { actor: { reference: `Patient/${competitor.id}` }, status: 'accepted' },
-        { actor: { reference: `Location/${schedule.locationId}` }, status: 'accepted' },
-      ],
-    },
-    {},
-    'stolen',
-  );
-  await core.persist(world);
-}
-
-function errorResult(core: SandboxCore, error: unknown, problems: string[]): FhirResult {
-  if (error instanceof SpineError) {
-    problems.push(error.diagnostics);
-    const status = error.status ?? statusFor(core.profile, error.code);
-    return { status, resource: operationOutcome(error.code, error.diagnostics), headers: error.headers };
-  }
-  core.config.log?.('error', `unexpected error: ${(error as Error)?.stack ?? String(error)}`);
-  const diagnostics = 'The sandbox failed unexpectedly while handling this request; the error is in its log.';
-  problems.push(diagnostics);
-  return { status: 500, resource: operationOutcome('INTERNAL_SERVER_ERROR', diagnostics) };
 }

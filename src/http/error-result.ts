@@ -1,0 +1,21 @@
+import { operationOutcome, SpineError } from '../fhir/operation-outcome.js';
+import { statusFor } from '../profiles/index.js';
+import type { SandboxCore } from '../sandbox/core.js';
+import type { FhirResult } from './fhir-types.js';
+
+/**
+ * Any error met while serving a FHIR request, as the result to send: a SpineError as its
+ * OperationOutcome (status from the profile unless it carries its own), anything else as 500
+ * INTERNAL_SERVER_ERROR, logged. `problems` collects the diagnostics for the journal.
+ */
+export function errorResult(core: SandboxCore, error: unknown, problems: string[]): FhirResult {
+  if (error instanceof SpineError) {
+    problems.push(error.diagnostics);
+    const status = error.status ?? statusFor(core.profile, error.code);
+    return { status, resource: operationOutcome(error.code, error.diagnostics), headers: error.headers };
+  }
+  core.config.log?.('error', `unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+  const diagnostics = 'The sandbox failed unexpectedly while handling this request; the error is in its log.';
+  problems.push(diagnostics);
+  return { status: 500, resource: operationOutcome('INTERNAL_SERVER_ERROR', diagnostics) };
+}

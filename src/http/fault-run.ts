@@ -1,0 +1,146 @@
+import type { Request, Response } from 'express';
+import { commitBooking, findPatient } from '../domain/booking.js';
+import { dropConnection, type HungConnections, sleep, sspErrorBody } from '../faults/apply.js';
+import { type FaultDecision, FaultEngine } from '../faults/engine.js';
+import { parseFaultHeader } from '../faults/header.js';
+import { MAGIC_OUTCOMES } from '../faults/magic-patients.js';
+import { operationOutcome, type SpineCode, SpineError } from '../fhir/operation-outcome.js';
+import { searchset } from '../fhir/resources.js';
+import { statusFor } from '../profiles/index.js';
+import type { SandboxCore } from '../sandbox/core.js';
+import type { World } from '../sandbox/world.js';
+import { errorResult } from './error-result.js';
+import { faultSubject } from './fault-subject.js';
+import type { FhirCall, FhirResult } from './fhir-types.js';
+
+/**
+ * Choosing and applying a fault for one FHIR request (the only place faults act on a response):
+ * the X-Sandbox-Fault header, a magic patient's outcome, then the armed and scenario rules.
+ */
+
+export interface FaultRunOptions {
+  hung: HungConnections;
+  /** Cancels fault delays at shutdown. */
+  shutdown: AbortSignal;
+}
+
+/** One-off header fault, then a magic patient's outcome, then the armed rules and the scenario's. */
+export async function selectFault(
+  core: SandboxCore,
+  world: World,
+  req: { method: string; headers: Request['headers'] },
+  path: string,
+  template: string,
+  call: FhirCall,
+  interaction: string | undefined,
+): Promise<FaultDecision | undefined> {
+  const subject = faultSubject(call, template);
+  const faultRequest = { method: req.method, path, interaction, headers: req.headers, ...subject };
+  const header = req.headers['x-sandbox-fault'];
+  if (typeof header === 'string') {
+    const parsed = parseFaultHeader(header);
+    if ('problems' in parsed) throw new SpineError('BAD_REQUEST', parsed.message);
+    // The world's generator, so probability=0.5 in a header varies from request to request.
+    return world.faults.oneOff(parsed.rule, faultRequest);
+  }
+  if (subject.patientId) {
+    const patient = findPatient({ directory: core.directory, state: world.state }, subject.patientId);
+    const magic = patient?.magic ? MAGIC_OUTCOMES[patient.magic] : undefined;
+    if (magic) {
+      const decision = FaultEngine.once(magic.rule, core.config.randomSeed, faultRequest);
+      if (decision) return decision;
+    }
+  }
+  return world.faults.select(faultRequest);
+}
+
+export async function runWithFault(
+  core: SandboxCore,
+  world: World,
+  call: FhirCall,
+  decision: FaultDecision | undefined,
+  run: () => FhirResult | Promise<FhirResult>,
+  res: Response,
+  options: FaultRunOptions,
+): Promise<FhirResult | 'dropped'> {
+  if (!decision) return run();
+  const { action } = decision;
+  let result: FhirResult | undefined;
+  if (decision.after) {
+    try {
+      result = await run();
+    } catch (error) {
+      result = errorResult(core, error, []);
+    }
+  }
+  if (decision.delayMs > 0) await sleep(decision.delayMs, options.shutdown);
+  switch (action.kind) {
+    case 'error':
+      return faultErrorResult(core, action);
+    case 'drop':
+      dropConnection(res, action.mode, options.hung);
+      return 'dropped';
+    case 'empty-bundle':
+      // "No slots offered": the search answers as if nothing were free.
+      return { status: 200, resource: searchset([]) };
+    case 'steal':
+      if (!decision.after) await stealFirstSlot(core, world, call);
+      return result ?? run();
+    default:
+      return result ?? run();
+  }
+}
+
+function faultErrorResult(
+  core: SandboxCore,
+  action: Extract<FaultDecision['action'], { kind: 'error' }>,
+): FhirResult {
+  if (action.ssp) {
+    return { status: action.status, resource: sspErrorBody(action.status, action.diagnostics) };
+  }
+  const code = action.code as SpineCode;
+  const status = action.status ?? statusFor(core.profile, code);
+  return {
+    status,
+    resource: operationOutcome(
+      code,
+      action.diagnostics ?? `Fault injected by the sandbox: ${code}`,
+      action.display,
+    ),
+  };
+}
+
+/** A simulated competing consumer books the request's first slot just before it runs. */
+async function stealFirstSlot(core: SandboxCore, world: World, call: FhirCall): Promise<void> {
+  const subject = faultSubject(call, '/Appointment');
+  const slotId = subject.slotIds?.[0];
+  const slot = slotId ? core.calendar.get(slotId) : undefined;
+  if (!slot || !world.state.isFree(slot.id)) return;
+  const schedule = core.directory.schedules.get(slot.scheduleId)!;
+  const competitor =
+    core.seed.patients.find((p) => p.id !== subject.patientId && p.active && !p.magic) ??
+    core.seed.patients[0]!;
+  const ctx = {
+    profile: core.profile,
+    directory: core.directory,
+    calendar: core.calendar,
+    state: world.state,
+    nowMs: call.nowMs,
+  };
+  commitBooking(
+    ctx,
+    competitor,
+    [slot],
+    schedule,
+    {
+      description: 'Booked by a simulated competing consumer (steal fault)',
+      participant: [
+        { actor: { reference: `Patient/${competitor.id}` }, status: 'accepted' },
+        { actor: { reference: `Location/${schedule.locationId}` }, status: 'accepted' },
+      ],
+    },
+    {},
+    'stolen',
+  );
+  await core.persist(world);
+}
