@@ -154,7 +154,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       return closed;
     },
     async armFault(rule) {
-      const { parseRule } = await import('./faults/rule.js');
       const parsed = parseRule(rule, 'armFault');
       if ('problems' in parsed)
         throw new InputError(

@@ -332,4 +332,3 @@ export class FaultEngine {
     return decide(rule, rng, null, statusOf);
   }
 }
-

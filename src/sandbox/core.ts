@@ -49,6 +49,8 @@ export class SandboxCore {
     this.store = parts.store;
     this.baseFaults = new FaultEngine({
       randomSeed: parts.scenario?.scenario.randomSeed ?? parts.config.randomSeed,
+      // So explain() and the admin list show the status this profile answers with.
+      statusOf: (code) => statusFor(this.profile, code),
     });
     this.scenarioName = parts.scenario?.name ?? null;
     this.baseFaults.setScenario(this.scenarioName, parts.scenario?.scenario);

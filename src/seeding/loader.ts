@@ -4,7 +4,6 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Seed } from '../domain/model.js';
 import { parseJson, seedFingerprint } from './seed-files.js';
 import {

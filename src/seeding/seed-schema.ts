@@ -5,7 +5,6 @@
 import { createRequire } from 'node:module';
 import type * as Z from 'zod';
 import { isCalendarDate, minutesOfDay, parseFhirInstant } from '../domain/london-time.js';
-import type { Seed } from '../domain/model.js';
 import { nhsNumberProblem } from '../domain/nhs-number.js';
 
 import { SEED_FILES, type SeedData, type SeedFileName } from './seed-files.js';
