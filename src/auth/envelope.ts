@@ -9,6 +9,7 @@ import type jwt from 'jsonwebtoken';
 import type { Jwt } from 'jsonwebtoken';
 import type { SpineCode } from '../fhir/operation-outcome.js';
 import { SPINE_ERRORS } from '../fhir/operation-outcome.js';
+import { resourceElements } from '../fhir/stu3/resource-elements.js';
 import type { Interaction } from './interactions.js';
 import { interactionsFor, resolveInteraction, SCOPES } from './interactions.js';
 
@@ -66,68 +67,6 @@ const TOKEN_LIFETIME_SECONDS = 300;
 const ASID = /^\d{12}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
-
-// Top-level elements of the STU3 (3.0.1) resources, for "an element unknown for that resource
-// type" (digest §5.3: PTS "Requesting Device - invalid" expects 422).
-const DOMAIN_RESOURCE = [
-  'resourceType',
-  'id',
-  'meta',
-  'implicitRules',
-  'language',
-  'text',
-  'contained',
-  'extension',
-  'modifierExtension',
-];
-const STU3_ELEMENTS: Record<'Device' | 'Organization' | 'Practitioner', ReadonlySet<string>> = {
-  Device: new Set([
-    ...DOMAIN_RESOURCE,
-    'identifier',
-    'udi',
-    'status',
-    'type',
-    'lotNumber',
-    'manufacturer',
-    'manufactureDate',
-    'expirationDate',
-    'model',
-    'version',
-    'patient',
-    'owner',
-    'contact',
-    'location',
-    'url',
-    'note',
-    'safety',
-  ]),
-  Organization: new Set([
-    ...DOMAIN_RESOURCE,
-    'identifier',
-    'active',
-    'type',
-    'name',
-    'alias',
-    'telecom',
-    'address',
-    'partOf',
-    'contact',
-    'endpoint',
-  ]),
-  Practitioner: new Set([
-    ...DOMAIN_RESOURCE,
-    'identifier',
-    'active',
-    'name',
-    'telecom',
-    'address',
-    'gender',
-    'birthDate',
-    'photo',
-    'qualification',
-    'communication',
-  ]),
-};
 
 type Json = Record<string, unknown>;
 
@@ -555,7 +494,7 @@ function checkScope(claims: Json, ctx: ClaimContext, out: Findings): void {
 function resource(
   claims: Json,
   key: string,
-  type: keyof typeof STU3_ELEMENTS,
+  type: 'Device' | 'Organization' | 'Practitioner',
   out: Findings,
 ): Json | undefined {
   const v = claims[key];
@@ -575,7 +514,8 @@ function resource(
     );
     return undefined;
   }
-  const allowed = STU3_ELEMENTS[type];
+  // Digest §5.3: PTS "Requesting Device - invalid" expects 422 for an element unknown to the type.
+  const allowed = resourceElements(type);
   // `_model` carries a primitive element's id/extensions in FHIR JSON.
   const unknown = Object.keys(v).filter((k) => !allowed.has(k.startsWith('_') ? k.slice(1) : k));
   if (unknown.length > 0) {

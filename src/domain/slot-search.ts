@@ -1,6 +1,6 @@
 import { addDays, londonDateOf } from './london-time.js';
 import type { Schedule, Slot } from './model.js';
-import type { SlotCalendar } from './slots.js';
+import { firstStartingAtOrAfter, type SlotCalendar } from './slots.js';
 import type { SandboxState } from './state.js';
 
 /** What a consumer may see: a window of time and the organisation filters it sent. */
@@ -72,14 +72,3 @@ export function searchFreeSlots(ctx: SlotSearchContext, criteria: SlotSearchCrit
 
 const maxDate = (a: string, b: string): string => (a > b ? a : b);
 const minDate = (a: string, b: string): string => (a < b ? a : b);
-
-function firstStartingAtOrAfter(day: readonly Slot[], ms: number): number {
-  let lo = 0;
-  let hi = day.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (day[mid]!.startMs < ms) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

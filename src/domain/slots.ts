@@ -223,7 +223,8 @@ function wallTimes(offset: number): readonly string[] {
   return table;
 }
 
-function firstStartingAtOrAfter(day: readonly Slot[], ms: number): number {
+/** Binary search: the index of the first slot of a day (sorted by start) starting at or after ms. */
+export function firstStartingAtOrAfter(day: readonly Slot[], ms: number): number {
   let lo = 0;
   let hi = day.length;
   while (lo < hi) {

@@ -12,6 +12,7 @@ import {
   stringAt,
 } from './json-shape.js';
 import { EXTENSION_URL, SYSTEM } from './profiles.js';
+import { resourceElements } from './stu3/resource-elements.js';
 
 /**
  * Reads an Appointment create body into a BookingRequest: shape, types and the profile's
@@ -38,39 +39,6 @@ export interface BookingRequest {
   /** The body as sent, minus what the provider owns (id, meta, serviceType, serviceCategory). */
   body: Json;
 }
-
-/** STU3 Appointment elements; anything else is an unknown element. */
-const APPOINTMENT_ELEMENTS = new Set([
-  'resourceType',
-  'id',
-  'meta',
-  'implicitRules',
-  'language',
-  'text',
-  'contained',
-  'extension',
-  'modifierExtension',
-  'identifier',
-  'status',
-  'serviceCategory',
-  'serviceType',
-  'specialty',
-  'appointmentType',
-  'reason',
-  'indication',
-  'priority',
-  'description',
-  'supportingInformation',
-  'start',
-  'end',
-  'minutesDuration',
-  'slot',
-  'created',
-  'comment',
-  'incomingReferral',
-  'participant',
-  'requestedPeriod',
-]);
 
 /** GP Connect 1.2.7 forbids these on a booking (book page; GPConnect-Appointment-1 max=0). */
 const FORBIDDEN_IN_GPCONNECT = [
@@ -154,7 +122,7 @@ export function readAppointmentForCreate(raw: unknown, profile: Profile): Bookin
     throw invalid(`resourceType must be "Appointment", got ${describe(raw['resourceType'])}`);
   }
   for (const key of Object.keys(raw)) {
-    if (!APPOINTMENT_ELEMENTS.has(key) && !key.startsWith('_')) {
+    if (!resourceElements('Appointment').has(key) && !key.startsWith('_')) {
       throw invalid(`${key} is not an element of a FHIR STU3 Appointment: remove it (check its spelling)`);
     }
   }
