@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../faults/random.js';
 import { isValidNhsNumber, nhsCheckDigit, nhsNumberProblem, syntheticNhsNumbers } from './nhs-number.js';
 
 /** A small deterministic generator for the tests (mulberry32). */
-function rngFrom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rngFrom = mulberry32;
 
 describe('NHS numbers', () => {
   it.each(['9990000018', '9990000026', '9990000034', '9990000042', '9990000050', '9999999999'])(

@@ -115,6 +115,24 @@ function londonExample(ms: number, offsetMinutes: number): string {
   return `${local}${formatOffset(offsetMinutes)}`;
 }
 
+/** The profile's limits on description and comment (1.2.7: 100 and 500; stored untruncated). */
+export function checkTextLimits(
+  profile: Profile,
+  description: string | undefined,
+  comment: string | undefined,
+): void {
+  if (profile.descriptionMaxLength && description && description.length > profile.descriptionMaxLength) {
+    throw invalid(
+      `description is ${description.length} characters; GP Connect allows at most ${profile.descriptionMaxLength}`,
+    );
+  }
+  if (profile.commentMaxLength && comment && comment.length > profile.commentMaxLength) {
+    throw invalid(
+      `comment is ${comment.length} characters; GP Connect allows at most ${profile.commentMaxLength}`,
+    );
+  }
+}
+
 export function readAppointmentForCreate(raw: unknown, profile: Profile): BookingRequest {
   if (!isObject(raw))
     throw invalid(`the body must be a FHIR Appointment resource (a JSON object), got ${describe(raw)}`);
@@ -233,16 +251,7 @@ export function readAppointmentForCreate(raw: unknown, profile: Profile): Bookin
   const comment = raw['comment'] === undefined ? undefined : stringAt(raw['comment'], 'comment');
   if (strict && description === undefined)
     throw invalid('description is required: a short administrative description (at most 100 characters)');
-  if (profile.descriptionMaxLength && description && description.length > profile.descriptionMaxLength) {
-    throw invalid(
-      `description is ${description.length} characters; GP Connect allows at most ${profile.descriptionMaxLength}`,
-    );
-  }
-  if (profile.commentMaxLength && comment && comment.length > profile.commentMaxLength) {
-    throw invalid(
-      `comment is ${comment.length} characters; GP Connect allows at most ${profile.commentMaxLength}`,
-    );
-  }
+  checkTextLimits(profile, description, comment);
 
   let minutesDuration: number | undefined;
   if (raw['minutesDuration'] !== undefined) {

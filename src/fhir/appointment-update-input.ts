@@ -1,5 +1,6 @@
 import { parseFhirInstant } from '../domain/london-time.js';
 import type { Profile } from '../profiles/index.js';
+import { checkTextLimits } from './appointment-input.js';
 import { describe, invalid, isObject, type Json, stringAt } from './json-shape.js';
 import { SpineError } from './operation-outcome.js';
 import { EXTENSION_URL } from './profiles.js';
@@ -203,16 +204,7 @@ export function readAmend(sent: Json, stored: Json, profile: Profile): AmendRequ
       'description was removed: it is required (GPConnect-Appointment-1, at most 100 characters)',
     );
   }
-  if (profile.descriptionMaxLength && description && description.length > profile.descriptionMaxLength) {
-    throw invalid(
-      `description is ${description.length} characters; GP Connect allows at most ${profile.descriptionMaxLength}`,
-    );
-  }
-  if (profile.commentMaxLength && comment && comment.length > profile.commentMaxLength) {
-    throw invalid(
-      `comment is ${comment.length} characters; GP Connect allows at most ${profile.commentMaxLength}`,
-    );
-  }
+  checkTextLimits(profile, description, comment);
   return { description, comment, changed: changes.length > 0 };
 }
 
