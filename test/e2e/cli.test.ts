@@ -224,4 +224,17 @@ describe('the gpc-sandbox command', () => {
     }
     expect(r.stdout).toMatch(/Patient\/dupe/);
   });
+
+  it('logs JSON lines on stderr with --log-format json, the ready line alone on stdout', async () => {
+    const cli = await startCli(['--log-format', 'json']);
+    try {
+      await fetch(`${cli.url}/metadata`, { headers: buildEnvelope('read:metadata-1') });
+    } finally {
+      await cli.stop();
+    }
+    const lines = cli.stderr().trim().split('\n');
+    const entries = lines.map((line) => JSON.parse(line) as { level: string; msg: string; status?: number });
+    expect(entries.find((e) => e.status === 200)?.msg).toMatch(/GET \/metadata 200/);
+    expect(cli.stdout().trim().split('\n')).toEqual([`gpc-sandbox listening on ${cli.url}`]);
+  });
 });
