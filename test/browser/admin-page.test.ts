@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +12,11 @@ const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.log('browser tests skipped: chromium not found at /usr/bin/chromium');
 
-const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
+// The README's screenshot is refreshed only when asked (GPC_UPDATE_SCREENSHOT=1), so a test run
+// leaves the work tree clean; otherwise the page is still captured, to a temporary directory.
+const DOCS = process.env['GPC_UPDATE_SCREENSHOT']
+  ? fileURLToPath(new URL('../../docs/', import.meta.url))
+  : `${mkdtempSync(join(tmpdir(), 'gpc-shot-'))}/`;
 const WAIT = { timeout: 10_000 };
 
 let browser: Browser;
