@@ -38,7 +38,18 @@ export interface SandboxConfig {
   maxSessions: number;
   tls?: { cert: string; key: string; ca?: string; requireClientCert: boolean };
   log?: Logger;
+  /** @internal Server timeouts, shortened by tests; not a CLI flag. Defaults: SERVER_TIMEOUTS. */
+  timeouts?: Partial<ServerTimeouts>;
 }
+
+/** How long a client may take (ms): to send its headers, its whole request, or idle between requests. */
+export interface ServerTimeouts {
+  headersMs: number;
+  requestMs: number;
+  keepAliveMs: number;
+}
+
+export const SERVER_TIMEOUTS: ServerTimeouts = { headersMs: 15_000, requestMs: 60_000, keepAliveMs: 5_000 };
 
 export const DEFAULT_CONFIG: SandboxConfig = {
   port: 4000,

@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Express } from 'express';
 import type { SandboxConfig } from '../config.js';
-import { ConfigError } from '../config.js';
+import { ConfigError, SERVER_TIMEOUTS } from '../config.js';
 import { FHIR_JSON } from '../fhir/format.js';
 import { operationOutcome } from '../fhir/operation-outcome.js';
 
@@ -27,32 +27,64 @@ function readPem(flag: string, path: string): Buffer {
   }
 }
 
+/** A FHIR error written straight to the socket, for requests that never reach Express. */
+function rawOutcome(socket: Socket, status: number, reason: string, diagnostics: string): void {
+  const body = JSON.stringify(operationOutcome('BAD_REQUEST', diagnostics));
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${FHIR_JSON}\r\nCache-Control: no-store\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Node rejects some requests before Express sees them; answer those as a provider would. */
 function onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   if (!socket.writable || (error as { code?: string }).code === 'ECONNRESET') {
     socket.destroy();
     return;
   }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const status = tooLarge ? 431 : 400;
-  const body = JSON.stringify(
-    operationOutcome(
-      'BAD_REQUEST',
-      tooLarge
-        ? 'The request headers are too large'
-        : `The request is not valid HTTP (${error.code ?? 'parse error'})`,
-    ),
-  );
-  socket.end(
-    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: ${FHIR_JSON}\r\nCache-Control: no-store\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    rawOutcome(socket, 431, 'Request Header Fields Too Large', 'The request headers are too large');
+  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    rawOutcome(
+      socket,
+      408,
+      'Request Timeout',
+      'The request took too long to arrive (its headers or its body): send the whole request at once',
+    );
+  } else {
+    rawOutcome(socket, 400, 'Bad Request', `The request is not valid HTTP (${error.code ?? 'parse error'})`);
+  }
 }
 
 export async function listen(app: Express, config: SandboxConfig, onCut: () => void): Promise<RunningServer> {
   const tls = config.tls;
+  // A slow client cannot hold a connection for ever (slow loris). Node checks these timeouts every
+  // connectionsCheckingInterval (30 s by default), so check often enough for them to hold.
+  const timeouts = { ...SERVER_TIMEOUTS, ...config.timeouts };
+  const httpOptions: http.ServerOptions = {
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(timeouts.headersMs / 4))),
+    // Node's own answer to a missing Host is a bare 400; ours is an OperationOutcome (below).
+    requireHostHeader: false,
+  };
+  const refuse = (res: http.ServerResponse, status: number, diagnostics: string): void => {
+    res.shouldKeepAlive = false;
+    res
+      .writeHead(status, { 'Content-Type': FHIR_JSON, 'Cache-Control': 'no-store' })
+      .end(JSON.stringify(operationOutcome('BAD_REQUEST', diagnostics)));
+  };
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    if (req.headers.host === undefined && req.httpVersion === '1.1') {
+      refuse(res, 400, 'An HTTP/1.1 request must carry a Host header');
+      return;
+    }
+    app(req, res);
+  };
   const server: http.Server = tls
     ? https.createServer(
         {
+          ...httpOptions,
           cert: readPem('--tls-cert', tls.cert),
           key: readPem('--tls-key', tls.key),
           ...(tls.ca ? { ca: readPem('--tls-ca', tls.ca) } : {}),
@@ -60,14 +92,22 @@ export async function listen(app: Express, config: SandboxConfig, onCut: () => v
           requestCert: tls.requireClientCert,
           rejectUnauthorized: false,
         },
-        app,
+        handler,
       )
-    : http.createServer(app);
-  // A slow client cannot hold a connection for ever (slow loris).
-  server.headersTimeout = 15_000;
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 5_000;
+    : http.createServer(httpOptions, handler);
   server.on('clientError', onClientError);
+  // Node's own answer to an Expect other than 100-continue is a bare 417.
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    refuse(
+      res,
+      417,
+      `Expect: ${String(req.headers.expect).slice(0, 100)} is not supported (only 100-continue)`,
+    );
+  });
+  // Without a listener Node drops a CONNECT request's connection without a word.
+  server.on('connect', (_req: http.IncomingMessage, socket: Socket) => {
+    rawOutcome(socket, 400, 'Bad Request', 'CONNECT is not supported: this is a FHIR server, not a proxy');
+  });
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {

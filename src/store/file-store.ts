@@ -65,8 +65,10 @@ export class FileStore implements StateStore {
     try {
       doc = JSON.parse(text);
     } catch (error) {
+      // JSON.parse quotes the text it met: keep the message on one printable line.
+      const reason = (error as Error).message.replace(/\s+/g, ' ').replace(/[^\x20-\x7e]/g, '?');
       throw new StoreError(
-        `--db ${this.path}: not valid JSON (${(error as Error).message}); it was left untouched. Move it away or pick another --db file.`,
+        `--db ${this.path}: not valid JSON (${reason}); it was left untouched. Move it away or pick another --db file.`,
       );
     }
     const problem = documentProblem(doc, this.expectedSeed);
