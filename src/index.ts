@@ -73,7 +73,13 @@ export function createSandbox(options: SandboxOptions = {}): CreatedSandbox {
   const scenario = config.scenario ? loadScenario(config.scenario) : undefined;
   const store = config.db ? new FileStore(config.db, seed.fingerprint, config.fsync) : new MemoryStore();
   const document = store.load();
-  const core = new SandboxCore({ config, seed, store, ...(scenario ? { scenario } : {}) }, document);
+  let core: SandboxCore;
+  try {
+    core = new SandboxCore({ config, seed, store, ...(scenario ? { scenario } : {}) }, document);
+  } catch (error) {
+    void store.close(); // releases the --db lock
+    throw error;
+  }
   const hung = new HungConnections();
   const abort = new AbortController();
   shutdowns.set(core, { hung, abort });

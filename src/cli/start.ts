@@ -110,15 +110,7 @@ export function registerStart(program: Command): void {
       } catch (error) {
         fail(error);
       }
-      // One write, so a reader that sees the ready line also sees the base.
-      process.stdout.write(
-        `gpc-sandbox listening on ${sandbox.url}\n${sandbox.fhirBase !== sandbox.url ? `FHIR base: ${sandbox.fhirBase}\n` : ''}`,
-      );
-      log?.(
-        'info',
-        `profile ${flags.profile}, auth ${flags.auth}, ${flags.db ? `db ${flags.db}` : 'in memory'}; admin page ${sandbox.url}/_admin/`,
-      );
-
+      // Handlers first: a supervisor may signal the moment it reads the ready line.
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
         if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143);
@@ -131,6 +123,15 @@ export function registerStart(program: Command): void {
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+
+      // One write, so a reader that sees the ready line also sees the base.
+      process.stdout.write(
+        `gpc-sandbox listening on ${sandbox.url}\n${sandbox.fhirBase !== sandbox.url ? `FHIR base: ${sandbox.fhirBase}\n` : ''}`,
+      );
+      log?.(
+        'info',
+        `profile ${flags.profile}, auth ${flags.auth}, ${flags.db ? `db ${flags.db}` : 'in memory'}; admin page ${sandbox.url}/_admin/`,
+      );
     });
 }
 

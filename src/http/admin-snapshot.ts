@@ -1,48 +1,10 @@
-import * as z from 'zod';
-import type { PersistedState } from '../domain/state.js';
 import { SandboxState } from '../domain/state.js';
 import type { SandboxCore } from '../sandbox/core.js';
-import { patientSchema, zodInputError } from '../sandbox/fixtures.js';
-import { InputError } from '../sandbox/input-error.js';
+import { checkDocument } from '../sandbox/document.js';
 import type { World } from '../sandbox/world.js';
-import { SCHEMA_VERSION, type StoreDocument } from '../store/store.js';
+import type { StoreDocument } from '../store/store.js';
 
-/**
- * GET/PUT /_admin/snapshot: the state as the --db file holds it. An import is checked whole —
- * shape, references to the seed, slots held twice, id counters — before anything changes, so a
- * bad document changes nothing.
- */
-
-const MAX_DEPTH = 64;
-
-const recordSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, {
-    error: 'an id is 1 to 64 characters from A-Z, a-z, 0-9, "-" and "."',
-  }),
-  versionId: z
-    .string()
-    .regex(/^[1-9]\d{0,8}$/, { error: 'a version is a positive whole number as a string' }),
-  lastModifiedMs: z.number().int(),
-  patientId: z.string(),
-  slotIds: z.array(z.string()).min(1),
-  startMs: z.number().int(),
-  endMs: z.number().int(),
-  status: z.enum(['booked', 'cancelled']),
-  origin: z.enum(['gpconnect', 'fixture', 'not-gpconnect', 'stolen']),
-  resource: z.record(z.string(), z.unknown()),
-});
-
-const documentSchema = z.strictObject({
-  schemaVersion: z.literal(SCHEMA_VERSION, { error: `this sandbox reads schemaVersion ${SCHEMA_VERSION}` }),
-  seed: z.string(),
-  clock: z.strictObject({ frozenAt: z.number().int().optional(), offsetMs: z.number().int() }),
-  state: z.strictObject({
-    nextAppointmentId: z.number().int().min(1),
-    appointments: z.array(recordSchema),
-    fixturePatients: z.array(patientSchema),
-    blockedSlots: z.array(z.string()).optional(),
-  }),
-});
+/** GET/PUT /_admin/snapshot: the state as the --db file holds it (checks in sandbox/document.ts). */
 
 export function exportSnapshot(core: SandboxCore, world: World): StoreDocument {
   return { ...core.snapshot(), state: world.state.toPersisted() };
@@ -50,106 +12,7 @@ export function exportSnapshot(core: SandboxCore, world: World): StoreDocument {
 
 /** Check a document; the error names the first bad field as a JSON path. */
 export function validateSnapshot(core: SandboxCore, json: unknown): StoreDocument {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new InputError('send the document GET /_admin/snapshot returns, as a JSON object', 'body');
-  }
-  checkDepth(json);
-  const result = documentSchema.safeParse(json, { reportInput: true });
-  if (!result.success) throw zodInputError(result.error);
-  const doc = result.data as StoreDocument;
-  if (doc.seed !== core.seed.fingerprint) {
-    throw new InputError(
-      `the snapshot was taken with another seed (${doc.seed}); this sandbox runs ${core.seed.fingerprint}`,
-      'seed',
-    );
-  }
-  checkState(core, doc.state);
-  return doc;
-}
-
-function checkState(core: SandboxCore, state: PersistedState): void {
-  const patientIds = new Set(core.seed.patients.map((p) => p.id));
-  const nhsNumbers = new Set(core.seed.patients.map((p) => p.nhsNumber));
-  state.fixturePatients.forEach((patient, i) => {
-    if (patientIds.has(patient.id))
-      throw new InputError(`Patient/${patient.id} is used twice`, `state.fixturePatients[${i}].id`);
-    if (nhsNumbers.has(patient.nhsNumber)) {
-      throw new InputError(
-        `NHS number ${patient.nhsNumber} is used twice`,
-        `state.fixturePatients[${i}].nhsNumber`,
-      );
-    }
-    if (!core.directory.organizations.has(patient.organizationId)) {
-      throw new InputError(
-        `Organization/${patient.organizationId} does not exist`,
-        `state.fixturePatients[${i}].organizationId`,
-      );
-    }
-    patientIds.add(patient.id);
-    nhsNumbers.add(patient.nhsNumber);
-  });
-  const ids = new Set<string>();
-  const held = new Map<string, string>();
-  let highest = 0;
-  state.appointments.forEach((record, i) => {
-    const at = `state.appointments[${i}]`;
-    if (ids.has(record.id)) throw new InputError(`Appointment/${record.id} is listed twice`, `${at}.id`);
-    ids.add(record.id);
-    if (/^\d+$/.test(record.id)) highest = Math.max(highest, Number(record.id));
-    if (!patientIds.has(record.patientId)) {
-      throw new InputError(
-        `Patient/${record.patientId} is neither in the seed nor a fixture patient`,
-        `${at}.patientId`,
-      );
-    }
-    const slots = record.slotIds.map((id, j) => {
-      const slot = core.calendar.get(id);
-      if (!slot) throw new InputError(`Slot/${id} is not a slot of any schedule`, `${at}.slotIds[${j}]`);
-      if (record.status === 'booked') {
-        const other = held.get(id);
-        if (other !== undefined)
-          throw new InputError(
-            `Slot/${id} is held by booked Appointment/${other} too`,
-            `${at}.slotIds[${j}]`,
-          );
-        held.set(id, record.id);
-      }
-      return slot;
-    });
-    const sorted = [...slots].sort((a, b) => a.startMs - b.startMs);
-    if (record.startMs !== sorted[0]!.startMs)
-      throw new InputError(`startMs is not the start of Slot/${sorted[0]!.id}`, `${at}.startMs`);
-    if (record.endMs !== sorted[sorted.length - 1]!.endMs) {
-      throw new InputError(`endMs is not the end of Slot/${sorted[sorted.length - 1]!.id}`, `${at}.endMs`);
-    }
-  });
-  if (state.nextAppointmentId <= highest) {
-    throw new InputError(
-      `nextAppointmentId must be above every numeric appointment id (${highest})`,
-      'state.nextAppointmentId',
-    );
-  }
-  (state.blockedSlots ?? []).forEach((id, i) => {
-    if (!core.calendar.get(id))
-      throw new InputError(`Slot/${id} is not a slot of any schedule`, `state.blockedSlots[${i}]`);
-  });
-}
-
-/** Deeply nested JSON parses, but later walks (persisting, cloning) would overflow the stack. */
-function checkDepth(root: object): void {
-  const stack: Array<[unknown, number, string]> = [[root, 0, '']];
-  while (stack.length > 0) {
-    const [value, depth, path] = stack.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth > MAX_DEPTH) throw new InputError(`nested more than ${MAX_DEPTH} levels deep`, path || 'body');
-    for (const [key, child] of Object.entries(value)) {
-      stack.push([
-        child,
-        depth + 1,
-        Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key,
-      ]);
-    }
-  }
+  return checkDocument(core, json);
 }
 
 /**

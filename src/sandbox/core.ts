@@ -8,7 +8,9 @@ import { FaultEngine } from '../faults/engine.js';
 import type { Scenario } from '../faults/rule.js';
 import { PROFILES, type Profile, statusFor } from '../profiles/index.js';
 import { emptyDocument } from '../store/file-store.js';
-import { SCHEMA_VERSION, type StateStore, type StoreDocument } from '../store/store.js';
+import { SCHEMA_VERSION, type StateStore, type StoreDocument, StoreError } from '../store/store.js';
+import { checkDocument, type DocumentContext } from './document.js';
+import { InputError } from './input-error.js';
 import { Sessions } from './sessions.js';
 import { World } from './world.js';
 
@@ -25,6 +27,20 @@ export interface CoreParts {
  * Everything one running sandbox holds: the immutable seed and its indexes, the one clock, the
  * store, the default world and the sessions. http/ reads and changes it; nothing here knows HTTP.
  */
+/** A --db file that parses but holds damaged state is refused, never served (nor overwritten). */
+function checkStoredDocument(
+  context: DocumentContext,
+  document: StoreDocument,
+  path: string | undefined,
+): void {
+  try {
+    checkDocument(context, document);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    throw new StoreError(`--db ${path}: ${error.message}; it was left untouched.`);
+  }
+}
+
 export class SandboxCore {
   readonly config: SandboxConfig;
   readonly profile: Profile;
@@ -44,6 +60,7 @@ export class SandboxCore {
     this.seed = parts.seed;
     this.directory = new Directory(parts.seed);
     this.calendar = new SlotCalendar(parts.seed);
+    if (document) checkStoredDocument(this, document, parts.store.path);
     this.clock = new Clock(parts.realNow, document?.clock);
     if (!document && parts.config.clock) this.clock.freeze(Date.parse(parts.config.clock));
     this.store = parts.store;

@@ -10,7 +10,8 @@
  *
  * Nothing here knows HTTP: bad input throws InputError naming the field.
  */
-import * as z from 'zod';
+import { createRequire } from 'node:module';
+import type * as Z from 'zod';
 import { commitBooking, findPatient } from '../domain/booking.js';
 import { formatLondon, isCalendarDate, londonDateOf, parseFhirInstant } from '../domain/london-time.js';
 import type { AppointmentRecord, Patient, Schedule, Slot } from '../domain/model.js';
@@ -27,86 +28,97 @@ const DAY = 24 * 60 * 60_000;
 
 // ---- shapes -------------------------------------------------------------------------------------
 
-const fhirId = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, {
-  error: 'an id is 1 to 64 characters from A-Z, a-z, 0-9, "-" and "."',
-});
-const text = z.string().regex(/\S/, { error: 'must not be empty' });
-const address = z.strictObject({ line: z.array(text).min(1), city: text, postalCode: text });
-const humanName = z.strictObject({
-  family: text,
-  given: z.array(text).min(1),
-  prefix: z.array(text).optional(),
-});
-const gender = z.enum(['male', 'female', 'other', 'unknown']);
-const birthDate = z.string().refine(isCalendarDate, { error: 'expected a real date as "YYYY-MM-DD"' });
-const nhsNumber = z.string().superRefine((s, ctx) => {
-  const problem = nhsNumberProblem(s);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
-const hasZone = (s: string) => parseFhirInstant(s)?.offsetMinutes != null;
-const instant = z.string().refine(hasZone, {
-  error: 'expected a dateTime with a zone, e.g. 2026-06-02T09:00:00+01:00',
-});
-const dateOrInstant = z.string().refine((s) => isCalendarDate(s) || hasZone(s), {
-  error: 'expected "YYYY-MM-DD" or a dateTime with a zone, e.g. 2026-06-02T09:00:00+01:00',
-});
-const magic = z.string().refine(isMagicOutcome, {
-  error: `expected one of ${Object.keys(MAGIC_OUTCOMES).join(', ')}`,
-});
+/** Built on first use: zod costs start-up time. */
+function buildSchemas(z: typeof Z) {
+  const fhirId = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, {
+    error: 'an id is 1 to 64 characters from A-Z, a-z, 0-9, "-" and "."',
+  });
+  const text = z.string().regex(/\S/, { error: 'must not be empty' });
+  const address = z.strictObject({ line: z.array(text).min(1), city: text, postalCode: text });
+  const humanName = z.strictObject({
+    family: text,
+    given: z.array(text).min(1),
+    prefix: z.array(text).optional(),
+  });
+  const gender = z.enum(['male', 'female', 'other', 'unknown']);
+  const birthDate = z.string().refine(isCalendarDate, { error: 'expected a real date as "YYYY-MM-DD"' });
+  const nhsNumber = z.string().superRefine((s, ctx) => {
+    const problem = nhsNumberProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+  const hasZone = (s: string) => parseFhirInstant(s)?.offsetMinutes != null;
+  const instant = z.string().refine(hasZone, {
+    error: 'expected a dateTime with a zone, e.g. 2026-06-02T09:00:00+01:00',
+  });
+  const dateOrInstant = z.string().refine((s) => isCalendarDate(s) || hasZone(s), {
+    error: 'expected "YYYY-MM-DD" or a dateTime with a zone, e.g. 2026-06-02T09:00:00+01:00',
+  });
+  const magic = z.string().refine(isMagicOutcome, {
+    error: `expected one of ${Object.keys(MAGIC_OUTCOMES).join(', ')}`,
+  });
 
-const patientFields = {
-  id: fhirId,
-  nhsNumber,
-  name: humanName,
-  gender,
-  birthDate,
-  address,
-  phone: text,
-  organizationId: fhirId,
-  active: z.boolean(),
-  deceasedDateTime: dateOrInstant.optional(),
-  sensitive: z.boolean().optional(),
-  magic: magic.optional(),
-};
+  const patientFields = {
+    id: fhirId,
+    nhsNumber,
+    name: humanName,
+    gender,
+    birthDate,
+    address,
+    phone: text,
+    organizationId: fhirId,
+    active: z.boolean(),
+    deceasedDateTime: dateOrInstant.optional(),
+    sensitive: z.boolean().optional(),
+    magic: magic.optional(),
+  };
 
-/** A patient as stored (and as a snapshot holds it): the domain Patient. */
-export const patientSchema = z.strictObject(patientFields);
+  /** A patient as stored (and as a snapshot holds it): the domain Patient. */
+  const patientSchema = z.strictObject(patientFields);
 
-/** POST /_admin/patients: the domain Patient; id, NHS number, address, phone, practice and active may be left out. */
-const patientInput = z.strictObject({
-  ...patientFields,
-  id: fhirId.optional(),
-  nhsNumber: nhsNumber.optional(),
-  address: address.optional(),
-  phone: text.optional(),
-  organizationId: fhirId.optional(),
-  active: z.boolean().optional(),
-});
+  /** POST /_admin/patients: the domain Patient; id, NHS number, address, phone, practice and active may be left out. */
+  const patientInput = z.strictObject({
+    ...patientFields,
+    id: fhirId.optional(),
+    nhsNumber: nhsNumber.optional(),
+    address: address.optional(),
+    phone: text.optional(),
+    organizationId: fhirId.optional(),
+    active: z.boolean().optional(),
+  });
 
-const slotInput = z.strictObject({
-  slotId: z.string().optional(),
-  scheduleId: z.string().optional(),
-  start: instant.optional(),
-  status: z.enum(['busy', 'free']),
-});
+  const slotInput = z.strictObject({
+    slotId: z.string().optional(),
+    scheduleId: z.string().optional(),
+    start: instant.optional(),
+    status: z.enum(['busy', 'free']),
+  });
 
-const appointmentInput = z.strictObject({
-  patientId: fhirId,
-  slotIds: z.array(z.string()).min(1).max(24).optional(),
-  scheduleId: z.string().optional(),
-  start: instant.optional(),
-  end: instant.optional(),
-  status: z.enum(['booked', 'cancelled']).optional(),
-  description: z.string().max(1000).optional(),
-  comment: z.string().max(4000).optional(),
-  origin: z.enum(['fixture', 'not-gpconnect']).optional(),
-  created: instant.optional(),
-  cancellationReason: text.optional(),
-});
+  const appointmentInput = z.strictObject({
+    patientId: fhirId,
+    slotIds: z.array(z.string()).min(1).max(24).optional(),
+    scheduleId: z.string().optional(),
+    start: instant.optional(),
+    end: instant.optional(),
+    status: z.enum(['booked', 'cancelled']).optional(),
+    description: z.string().max(1000).optional(),
+    comment: z.string().max(4000).optional(),
+    origin: z.enum(['fixture', 'not-gpconnect']).optional(),
+    created: instant.optional(),
+    cancellationReason: text.optional(),
+  });
+  return { patientSchema, patientInput, slotInput, appointmentInput };
+}
 
-export type PatientInput = z.input<typeof patientInput>;
-export type SlotInput = z.input<typeof slotInput>;
-export type AppointmentInput = z.input<typeof appointmentInput>;
+type Schemas = ReturnType<typeof buildSchemas>;
+let built: Schemas | undefined;
+export function schemas(): Schemas {
+  built ??= buildSchemas(createRequire(import.meta.url)('zod') as typeof Z);
+  return built;
+}
+
+export type PatientInput = Z.input<Schemas['patientInput']>;
+export type SlotInput = Z.input<Schemas['slotInput']>;
+export type AppointmentInput = Z.input<Schemas['appointmentInput']>;
 
 // ---- validation helpers -------------------------------------------------------------------------
 
@@ -119,7 +131,7 @@ export function fieldPath(path: readonly PropertyKey[], prefix = ''): string {
 }
 
 /** The first zod issue as an InputError naming the field. */
-export function zodInputError(error: z.ZodError, prefix = ''): InputError {
+export function zodInputError(error: Z.ZodError, prefix = ''): InputError {
   const issue = error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
@@ -131,7 +143,7 @@ export function zodInputError(error: z.ZodError, prefix = ''): InputError {
   return new InputError(`${field}: ${issue.message}`, field);
 }
 
-function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+function parse<T>(schema: Z.ZodType<T>, body: unknown, what: string): T {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new InputError(`send ${what} as a JSON object with Content-Type: application/json`, 'body');
   }
@@ -148,7 +160,7 @@ function parseInstant(text: string): number {
 
 /** Add a patient to this world (it goes on reset). Unique id and NHS number across seed and fixtures. */
 export function addPatient(core: SandboxCore, world: World, body: unknown): Patient {
-  const input = parse(patientInput, body, 'a patient');
+  const input = parse(schemas().patientInput, body, 'a patient');
   const state = world.state;
   const fixtures = [...state.fixturePatients.values()];
   if (input.id !== undefined && findPatient({ directory: core.directory, state }, input.id)) {
@@ -228,7 +240,7 @@ export interface SlotChange {
  * A slot held by a booked appointment is freed by cancelling that appointment, not here.
  */
 export function setSlotStatus(core: SandboxCore, world: World, body: unknown): SlotChange {
-  const input = parse(slotInput, body, 'a slot change');
+  const input = parse(schemas().slotInput, body, 'a slot change');
   const { slot, schedule } = findSlot(core, input);
   const state = world.state;
   const heldBy = state.busy.get(slot.id);
@@ -253,7 +265,10 @@ export function setSlotStatus(core: SandboxCore, world: World, body: unknown): S
   };
 }
 
-function findSlot(core: SandboxCore, input: z.output<typeof slotInput>): { slot: Slot; schedule: Schedule } {
+function findSlot(
+  core: SandboxCore,
+  input: Z.output<Schemas['slotInput']>,
+): { slot: Slot; schedule: Schedule } {
   if (input.slotId !== undefined) {
     if (input.scheduleId !== undefined || input.start !== undefined) {
       throw new InputError('send either slotId, or scheduleId and start, not both', 'slotId');
@@ -307,7 +322,7 @@ function noSlotAt(schedule: Schedule, start: string): string {
  * holds its slots like any booking.
  */
 export function addAppointment(core: SandboxCore, world: World, body: unknown): AppointmentRecord {
-  const input = parse(appointmentInput, body, 'an appointment');
+  const input = parse(schemas().appointmentInput, body, 'an appointment');
   const state = world.state;
   const patient = findPatient({ directory: core.directory, state }, input.patientId);
   if (!patient) {
@@ -378,7 +393,7 @@ export function addAppointment(core: SandboxCore, world: World, body: unknown): 
 
 function appointmentSlots(
   core: SandboxCore,
-  input: z.output<typeof appointmentInput>,
+  input: Z.output<Schemas['appointmentInput']>,
 ): { slots: Slot[]; schedule: Schedule } {
   if (input.slotIds !== undefined) {
     if (input.scheduleId !== undefined || input.start !== undefined || input.end !== undefined) {
@@ -452,7 +467,7 @@ function appointmentSlots(
 
 /** The Appointment body a consumer (or the practice) would have sent; commitBooking adds the rest. */
 function fixtureBody(
-  input: z.output<typeof appointmentInput>,
+  input: Z.output<Schemas['appointmentInput']>,
   origin: 'fixture' | 'not-gpconnect',
   patient: Patient,
   schedule: Schedule,

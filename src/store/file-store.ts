@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { type Adapter, Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { SCHEMA_VERSION, type StateStore, type StoreDocument, StoreError } from './store.js';
@@ -15,7 +15,8 @@ class FsyncJSONFile implements Adapter<StoreDocument> {
     return new JSONFile<StoreDocument>(this.path).read();
   }
   async write(data: StoreDocument): Promise<void> {
-    const tmp = `${this.path}.${process.pid}.tmp`;
+    // One fixed name (as steno uses), so a kill mid-write leaves at most one stray file, reused next time.
+    const tmp = join(dirname(this.path), `.${basename(this.path)}.tmp`);
     const file = await open(tmp, 'w');
     try {
       await file.writeFile(JSON.stringify(data));
@@ -42,6 +43,7 @@ class FsyncJSONFile implements Adapter<StoreDocument> {
 export class FileStore implements StateStore {
   private readonly db: Low<StoreDocument>;
   private inFlight: Promise<void> | undefined;
+  private locked = false;
   private next: { promise: Promise<void>; snapshot: () => StoreDocument } | undefined;
 
   constructor(
@@ -54,6 +56,50 @@ export class FileStore implements StateStore {
   }
 
   load(): StoreDocument | undefined {
+    this.lock();
+    try {
+      return this.read();
+    } catch (error) {
+      this.unlock();
+      throw error;
+    }
+  }
+
+  /**
+   * Two sandboxes writing one file would silently overwrite each other: the first to start holds
+   * FILE.lock (its pid) until it closes. A lock left by a killed process is taken over.
+   */
+  private lock(): void {
+    const lockPath = `${this.path}.lock`;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+        this.locked = true;
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw new StoreError(
+            `--db ${this.path}: cannot create ${lockPath} (${(error as NodeJS.ErrnoException).code})`,
+          );
+        }
+      }
+      const holder = Number(readFileSync(lockPath, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+        throw new StoreError(
+          `--db ${this.path} is in use by another sandbox (process ${holder}): stop it or pick another --db file`,
+        );
+      }
+      rmSync(lockPath, { force: true });
+    }
+    throw new StoreError(`--db ${this.path}: cannot take ${lockPath}`);
+  }
+
+  private unlock(): void {
+    if (this.locked) rmSync(`${this.path}.lock`, { force: true });
+    this.locked = false;
+  }
+
+  private read(): StoreDocument | undefined {
     if (!existsSync(this.path)) return undefined;
     let text: string;
     try {
@@ -105,12 +151,22 @@ export class FileStore implements StateStore {
 
   async close(): Promise<void> {
     while (this.inFlight || this.next) await (this.next?.promise ?? this.inFlight)?.catch(() => {});
+    this.unlock();
   }
 
   /** Used by tests: remove the file. */
   async destroy(): Promise<void> {
     await this.close();
     await unlink(this.path).catch(() => {});
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

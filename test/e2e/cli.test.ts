@@ -237,4 +237,18 @@ describe('the gpc-sandbox command', () => {
     expect(entries.find((e) => e.status === 200)?.msg).toMatch(/GET \/metadata 200/);
     expect(cli.stdout().trim().split('\n')).toEqual([`gpc-sandbox listening on ${cli.url}`]);
   });
+
+  it('refuses a --db file another running sandbox holds, and takes over a lock left by a killed one', async () => {
+    const db = join(dir, 'shared.json');
+    const first = await startCli(['--db', db, '--quiet']);
+    try {
+      const second = await runCli(['start', '--port', '0', '--db', db]);
+      expect(second.code).toBe(2);
+      expect(second.stderr).toMatch(/in use by another sandbox \(process \d+\)/);
+    } finally {
+      await first.stop('SIGKILL');
+    }
+    const third = await startCli(['--db', db, '--quiet']);
+    expect(await third.stop()).toBe(0);
+  });
 });
