@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Express } from 'express';
 import type { SandboxConfig } from '../config.js';
 import { ConfigError, SERVER_TIMEOUTS } from '../config.js';
+import { MAX_DELAY_MS } from '../faults/rule.js';
 import { FHIR_JSON } from '../fhir/format.js';
 import { operationOutcome } from '../fhir/operation-outcome.js';
 
@@ -95,6 +96,9 @@ export async function listen(app: Express, config: SandboxConfig, onCut: () => v
         handler,
       )
     : http.createServer(httpOptions, handler);
+  // A client that stops reading (or sending) is cut after this long idle: longer than the
+  // longest fault delay a rule may ask for, so only a dead peer meets it.
+  server.timeout = MAX_DELAY_MS + 60_000;
   server.on('clientError', onClientError);
   // Node's own answer to an Expect other than 100-continue is a bare 417.
   server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
