@@ -37,6 +37,8 @@ export function createApp(deps: AppDeps): Express {
   // it does not delay the ready line.
   let compress: RequestHandler | undefined;
   app.use((req, res, next) => {
+    // Only a client that accepts an encoding pays for the middleware's response wrapping.
+    if (!req.headers['accept-encoding'] || req.headers['accept-encoding'] === 'identity') return next();
     compress ??= (createRequire(import.meta.url)('compression') as typeof compression)();
     compress(req, res, next);
   });

@@ -20,7 +20,9 @@ export const JOURNAL_BODY_LIMIT = 64 * 1024;
 
 export function truncateBody(body: string | undefined): string | undefined {
   if (body === undefined || body.length <= JOURNAL_BODY_LIMIT) return body;
-  return `${body.slice(0, JOURNAL_BODY_LIMIT)}… [truncated, ${body.length} characters in all]`;
+  // A copy, not a slice: V8 slices keep the whole (possibly megabytes) parent string alive.
+  const head = Buffer.from(body.slice(0, JOURNAL_BODY_LIMIT), 'utf8').toString('utf8');
+  return `${head}… [truncated, ${body.length} characters in all]`;
 }
 
 /** A bounded ring, newest first on read. */
