@@ -21,8 +21,11 @@ export class SandboxState {
   /** Slots busy without an appointment: held by the practice (POST /_admin/slots). */
   readonly blockedSlots = new Set<string>();
   nextAppointmentId = 1;
-  /** Bumped on every change; the store writes when it moves. */
+  /** Bumped on every change (the admin page's ETag). */
   revision = 0;
+  /** Appointments changed since the store last took the changes; `all` when more than those changed. */
+  private changed = new Set<string>();
+  private changedAll = true;
 
   static from(persisted: PersistedState): SandboxState {
     const state = new SandboxState();
@@ -57,7 +60,33 @@ export class SandboxState {
     this.fixturePatients.clear();
     this.blockedSlots.clear();
     this.nextAppointmentId = 1;
+    this.touched();
+  }
+
+  /** Something besides appointment records changed (fixtures, held slots): the store writes it all. */
+  touched(): void {
     this.revision++;
+    this.changedAll = true;
+  }
+
+  /** Drop an appointment that was never acknowledged (its write failed). */
+  remove(record: AppointmentRecord): void {
+    this.appointments.delete(record.id);
+    for (const slotId of record.slotIds) if (this.busy.get(slotId) === record.id) this.busy.delete(slotId);
+    this.touched();
+  }
+
+  /**
+   * The appointments changed since the last call, or undefined when the whole state must be
+   * written; either way the tracking starts afresh.
+   */
+  takeChanges(): AppointmentRecord[] | undefined {
+    const all = this.changedAll;
+    const ids = this.changed;
+    this.changedAll = false;
+    this.changed = new Set();
+    if (all) return undefined;
+    return [...ids].map((id) => this.appointments.get(id)!);
   }
 
   allocateAppointmentId(): string {
@@ -71,6 +100,7 @@ export class SandboxState {
     this.appointments.set(record.id, record);
     if (record.status === 'booked') for (const slotId of record.slotIds) this.busy.set(slotId, record.id);
     this.revision++;
+    this.changed.add(record.id);
   }
 
   isFree(slotId: string): boolean {

@@ -109,7 +109,22 @@ export class SandboxCore {
 
   /** Make the default world's state durable (no-op in memory); sessions are never persisted. */
   async persist(world: World): Promise<void> {
-    if (world === this.defaultWorld) await this.store.save(() => this.snapshot());
+    if (world !== this.defaultWorld) return;
+    await this.store.save(() => {
+      const appointments = world.state.takeChanges();
+      return {
+        ...(appointments
+          ? {
+              delta: {
+                appointments,
+                nextAppointmentId: world.state.nextAppointmentId,
+                clock: this.clock.snapshot(),
+              },
+            }
+          : {}),
+        document: () => this.snapshot(),
+      };
+    });
   }
 
   /** Replace the default state wholesale (PUT /_admin/snapshot). */

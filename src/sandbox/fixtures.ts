@@ -213,7 +213,7 @@ export function addPatient(core: SandboxCore, world: World, body: unknown): Pati
     ...(input.magic !== undefined ? { magic: input.magic } : {}),
   };
   state.fixturePatients.set(id, patient);
-  state.revision++;
+  state.touched();
   return patient;
 }
 
@@ -256,7 +256,7 @@ export function setSlotStatus(core: SandboxCore, world: World, body: unknown): S
   } else if (heldBy === undefined) {
     state.blockedSlots.add(slot.id);
   }
-  state.revision++;
+  state.touched();
   return {
     slot,
     schedule,

@@ -20,7 +20,7 @@ describe('FileStore', () => {
     const path = join(dir, 'round-trip.json');
     const store = new FileStore(path, 'seed-a', false);
     expect(store.load()).toBeUndefined();
-    await store.save(() => docWith(41));
+    await store.save(() => ({ document: () => docWith(41) }));
     await store.close();
     const again = new FileStore(path, 'seed-a', false);
     expect(again.load()).toEqual(docWith(41));
@@ -29,7 +29,9 @@ describe('FileStore', () => {
   it('writes atomically: the file is always whole JSON and no temp file is left', async () => {
     const path = join(dir, 'atomic.json');
     const store = new FileStore(path, 'seed-a', true);
-    await Promise.all(Array.from({ length: 50 }, (_, i) => store.save(() => docWith(i))));
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => store.save(() => ({ document: () => docWith(i) }))),
+    );
     await store.close();
     expect(() => JSON.parse(readFileSync(path, 'utf8'))).not.toThrow();
     expect(readdirSync(dir).filter((f) => f.startsWith('atomic.json.'))).toEqual([]);
@@ -44,7 +46,7 @@ describe('FileStore', () => {
       store
         .save(() => {
           snapshots++;
-          return docWith(latest);
+          return { document: () => docWith(latest) };
         })
         .then(() => {
           // When a save resolves, the file holds at least the state of its time.
@@ -56,6 +58,46 @@ describe('FileStore', () => {
     await Promise.all(saves);
     await store.close();
     expect(snapshots).toBeLessThanOrEqual(2);
+  });
+
+  it('appends changes to FILE.log instead of rewriting FILE, and replays them at start', async () => {
+    const path = join(dir, 'log.json');
+    const store = new FileStore(path, 'seed-a', false);
+    store.load();
+    await store.save(() => ({ document: () => docWith(0) })); // the first write is whole
+    const before = readFileSync(path, 'utf8');
+    const record = (id: string) => ({
+      id,
+      versionId: '1',
+      lastModifiedMs: 0,
+      patientId: '1',
+      slotIds: [`s1-20260602090${id}`],
+      startMs: 1,
+      endMs: 2,
+      status: 'booked' as const,
+      origin: 'gpconnect' as const,
+      resource: { resourceType: 'Appointment' },
+    });
+    for (const id of ['1', '2']) {
+      await store.save(() => ({
+        delta: { appointments: [record(id)], nextAppointmentId: Number(id) + 1, clock: { offsetMs: 0 } },
+        document: () => docWith(0),
+      }));
+    }
+    expect(readFileSync(path, 'utf8')).toBe(before);
+    expect(readFileSync(`${path}.log`, 'utf8').trim().split('\n')).toHaveLength(2);
+    // A kill -9 here: no close. A torn last line (no newline) was never acknowledged.
+    writeFileSync(`${path}.log`, `${readFileSync(`${path}.log`, 'utf8')}{"appointments":[`);
+    rmSync(`${path}.lock`);
+    const again = new FileStore(path, 'seed-a', false);
+    const loaded = again.load()!;
+    expect(loaded.state.appointments.map((a) => a.id)).toEqual(['1', '2']);
+    expect(loaded.state.nextAppointmentId).toBe(3);
+    // Closing folds the log into one self-contained file.
+    await again.save(() => ({ document: () => ({ ...loaded }) }));
+    await again.close();
+    expect(existsSync(`${path}.log`)).toBe(false);
+    expect((JSON.parse(readFileSync(path, 'utf8')) as StoreDocument).state.appointments).toHaveLength(2);
   });
 
   it.each([

@@ -1,9 +1,16 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type Adapter, Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import { SCHEMA_VERSION, type StateStore, type StoreDocument, StoreError } from './store.js';
+import {
+  SCHEMA_VERSION,
+  type StateStore,
+  type StoreBatch,
+  type StoreDelta,
+  type StoreDocument,
+  StoreError,
+} from './store.js';
 
 /**
  * lowdb's JSONFile (steno: write to a temp file, then rename) plus an fsync of the file and its
@@ -34,25 +41,39 @@ class FsyncJSONFile implements Adapter<StoreDocument> {
   }
 }
 
+/** Past this many bytes of log, the next write compacts: the whole document, then an empty log. */
+const COMPACT_AFTER_BYTES = 4 * 1024 * 1024;
+
 /**
- * The --db store. Group commit: one write in flight at a time; every save() that arrives while a
- * write runs shares the next one, which snapshots the state as it is when it starts. The file
- * holds only what changes (appointments, counters, clock), never the generated slots, so a write
- * costs the same whatever the size of the seed.
+ * The --db store: FILE, a whole document written atomically (lowdb JSONFile: temp file, then
+ * rename), and FILE.log, the changes since, one JSON line per write. A booking appends one short
+ * line rather than rewriting every appointment, so a write's cost does not grow with the state;
+ * the log is folded back into FILE when it grows past COMPACT_AFTER_BYTES and on close.
+ *
+ * Group commit: one write in flight at a time; every save() that arrives while a write runs shares
+ * the next one, which takes the changes as they are when it starts. Neither file ever holds the
+ * generated slots, so a write costs the same whatever the size of the seed.
  */
 export class FileStore implements StateStore {
   private readonly db: Low<StoreDocument>;
   private inFlight: Promise<void> | undefined;
   private locked = false;
-  private next: { promise: Promise<void>; snapshot: () => StoreDocument } | undefined;
+  private next: { promise: Promise<void>; take: () => StoreBatch } | undefined;
+  private readonly logPath: string;
+  private log: FileHandle | undefined;
+  private logBytes = 0;
+  /** After a failed write, changes taken since may be missing from the log: write whole next. */
+  private needsFull = false;
+  private lastTake: (() => StoreBatch) | undefined;
 
   constructor(
     readonly path: string,
     private readonly expectedSeed: string,
-    fsync: boolean,
+    private readonly fsync: boolean,
   ) {
     const adapter = fsync ? new FsyncJSONFile(path) : new JSONFile<StoreDocument>(path);
     this.db = new Low<StoreDocument>(adapter, emptyDocument(expectedSeed));
+    this.logPath = `${path}.log`;
   }
 
   load(): StoreDocument | undefined {
@@ -100,6 +121,37 @@ export class FileStore implements StateStore {
   }
 
   private read(): StoreDocument | undefined {
+    const base = this.readDocument();
+    const log = this.readLog();
+    if (!base && log.length === 0) return undefined;
+    const doc = base ?? emptyDocument(this.expectedSeed);
+    for (const delta of log) applyDelta(doc, delta);
+    this.db.data = doc;
+    return doc;
+  }
+
+  /** FILE.log's complete lines; a last line without its newline was torn by a kill, never acknowledged. */
+  private readLog(): StoreDelta[] {
+    if (!existsSync(this.logPath)) return [];
+    const text = readFileSync(this.logPath, 'utf8');
+    this.logBytes = Buffer.byteLength(text);
+    // The first write folds the log into FILE (and drops any torn last line with it).
+    this.needsFull = this.logBytes > 0;
+    const lines = text.split('\n');
+    lines.pop();
+    return lines.map((line, i) => {
+      try {
+        const delta = JSON.parse(line) as StoreDelta;
+        if (!Array.isArray(delta.appointments) || typeof delta.nextAppointmentId !== 'number')
+          throw new Error('not a change');
+        return delta;
+      } catch {
+        throw new StoreError(`--db ${this.logPath}: line ${i + 1} is damaged; it was left untouched.`);
+      }
+    });
+  }
+
+  private readDocument(): StoreDocument | undefined {
     if (!existsSync(this.path)) return undefined;
     let text: string;
     try {
@@ -119,38 +171,69 @@ export class FileStore implements StateStore {
     }
     const problem = documentProblem(doc, this.expectedSeed);
     if (problem) throw new StoreError(`--db ${this.path}: ${problem}; it was left untouched.`);
-    this.db.data = doc as StoreDocument;
-    return this.db.data;
+    return doc as StoreDocument;
   }
 
-  save(snapshot: () => StoreDocument): Promise<void> {
-    if (!this.inFlight) return this.startWrite(snapshot);
+  save(take: () => StoreBatch): Promise<void> {
+    this.lastTake = take;
+    if (!this.inFlight) return this.startWrite(take);
     if (this.next) {
-      this.next.snapshot = snapshot;
+      this.next.take = take;
       return this.next.promise;
     }
-    const entry: { promise: Promise<void>; snapshot: () => StoreDocument } = {
-      snapshot,
-      promise: Promise.resolve(),
-    };
-    const write = (): Promise<void> => this.startWrite(entry.snapshot);
+    const entry: { promise: Promise<void>; take: () => StoreBatch } = { take, promise: Promise.resolve() };
+    const write = (): Promise<void> => this.startWrite(entry.take);
     entry.promise = this.inFlight.then(write, write);
     this.next = entry;
     return entry.promise;
   }
 
-  private startWrite(snapshot: () => StoreDocument): Promise<void> {
+  private startWrite(take: () => StoreBatch): Promise<void> {
     this.next = undefined;
-    this.db.data = snapshot();
-    const write = this.db.write().finally(() => {
-      if (this.inFlight === write) this.inFlight = undefined;
-    });
+    const batch = take();
+    const whole = this.needsFull || !batch.delta || this.logBytes > COMPACT_AFTER_BYTES;
+    const write = (whole ? this.writeWhole(batch.document()) : this.append(batch.delta!))
+      .catch((error: unknown) => {
+        this.needsFull = true;
+        throw error;
+      })
+      .finally(() => {
+        if (this.inFlight === write) this.inFlight = undefined;
+      });
     this.inFlight = write;
     return write;
   }
 
+  private async append(delta: StoreDelta): Promise<void> {
+    const line = `${JSON.stringify(delta)}\n`;
+    this.log ??= await open(this.logPath, 'a');
+    await this.log.appendFile(line);
+    if (this.fsync) await this.log.datasync();
+    this.logBytes += Buffer.byteLength(line);
+  }
+
+  /** The whole document, atomically; then the log it now contains is emptied. */
+  private async writeWhole(document: StoreDocument): Promise<void> {
+    this.db.data = document;
+    await this.db.write();
+    if (this.logBytes > 0 || existsSync(this.logPath)) {
+      await this.log?.close();
+      this.log = undefined;
+      await unlink(this.logPath).catch(() => {});
+      this.logBytes = 0;
+    }
+    this.needsFull = false;
+  }
+
   async close(): Promise<void> {
     while (this.inFlight || this.next) await (this.next?.promise ?? this.inFlight)?.catch(() => {});
+    // Leave one self-contained file behind.
+    if (this.logBytes > 0) {
+      const document = this.lastTake ? this.lastTake().document() : this.db.data;
+      await this.writeWhole(document).catch(() => {});
+    }
+    await this.log?.close();
+    this.log = undefined;
     this.unlock();
   }
 
@@ -159,6 +242,20 @@ export class FileStore implements StateStore {
     await this.close();
     await unlink(this.path).catch(() => {});
   }
+}
+
+/** Replay one logged change onto a document (idempotent: a record replaces its id's). */
+function applyDelta(doc: StoreDocument, delta: StoreDelta): void {
+  const byId = new Map(doc.state.appointments.map((a, i) => [a.id, i]));
+  for (const record of delta.appointments) {
+    const at = byId.get(record.id);
+    if (at === undefined) {
+      byId.set(record.id, doc.state.appointments.length);
+      doc.state.appointments.push(record);
+    } else doc.state.appointments[at] = record;
+  }
+  doc.state.nextAppointmentId = delta.nextAppointmentId;
+  doc.clock = delta.clock;
 }
 
 function isAlive(pid: number): boolean {

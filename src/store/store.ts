@@ -1,4 +1,5 @@
 import type { ClockState } from '../domain/clock.js';
+import type { AppointmentRecord } from '../domain/model.js';
 import type { PersistedState } from '../domain/state.js';
 
 /** The file format version; a file with another one is refused (or migrated) at start. */
@@ -12,15 +13,28 @@ export interface StoreDocument {
   state: PersistedState;
 }
 
+/** What changed since the store last took the state: a few appointments, or (absent) anything. */
+export interface StoreDelta {
+  appointments: AppointmentRecord[];
+  nextAppointmentId: number;
+  clock: ClockState;
+}
+
+/** Taken once per write, when it starts: the changes it carries, and the whole document. */
+export interface StoreBatch {
+  delta?: StoreDelta;
+  document(): StoreDocument;
+}
+
 /**
- * Where the default state lives between restarts. `save` resolves only once the document given
- * (or a later one) is durable, so a response that depends on it can be sent afterwards.
+ * Where the default state lives between restarts. `save` resolves only once the changes taken
+ * (or later ones) are durable, so a response that depends on them can be sent afterwards.
  */
 export interface StateStore {
   readonly path?: string;
   /** Synchronous, so createSandbox() can be: it runs once, at start. */
   load(): StoreDocument | undefined;
-  save(snapshot: () => StoreDocument): Promise<void>;
+  save(take: () => StoreBatch): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -12,6 +12,17 @@ const dir = mkdtempSync(join(tmpdir(), 'gpc-race-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const CLOCK = '2026-06-01T08:00:00+01:00';
+
+/** The appointment ids in a --db file and the change log beside it. */
+function appointmentIdsOnDisk(db: string): string[] {
+  const doc = JSON.parse(readFileSync(db, 'utf8')) as { state: { appointments: Array<{ id: string }> } };
+  const ids = doc.state.appointments.map((a) => a.id);
+  const log = existsSync(`${db}.log`) ? readFileSync(`${db}.log`, 'utf8').split('\n').filter(Boolean) : [];
+  for (const line of log) {
+    ids.push(...(JSON.parse(line) as { appointments: Array<{ id: string }> }).appointments.map((a) => a.id));
+  }
+  return ids;
+}
 
 async function post(url: string, body: unknown) {
   const res = await fetch(`${url}/Appointment`, {
@@ -73,9 +84,7 @@ describe('check-and-book is atomic', () => {
         ['0900', '0910', '0920', '0930', '0940'].map(async (time) => {
           const res = await post(sandbox.fhirBase, seedExample(`s1-20260602${time}`));
           // Read the file the moment the response arrives: the booking must already be there.
-          const onDisk = JSON.parse(readFileSync(db, 'utf8')).state.appointments.map(
-            (a: { id: string }) => a.id,
-          );
+          const onDisk = appointmentIdsOnDisk(db);
           return { res, onDisk };
         }),
       );

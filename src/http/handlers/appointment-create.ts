@@ -19,8 +19,7 @@ export async function createAppointment(call: FhirCall): Promise<FhirResult> {
     await core.persist(world);
   } catch (error) {
     // Not durable, so not acknowledged: undo, and let the error middleware answer 500.
-    world.state.appointments.delete(record.id);
-    for (const slotId of record.slotIds) world.state.busy.delete(slotId);
+    world.state.remove(record);
     throw error;
   }
   return {
