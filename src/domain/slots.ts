@@ -59,6 +59,8 @@ export class SlotCalendar {
   /** Date → that day's slots; Map order is least recently used first. */
   private readonly days = new Map<string, readonly Slot[]>();
   private cachedSlots = 0;
+  /** Recently resolved ids (bounded): get() is on the booking path. */
+  private readonly byId = new Map<string, Slot>();
 
   constructor(seed: Seed, options: SlotCalendarOptions = {}) {
     this.seed = seed;
@@ -103,6 +105,18 @@ export class SlotCalendar {
 
   /** The slot an id names, on any date, or undefined when no schedule pattern has it. */
   get(id: string): Slot | undefined {
+    // Booking and reads look the same ids up again and again; slots never change.
+    const known = this.byId.get(id);
+    if (known) return known;
+    const slot = this.resolve(id);
+    if (slot) {
+      if (this.byId.size >= 20_000) this.byId.delete(this.byId.keys().next().value!);
+      this.byId.set(id, slot);
+    }
+    return slot;
+  }
+
+  private resolve(id: string): Slot | undefined {
     const parts = parseSlotId(id);
     if (!parts) return undefined;
     const plan = this.plansById.get(parts.scheduleId);
@@ -139,6 +153,7 @@ export class SlotCalendar {
 
   clearCache(): void {
     this.days.clear();
+    this.byId.clear();
     this.cachedSlots = 0;
   }
 

@@ -150,7 +150,27 @@ function fromAccept(accept: string, strict: boolean): FhirFormat | FormatError {
  * Picks the response format: `_format` > `Accept` > request `Content-Type` > JSON.
  * Returns `{ error }` (the diagnostics for a 415) when the deciding one names an unsupported format.
  */
+/** Clients send the same few header combinations over and over: remember the answers (bounded). */
+const negotiated = new Map<string, { format: FhirFormat } | FormatError>();
+
 export function negotiateResponseFormat(input: NegotiationInput): { format: FhirFormat } | FormatError {
+  if (
+    Array.isArray(input.formatParam) ||
+    (input.formatParam !== undefined && typeof input.formatParam !== 'string')
+  ) {
+    return negotiate(input);
+  }
+  const key = `${input.strict ? 1 : 0}\u0000${input.formatParam ?? ''}\u0000${input.accept ?? ''}\u0000${input.contentType ?? ''}`;
+  let result = negotiated.get(key);
+  if (!result) {
+    result = negotiate(input);
+    if (negotiated.size >= 256) negotiated.clear();
+    negotiated.set(key, result);
+  }
+  return result;
+}
+
+function negotiate(input: NegotiationInput): { format: FhirFormat } | FormatError {
   const strict = input.strict ?? false;
   const formatParams = Array.isArray(input.formatParam) ? input.formatParam : [input.formatParam];
   // typeof: a query parser may hand over an object for `_format[x]=…`; that is not a format.

@@ -147,7 +147,7 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
         : sendFhir(res, result.status, result.minimal ? undefined : result.resource, format, result.headers);
     const ms = Math.round((performance.now() - started) * 10) / 10;
     world.journal.add({
-      time: new Date(core.clock.now()).toISOString(),
+      timeMs: core.clock.now(),
       method: req.method,
       path: req.originalUrl,
       ...(interaction ? { interaction } : {}),
@@ -156,11 +156,11 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
       problems,
       ...(faultName ? { fault: faultName } : {}),
       request: {
-        headers: flatHeaders(req.headers),
+        headers: req.headers,
         ...(requestBody !== undefined ? { body: truncateBody(requestBody) } : {}),
       },
       response: {
-        headers: result === 'dropped' ? {} : flatHeaders(res.getHeaders()),
+        headers: result === 'dropped' ? {} : res.getHeaders(),
         ...(responseBody !== undefined ? { body: truncateBody(responseBody) } : {}),
       },
     });
@@ -210,12 +210,4 @@ function fhirBaseUrl(core: SandboxCore, req: Request): string {
     core.config.publicUrl?.replace(/\/$/, '') ??
     `${req.protocol}://${req.get('host') ?? `${core.config.host}:${core.config.port}`}`;
   return `${origin}${core.config.basePath}`;
-}
-
-function flatHeaders(headers: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : String(value);
-  }
-  return out;
 }

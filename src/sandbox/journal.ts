@@ -16,7 +16,38 @@ export interface JournalEntry {
   response: { headers: Record<string, string>; body?: string };
 }
 
+export type RawHeaders = Record<string, string | string[] | number | undefined>;
+
+/**
+ * What the pipeline records: headers as Node holds them and the time as a number, so recording
+ * costs little on every request; list() turns them into JournalEntry form.
+ */
+export interface JournalRecord extends Omit<JournalEntry, 'seq' | 'time' | 'request' | 'response'> {
+  timeMs: number;
+  request: { headers: RawHeaders; body?: string };
+  response: { headers: RawHeaders; body?: string };
+}
+
 export const JOURNAL_BODY_LIMIT = 64 * 1024;
+
+function flatHeaders(headers: RawHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+function toEntry(seq: number, record: JournalRecord): JournalEntry {
+  const { timeMs, request, response, ...rest } = record;
+  return {
+    seq,
+    time: new Date(timeMs).toISOString(),
+    ...rest,
+    request: { ...request, headers: flatHeaders(request.headers) },
+    response: { ...response, headers: flatHeaders(response.headers) },
+  };
+}
 
 export function truncateBody(body: string | undefined): string | undefined {
   if (body === undefined || body.length <= JOURNAL_BODY_LIMIT) return body;
@@ -27,14 +58,14 @@ export function truncateBody(body: string | undefined): string | undefined {
 
 /** A bounded ring, newest first on read. */
 export class Journal {
-  private readonly entries: JournalEntry[] = [];
+  private readonly entries: Array<{ seq: number; record: JournalRecord }> = [];
   private next = 0;
   private counter = 0;
 
   constructor(readonly capacity: number) {}
 
-  add(input: JournalEntry): void {
-    const entry = { seq: ++this.counter, ...input };
+  add(record: JournalRecord): void {
+    const entry = { seq: ++this.counter, record };
     if (this.entries.length < this.capacity) this.entries.push(entry);
     else this.entries[this.next] = entry;
     this.next = (this.next + 1) % this.capacity;
@@ -43,8 +74,17 @@ export class Journal {
   list(limit = this.capacity): JournalEntry[] {
     const out: JournalEntry[] = [];
     const n = this.entries.length;
-    for (let i = 1; i <= Math.min(limit, n); i++) out.push(this.entries[(this.next - i + n) % n]!);
+    for (let i = 1; i <= Math.min(limit, n); i++) {
+      const { seq, record } = this.entries[(this.next - i + n) % n]!;
+      out.push(toEntry(seq, record));
+    }
     return out;
+  }
+
+  /** The newest entry's number (0 when empty), without formatting it. */
+  get newestSeq(): number {
+    const n = this.entries.length;
+    return n === 0 ? 0 : this.entries[(this.next - 1 + n) % n]!.seq;
   }
 
   get size(): number {
