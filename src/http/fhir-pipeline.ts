@@ -144,7 +144,14 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
     const responseBody =
       result === 'dropped'
         ? undefined
-        : sendFhir(res, result.status, result.minimal ? undefined : result.resource, format, result.headers);
+        : sendFhir(
+            res,
+            result.status,
+            result.minimal ? undefined : result.resource,
+            format,
+            result.headers,
+            result.json,
+          );
     const ms = Math.round((performance.now() - started) * 10) / 10;
     world.journal.add({
       timeMs: core.clock.now(),

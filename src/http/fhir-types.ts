@@ -28,6 +28,8 @@ export interface FhirResult {
   headers?: Record<string, string>;
   /** Prefer: return=minimal: send no body. */
   minimal?: boolean;
+  /** `resource` already serialised as JSON (large searches assemble it from cached pieces). */
+  json?: string;
 }
 
 export type FhirHandler = (call: FhirCall) => FhirResult | Promise<FhirResult>;

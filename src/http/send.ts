@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { serialize } from '../fhir/format.js';
+import { FHIR_JSON, serialize } from '../fhir/format.js';
 import type { FhirResource } from '../fhir/resources.js';
 
 /**
@@ -13,6 +13,8 @@ export function sendFhir(
   resource: FhirResource | undefined,
   format: 'json' | 'xml',
   headers: Record<string, string> = {},
+  /** The resource as JSON already, when the handler has it. */
+  json?: string,
 ): string | undefined {
   res.status(status);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
@@ -21,7 +23,10 @@ export function sendFhir(
     res.end();
     return undefined;
   }
-  const { body, contentType } = serialize(resource, format);
+  const { body, contentType } =
+    format === 'json' && json !== undefined
+      ? { body: json, contentType: FHIR_JSON }
+      : serialize(resource, format);
   res.setHeader('Content-Type', contentType);
   res.end(body);
   return body;

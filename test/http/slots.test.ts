@@ -376,3 +376,40 @@ describe.each(PROFILES)('search for free slots (%s)', (profile) => {
     expect(expectOutcome(await search(sandbox, query), status, code)).toMatch(diagnostics);
   });
 });
+
+describe('a slot search answered from cached JSON', () => {
+  it('says the same in JSON, twice, as in XML built from the resources', async () => {
+    const { fromFhirXml } = await import('../../src/fhir/xml.js');
+    sandbox = testSandbox({ profile: 'gpconnect-1.2.7' });
+    const url =
+      '/Slot?start=ge2026-06-02&end=le2026-06-02&status=free&_include=Slot:schedule&_include:recurse=Schedule:actor:Practitioner&_include:recurse=Schedule:actor:Location';
+    const first = await sandbox.http.get(url).set(envelope('search:slot-1'));
+    const second = await sandbox.http.get(url).set(envelope('search:slot-1'));
+    const xml = await sandbox.http
+      .get(`${url}&_format=application/fhir%2Bxml`)
+      .set(envelope('search:slot-1'));
+    expect(first.status).toBe(200);
+    expect(second.text).toBe(first.text);
+    const json = JSON.parse(first.text) as { total: number; entry: unknown[] };
+    expect(json.total).toBeGreaterThan(100);
+    expect(fromFhirXml(xml.text)).toEqual(json);
+  });
+
+  it('leaves out a slot once it is booked', async () => {
+    sandbox = testSandbox();
+    const url = '/Slot?start=ge2026-06-02&end=le2026-06-02&status=free&_include=Slot:schedule';
+    const before = JSON.parse((await sandbox.http.get(url).set(envelope('search:slot-1'))).text) as {
+      total: number;
+    };
+    await sandbox.http
+      .post('/Appointment')
+      .set(envelope('create:appointment-1'))
+      .send(JSON.stringify(seedExample()));
+    const after = JSON.parse((await sandbox.http.get(url).set(envelope('search:slot-1'))).text) as {
+      total: number;
+      entry: Array<{ resource: { id: string } }>;
+    };
+    expect(after.total).toBe(before.total - 1);
+    expect(after.entry.map((e) => e.resource.id)).not.toContain('s1-202606020900');
+  });
+});

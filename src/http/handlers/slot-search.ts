@@ -30,6 +30,8 @@ interface SlotParts {
  */
 interface StaticFhir {
   slotParts: Map<string, SlotParts>;
+  /** Each free slot's JSON, by id: a day's search re-sends the same slots (bounded). */
+  slotJson: Map<string, string>;
   practitioners: Map<string, FhirResource>;
   locations: Map<string, FhirResource>;
   organizations: Map<string, FhirResource>;
@@ -54,6 +56,7 @@ function staticFhir(core: SandboxCore): StaticFhir {
           },
         ]),
       ),
+      slotJson: new Map(),
       practitioners: new Map(core.seed.practitioners.map((p) => [p.id, practitionerToFhir(p)])),
       locations: new Map(core.seed.locations.map((l) => [l.id, locationToFhir(l)])),
       organizations: new Map(core.seed.organizations.map((o) => [o.id, organizationToFhir(o)])),
@@ -107,11 +110,19 @@ export function searchSlots(call: FhirCall): FhirResult {
   );
   const fhir = staticFhir(core);
   const resources: FhirResource[] = new Array(slots.length);
+  const jsonParts: string[] = new Array(slots.length);
   const scheduleIds = new Set<string>();
+  if (fhir.slotJson.size > 100_000) fhir.slotJson.clear();
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i]!;
     scheduleIds.add(slot.scheduleId);
     resources[i] = slotFhir(slot, fhir.slotParts.get(slot.scheduleId)!);
+    let json = fhir.slotJson.get(slot.id);
+    if (json === undefined) {
+      json = JSON.stringify(resources[i]);
+      fhir.slotJson.set(slot.id, json);
+    }
+    jsonParts[i] = json;
   }
   const schedules = schedulesFhir(core, fhir, call.nowMs);
   const practitioners = new Set<string>();
@@ -129,7 +140,29 @@ export function searchSlots(call: FhirCall): FhirResult {
     for (const id of practitioners) pushKnown(resources, fhir.practitioners, id);
   if (query.includeLocations) for (const id of locations) pushKnown(resources, fhir.locations, id);
   for (const id of organizations) pushKnown(resources, fhir.organizations, id);
-  return { status: 200, resource: { ...searchset(resources), total: slots.length } };
+  for (let i = slots.length; i < resources.length; i++) jsonParts.push(jsonOf(resources[i]!));
+  const bundle = { ...searchset(resources), total: slots.length };
+  return { status: 200, resource: bundle, json: bundleJson(bundle, jsonParts) };
+}
+
+const staticJson = new WeakMap<object, string>();
+
+/** JSON of a resource built once per core (schedules, practitioners...), cached by identity. */
+function jsonOf(resource: FhirResource): string {
+  let json = staticJson.get(resource);
+  if (json === undefined) {
+    json = JSON.stringify(resource);
+    staticJson.set(resource, json);
+  }
+  return json;
+}
+
+/** The same text JSON.stringify(bundle) gives, assembled from the entries' cached JSON. */
+function bundleJson(bundle: FhirResource, entries: string[]): string {
+  const shell = JSON.stringify({ ...bundle, entry: [] });
+  const tail = '"entry":[]}';
+  if (!shell.endsWith(tail)) return JSON.stringify(bundle); // entry is always last; never reached
+  return `${shell.slice(0, -2)}${entries.map((e) => `{"resource":${e}}`).join(',')}]}`;
 }
 
 function pushKnown(out: FhirResource[], byId: Map<string, FhirResource>, id: string): void {
