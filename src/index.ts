@@ -16,7 +16,7 @@ import type { JournalEntry } from './sandbox/journal.js';
 import type { World } from './sandbox/world.js';
 
 import { loadSeed } from './seeding/loader.js';
-import { bundledSeedDir, stampedBundledSeed } from './seeding/seed-files.js';
+import { bundledSeedDir, stampedSeed } from './seeding/seed-files.js';
 import { FileStore } from './store/file-store.js';
 import { MemoryStore } from './store/store.js';
 
@@ -69,7 +69,7 @@ const shutdowns = new WeakMap<SandboxCore, { hung: HungConnections; abort: Abort
 export function createSandbox(options: SandboxOptions = {}): CreatedSandbox {
   const config = resolveConfig(options, {});
   const seedDir = resolve(config.seed ?? bundledSeedDir());
-  const seed = stampedBundledSeed(seedDir) ?? loadSeed(seedDir);
+  const seed = stampedSeed(seedDir) ?? loadSeed(seedDir);
   const scenario = config.scenario ? loadScenario(config.scenario) : undefined;
   const store = config.db ? new FileStore(config.db, seed.fingerprint, config.fsync) : new MemoryStore();
   const document = store.load();

@@ -34,6 +34,11 @@ export function registerSeed(program: Command): void {
             days: flags.days,
           });
           writeSeed(flags.out, files);
+          // Check what was written, and stamp it so `start --seed` can skip the check next time.
+          const { loadSeed } = await import('../seeding/loader.js');
+          const { writeSeedStamp } = await import('../seeding/seed-files.js');
+          loadSeed(flags.out);
+          writeSeedStamp(flags.out);
           process.stdout.write(`wrote ${Object.keys(files).length} seed files to ${flags.out}\n`);
         } catch (error) {
           fail(error);

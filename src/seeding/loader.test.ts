@@ -152,13 +152,11 @@ describe('loadSeed', () => {
 
 describe('the build-time stamp of the bundled seed', () => {
   it('gives the same seed, fingerprint included, as full validation', async () => {
-    const { stampedBundledSeed, writeBundledSeedStamp, BUNDLED_SEED_STAMP } = await import('./seed-files.js');
-    const { writeFileSync, rmSync } = await import('node:fs');
-    const { fileURLToPath } = await import('node:url');
-    const stampPath = fileURLToPath(BUNDLED_SEED_STAMP);
-    writeFileSync(stampPath, writeBundledSeedStamp());
+    const { stampedSeed, writeSeedStamp, seedStampPath } = await import('./seed-files.js');
+    const stampPath = seedStampPath(bundledSeedDir());
+    writeSeedStamp(bundledSeedDir());
     try {
-      const stamped = stampedBundledSeed(bundledSeedDir());
+      const stamped = stampedSeed(bundledSeedDir());
       expect(stamped).toBeDefined();
       expect(stamped).toEqual(loadSeed(bundledSeedDir()));
     } finally {
@@ -166,8 +164,15 @@ describe('the build-time stamp of the bundled seed', () => {
     }
   });
 
-  it('is ignored for any other directory', async () => {
-    const { stampedBundledSeed } = await import('./seed-files.js');
-    expect(stampedBundledSeed('/tmp')).toBeUndefined();
+  it('is ignored once a file changes', async () => {
+    const { stampedSeed, writeSeedStamp } = await import('./seed-files.js');
+    const copy = mkdtempSync(join(tmpdir(), 'gpc-stamp-'));
+    cpSync(bundledSeedDir(), copy, { recursive: true });
+    writeSeedStamp(copy);
+    expect(stampedSeed(copy)).toEqual(loadSeed(copy));
+    const patients = join(copy, 'patients.json');
+    writeFileSync(patients, `${readFileSync(patients, 'utf8')} `);
+    expect(stampedSeed(copy)).toBeUndefined();
+    rmSync(copy, { recursive: true, force: true });
   });
 });

@@ -4,7 +4,7 @@
  * check at start (the check ran when the package was built; see stamp-bundled-seed.ts).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Seed } from '../domain/model.js';
@@ -27,7 +27,15 @@ export function bundledSeedDir(): string {
   return fileURLToPath(new URL('../../seed', import.meta.url));
 }
 
-const STAMP = new URL('./bundled-seed.stamp.json', import.meta.url);
+const BUNDLED_STAMP = new URL('./bundled-seed.stamp.json', import.meta.url);
+
+/**
+ * Where a seed's validation stamp lives: the bundled seed's in the build output (the package's
+ * seed/ may be read-only), any other seed's beside its files (written by `gpc-sandbox seed`).
+ */
+export function seedStampPath(dir: string): string {
+  return dir === bundledSeedDir() ? fileURLToPath(BUNDLED_STAMP) : join(dir, '.validated.json');
+}
 
 /** sha256 over the files' exact bytes: any edit, even whitespace, invalidates the stamp. */
 export function rawSeedHash(dir: string): string | undefined {
@@ -41,17 +49,17 @@ export function rawSeedHash(dir: string): string | undefined {
 }
 
 /**
- * The bundled seed, unchecked, when its files are byte for byte those validated at build time;
- * undefined otherwise (the caller then validates).
+ * The seed, unchecked, when its files are byte for byte those a full validation passed when the
+ * stamp was written; undefined otherwise (the caller then validates).
  */
-export function stampedBundledSeed(dir: string): Seed | undefined {
+export function stampedSeed(dir: string): Seed | undefined {
   let stamp: { hash?: string };
   try {
-    stamp = JSON.parse(readFileSync(STAMP, 'utf8')) as { hash?: string };
+    stamp = JSON.parse(readFileSync(seedStampPath(dir), 'utf8')) as { hash?: string };
   } catch {
     return undefined;
   }
-  if (dir !== bundledSeedDir() || !stamp.hash || rawSeedHash(dir) !== stamp.hash) return undefined;
+  if (!stamp.hash || rawSeedHash(dir) !== stamp.hash) return undefined;
   const read = (name: SeedFileName) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as never;
   const data: SeedData = {
     manifest: read('seed.json'),
@@ -64,13 +72,12 @@ export function stampedBundledSeed(dir: string): Seed | undefined {
   return { ...data, fingerprint: seedFingerprint(data) };
 }
 
-export function writeBundledSeedStamp(): string {
-  const hash = rawSeedHash(bundledSeedDir());
-  if (!hash) throw new Error(`cannot read the bundled seed in ${bundledSeedDir()}`);
-  return JSON.stringify({ hash });
+/** Record that the seed in `dir` passed full validation (call only after loadSeed(dir) did). */
+export function writeSeedStamp(dir: string): void {
+  const hash = rawSeedHash(dir);
+  if (!hash) throw new Error(`cannot read the seed in ${dir}`);
+  writeFileSync(seedStampPath(dir), `${JSON.stringify({ hash })}\n`);
 }
-
-export { STAMP as BUNDLED_SEED_STAMP };
 
 export function seedFingerprint(data: SeedData): string {
   const contents: Record<SeedFileName, unknown> = {
