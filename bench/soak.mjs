@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { buildEnvelope } from '../dist/auth/build-headers.js';
+import { mulberry32 } from '../dist/faults/random.js';
 import { startSandbox } from '../dist/index.js';
 
 v8.setFlagsFromString('--expose-gc');
@@ -48,16 +49,7 @@ function check(ok, message) {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${message}`);
 }
 
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 /** Free slots of s1..s4 from 2 June, 08:00-17:50 every 10 minutes, 14 days: 3,360 of them. */
 const SLOTS = [];

@@ -289,13 +289,24 @@ function findSlot(
       input.scheduleId === undefined ? 'slotId' : 'start',
     );
   }
-  const schedule = scheduleOf(core, input.scheduleId);
-  const startMs = parseInstant(input.start);
+  const { schedule, slot } = slotStartingAt(core, input.scheduleId, input.start, 404);
+  return { slot, schedule };
+}
+
+/** The slot of a schedule that starts at an instant, or an InputError naming `start`. */
+function slotStartingAt(
+  core: SandboxCore,
+  scheduleId: string,
+  start: string,
+  status: number,
+): { schedule: Schedule; slot: Slot; startMs: number } {
+  const schedule = scheduleOf(core, scheduleId);
+  const startMs = parseInstant(start);
   const slot = core.calendar
     .slotsOnDay(londonDateOf(startMs))
     .find((s) => s.scheduleId === schedule.id && s.startMs === startMs);
-  if (!slot) throw new InputError(noSlotAt(schedule, input.start), 'start', 404);
-  return { slot, schedule };
+  if (!slot) throw new InputError(noSlotAt(schedule, start), 'start', status);
+  return { schedule, slot, startMs };
 }
 
 function scheduleOf(core: SandboxCore, id: string): Schedule {
@@ -436,12 +447,7 @@ function appointmentSlots(
       input.scheduleId === undefined ? 'slotIds' : 'start',
     );
   }
-  const schedule = scheduleOf(core, input.scheduleId);
-  const startMs = parseInstant(input.start);
-  const first = core.calendar
-    .slotsOnDay(londonDateOf(startMs))
-    .find((s) => s.scheduleId === schedule.id && s.startMs === startMs);
-  if (!first) throw new InputError(noSlotAt(schedule, input.start), 'start');
+  const { schedule, slot: first, startMs } = slotStartingAt(core, input.scheduleId, input.start, 400);
   if (input.end === undefined) return { slots: [first], schedule };
   const endMs = parseInstant(input.end);
   if (endMs <= startMs) throw new InputError(`end ${input.end} is not after start ${input.start}`, 'end');

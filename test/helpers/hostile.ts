@@ -6,6 +6,7 @@
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { buildEnvelope } from '../../src/auth/build-headers.js';
+import { mulberry32 } from '../../src/faults/random.js';
 
 export interface RawResponse {
   status: number;
@@ -152,17 +153,8 @@ export function chunked(body: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n0\r\n\r\n')]);
 }
 
-/** mulberry32: a small seeded generator, so the corpus is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator (the faults' own), so the corpus is the same on every run. */
+export const seededRandom = mulberry32;
 
 export type Target = 'POST /Appointment' | 'GET /Slot' | 'GET /Patient' | 'PUT /Appointment/{id}' | 'parser';
 
