@@ -3,6 +3,8 @@
  * figure is the real booking path (201), not the duplicate path. 201s count; DUPLICATE_REJECTED
  * and anything else are counted apart.
  */
+
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { buildEnvelope } from '../../dist/auth/build-headers.js';
@@ -51,7 +53,12 @@ function bookRound({ url, slots, seconds, connections }) {
             path: '/Appointment',
             headers,
             // Past the end of the list the last slot repeats: a duplicate, counted apart.
-            setupRequest: (req) => ({ ...req, body: BODY_FOR(slots[Math.min(next++, slots.length - 1)]) }),
+            // Each request its own Ssp-TraceID, as GP Connect asks (a reused one earns a warning).
+            setupRequest: (req) => ({
+              ...req,
+              headers: { ...req.headers, 'Ssp-TraceID': randomUUID() },
+              body: BODY_FOR(slots[Math.min(next++, slots.length - 1)]),
+            }),
             onResponse: (status, body) => {
               const now = performance.now();
               if (now > deadline) {
