@@ -9,7 +9,7 @@ import { stateView } from './http/admin-state.js';
 import { createApp } from './http/app.js';
 import { listen } from './http/server.js';
 import { PUBLIC_DIR } from './paths.js';
-import { type ClockChange, changeClock } from './sandbox/clock-control.js';
+import { type ClockChange, changeClock, parseDuration } from './sandbox/clock-control.js';
 import { SandboxCore } from './sandbox/core.js';
 import { InputError } from './sandbox/input-error.js';
 import type { JournalEntry } from './sandbox/journal.js';
@@ -50,10 +50,11 @@ function resolveConfig(options: SandboxOptions, defaults: Partial<SandboxConfig>
 }
 
 function parseTtl(text: string): number {
-  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(text);
-  if (!m || text === 'PT')
-    throw new InputError(`sessionTtl "${text}" must be an ISO duration such as PT30M`, 'sessionTtl');
-  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    throw new InputError(`sessionTtl "${text}" must be a positive ISO duration such as PT30M`, 'sessionTtl');
+  }
+  return ms;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
