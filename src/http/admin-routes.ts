@@ -1,11 +1,12 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { changeClock, clockView } from '../sandbox/clock-control.js';
+import { checkDocument } from '../sandbox/document.js';
 import { InputError } from '../sandbox/input-error.js';
 import { AdminError, sendAdminError } from './admin-errors.js';
 import { faultRoutes } from './admin-faults.js';
 import { fixtureRoutes } from './admin-fixtures.js';
 import { canonicalAdminPath, hasAdminToken, requireAdminToken, sameOriginForChanges } from './admin-guard.js';
-import { exportSnapshot, importSnapshot, validateSnapshot } from './admin-snapshot.js';
+import { importSnapshot } from './admin-snapshot.js';
 import { journalEtag, stateEtag, stateView } from './admin-state.js';
 import { noStore, worldOf } from './admin-world.js';
 import type { AppDeps } from './app.js';
@@ -106,12 +107,12 @@ export function adminRouter(deps: AppDeps): Router {
   });
 
   router.get('/snapshot', (req, res) => {
-    noStore(res).json(exportSnapshot(core, worldOf(core, req)));
+    noStore(res).json(core.snapshot(worldOf(core, req)));
   });
 
   router.put('/snapshot', async (req, res) => {
     const world = worldOf(core, req);
-    const doc = validateSnapshot(core, req.body);
+    const doc = checkDocument(core, req.body);
     await importSnapshot(core, world, doc);
     noStore(res).json({
       status: 'imported',

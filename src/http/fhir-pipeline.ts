@@ -16,14 +16,12 @@ import { sendFhir } from './send.js';
 /** Strips the Spine Secure Proxy's prefix: /{ssp}/https://{provider}{base}/... (digest §1.1). */
 const SSP_PREFIX = /^\/[^/]+\/https?:\/\/?[^/]+/;
 
-export type PipelineOptions = FaultRunOptions;
-
 /**
  * Every FHIR request goes through here: route, session, format, envelope, body, fault, handler,
  * response, journal. Handlers return results instead of writing, so a fault can replace a
  * response after the handler committed (`after: true`).
  */
-export function fhirPipeline(core: SandboxCore, options: PipelineOptions): RequestHandler {
+export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): RequestHandler {
   return async (req, res) => {
     const started = performance.now();
     const problems: string[] = [];

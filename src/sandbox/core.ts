@@ -7,7 +7,6 @@ import { SandboxState } from '../domain/state.js';
 import { FaultEngine } from '../faults/engine.js';
 import type { Scenario } from '../faults/rule.js';
 import { PROFILES, type Profile, statusFor } from '../profiles/index.js';
-import { emptyDocument } from '../store/file-store.js';
 import { SCHEMA_VERSION, type StateStore, type StoreDocument, StoreError } from '../store/store.js';
 import { checkDocument, type DocumentContext } from './document.js';
 import { InputError } from './input-error.js';
@@ -98,12 +97,13 @@ export class SandboxCore {
     for (const world of [this.defaultWorld, ...this.sessions.all()]) world.faults.setScenario(name, scenario);
   }
 
-  snapshot(): StoreDocument {
+  /** A world's state as the --db file and GET /_admin/snapshot hold it (the clock is shared). */
+  snapshot(world: World = this.defaultWorld): StoreDocument {
     return {
       schemaVersion: SCHEMA_VERSION,
       seed: this.seed.fingerprint,
       clock: this.clock.snapshot(),
-      state: this.defaultWorld.state.toPersisted(),
+      state: world.state.toPersisted(),
     };
   }
 
@@ -132,9 +132,5 @@ export class SandboxCore {
     this.defaultWorld.state.replaceWith(SandboxState.from(document.state));
     this.clock.restore(document.clock);
     await this.persist(this.defaultWorld);
-  }
-
-  emptyDocument(): StoreDocument {
-    return emptyDocument(this.seed.fingerprint);
   }
 }

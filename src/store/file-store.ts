@@ -236,12 +236,6 @@ export class FileStore implements StateStore {
     this.log = undefined;
     this.unlock();
   }
-
-  /** Used by tests: remove the file. */
-  async destroy(): Promise<void> {
-    await this.close();
-    await unlink(this.path).catch(() => {});
-  }
 }
 
 /** Replay one logged change onto a document (idempotent: a record replaces its id's). */
