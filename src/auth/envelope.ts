@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import type jwt from 'jsonwebtoken';
 import type { Jwt } from 'jsonwebtoken';
+import { isObject, type Json } from '../fhir/json-shape.js';
 import type { SpineCode } from '../fhir/operation-outcome.js';
 import { SPINE_ERRORS } from '../fhir/operation-outcome.js';
 import { resourceElements } from '../fhir/stu3/resource-elements.js';
@@ -67,12 +68,6 @@ const TOKEN_LIFETIME_SECONDS = 300;
 const ASID = /^\d{12}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
-
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Values left from a copied example: `{{consumerASID}}`, `<ODS>`, `[ODS]`, `REPLACE_ME`, `XXXX`. */
 function isPlaceholder(v: string): boolean {

@@ -20,6 +20,7 @@
  */
 import { createRequire } from 'node:module';
 import type { SaxesAttributeNS, SaxesParser, SaxesTagNS } from 'saxes';
+import { isObject } from './json-shape.js';
 import { STU3_ELEMENTS } from './stu3/elements.js';
 
 export const FHIR_NAMESPACE = 'http://hl7.org/fhir';
@@ -277,10 +278,6 @@ function saxesMessage(err: Error): string {
 // JSON → XML
 
 type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 class XmlWriter {
   out = XML_DECLARATION;
