@@ -12,7 +12,8 @@ import { dirname, join } from 'node:path';
 
 const hash = createHash('sha256');
 for (const [name, data] of Object.entries(assets)) hash.update(`${name}\n${data}\n`);
-const root = join(tmpdir(), `gpc-sandbox-${hash.digest('hex').slice(0, 16)}`);
+// Per user, so one user's unpacked copy never stands in another's way.
+const root = join(tmpdir(), `gpc-sandbox-${process.getuid?.() ?? 'user'}-${hash.digest('hex').slice(0, 16)}`);
 if (!existsSync(join(root, '.complete'))) {
   // Unpack beside, then rename into place: a concurrent start never sees half a folder.
   const staging = `${root}.${process.pid}.tmp`;
