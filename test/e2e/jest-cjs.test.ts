@@ -37,7 +37,7 @@ it('works from a Jest 30 test file written in CommonJS, with no flags', { timeou
     testResults: Array<{ name: string }>;
   };
   expect({ code: result.code, success: report.success }, result.output).toEqual({ code: 0, success: true });
-  expect(report.numPassedTests).toBe(2);
+  expect(report.numPassedTests).toBe(3);
   expect(report.numFailedTests).toBe(0);
   // Jest ran the fixture's CommonJS file and nothing else.
   expect(report.testResults.map((r) => r.name.slice(project.length))).toEqual(['/booking.jest.cjs']);

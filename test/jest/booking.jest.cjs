@@ -40,3 +40,18 @@ test('books a slot once; the second booking is refused as a duplicate', async ()
   expect(JSON.stringify(await again.json())).toContain('DUPLICATE_REJECTED');
   expect(sandbox.state().counts.appointments).toBe(1);
 });
+
+test('keeps the state in a db file (the file store loads under Jest too)', async () => {
+  const { mkdtempSync, readFileSync } = require('node:fs');
+  const { join } = require('node:path');
+  const db = join(mkdtempSync(join(require('node:os').tmpdir(), 'gpc-jest-db-')), 'state.json');
+  const withDb = await startSandbox({ port: 0, db, clock: '2026-06-01T08:00:00+01:00' });
+  const res = await fetch(`${withDb.fhirBase}/Appointment`, {
+    method: 'POST',
+    headers: withDb.headers('create:appointment-1'),
+    body: JSON.stringify(booking),
+  });
+  expect(res.status).toBe(201);
+  await withDb.close();
+  expect(JSON.parse(readFileSync(db, 'utf8')).state.appointments).toHaveLength(1);
+});
