@@ -39,6 +39,9 @@ const esmShim = {
       const contents = source
         .replace(/createRequire\(import\.meta\.url\)\(/g, 'require(')
         .replace(/import\.meta\.url/g, `__gpcModuleUrl(${JSON.stringify(distFile)})`);
+      // Any other import.meta (dirname, resolve...) would be silently empty in CommonJS: refuse it.
+      const left = /import\.meta\.\w+/.exec(contents);
+      if (left) return { errors: [{ text: `${left[0]} has no CommonJS form here: use import.meta.url` }] };
       return { contents, loader: 'ts' };
     });
   },

@@ -21,7 +21,7 @@ interface Run {
   stderr: string;
 }
 
-/** Run a program to its end; the environment has no Node on PATH and no NODE_* variables. */
+/** Run a program to its end, with a bare environment (no NODE_* variables, no npm). */
 function run(file: string, args: string[], cwd: string, timeoutMs = 30_000): Promise<Run> {
   const child = spawn(file, args, { cwd, env: { PATH: '/usr/bin:/bin', HOME: folder }, stdio: 'pipe' });
   let stdout = '';
