@@ -37,6 +37,8 @@ export interface SandboxConfig {
   sessionTtlMs: number;
   maxSessions: number;
   tls?: { cert: string; key: string; ca?: string; requireClientCert: boolean };
+  /** Hot reload: re-arm the active scenario when its file (or the scenarios folder) changes. */
+  watch: boolean;
   log?: Logger;
   /** @internal Server timeouts, shortened by tests; not a CLI flag. Defaults: SERVER_TIMEOUTS. */
   timeouts?: Partial<ServerTimeouts>;
@@ -63,6 +65,7 @@ export const DEFAULT_CONFIG: SandboxConfig = {
   journalSize: 500,
   sessionTtlMs: 30 * 60_000,
   maxSessions: 1000,
+  watch: false,
 };
 
 export class ConfigError extends Error {

@@ -4,6 +4,7 @@ import { buildEnvelope } from './auth/build-headers.js';
 import { checkConfig, DEFAULT_CONFIG, normaliseBasePath, type SandboxConfig } from './config.js';
 import { HungConnections } from './faults/apply.js';
 import { type FaultRule, parseRule } from './faults/rule.js';
+import { watchScenarios } from './faults/scenario-watch.js';
 import { loadScenario } from './faults/scenarios.js';
 import { stateView } from './http/admin-state.js';
 import { createApp } from './http/app.js';
@@ -85,10 +86,19 @@ export function createSandbox(options: SandboxOptions = {}): CreatedSandbox {
   const abort = new AbortController();
   shutdowns.set(core, { hung, abort });
   const app = createApp({ core, hung, shutdown: abort.signal, publicDir: PUBLIC_DIR });
+  const watcher = config.watch
+    ? watchScenarios({
+        ...(config.scenario ? { startedWith: config.scenario } : {}),
+        activeNames: () => core.activeScenarioNames(),
+        reload: (name, scenario) => core.reloadScenario(name, scenario),
+        ...(config.log ? { log: config.log } : {}),
+      })
+    : undefined;
   return {
     app,
     core,
     async close() {
+      watcher?.close();
       abort.abort();
       hung.cutAll();
       await store.close();

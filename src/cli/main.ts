@@ -19,12 +19,11 @@ registerValidate(program);
 registerScenarios(program);
 registerHeaders(program);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
+// No top-level await: the single executable bundles this file as CommonJS (scripts/bundle.mjs).
+program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
     // Help and version are not errors; a bad flag or argument exits 2, as PRODUCT.md asks.
     process.exit(error.exitCode === 0 ? 0 : 2);
   }
   fail(error);
-}
+});

@@ -27,6 +27,7 @@ interface StartFlags {
   tlsKey?: string;
   tlsCa?: string;
   requireClientCert?: boolean;
+  watch?: boolean;
 }
 
 export function registerStart(program: Command): void {
@@ -42,6 +43,7 @@ export function registerStart(program: Command): void {
     )
     .option('--seed <dir>', "seed directory (default: the package's own seed/)")
     .option('--scenario <name|file>', 'a bundled scenario name or a scenario file')
+    .option('--watch', 're-arm the active scenario when its file (or the scenarios folder) changes')
     .option('--db <file>', 'keep the default state in this JSON file across restarts')
     .option('--fsync', 'also fsync each write (survives power loss, slower)')
     .option('--base-path <path>', 'FHIR base path, e.g. /A20047/STU3/1/gpconnect', '')
@@ -95,6 +97,7 @@ export function registerStart(program: Command): void {
           journalSize: flags.journalSize,
           sessionTtl: flags.sessionTtl,
           maxSessions: flags.maxSessions,
+          watch: Boolean(flags.watch),
           ...(flags.tlsCert && flags.tlsKey
             ? {
                 tls: {

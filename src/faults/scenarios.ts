@@ -33,7 +33,8 @@ function bundledNames(): string[] {
     .sort();
 }
 
-function isFileArgument(nameOrFile: string): boolean {
+/** A --scenario argument ending .json or containing a slash is a file path, else a bundled name. */
+export function isFileArgument(nameOrFile: string): boolean {
   return nameOrFile.endsWith('.json') || nameOrFile.includes('/') || nameOrFile.includes('\\');
 }
 

@@ -97,6 +97,26 @@ export class SandboxCore {
     for (const world of [this.defaultWorld, ...this.sessions.all()]) world.faults.setScenario(name, scenario);
   }
 
+  /** Names of the scenarios active in the default state or any session. */
+  activeScenarioNames(): Set<string> {
+    const names = new Set<string>();
+    for (const world of [this.defaultWorld, ...this.sessions.all()]) {
+      if (world.faults.scenarioName !== null) names.add(world.faults.scenarioName);
+    }
+    return names;
+  }
+
+  /**
+   * Hot reload (--watch): replace the rules of scenario `name` wherever it is active, in one step
+   * per world; admin-armed rules stay. Worlds on another scenario, or none, are left alone.
+   */
+  reloadScenario(name: string, scenario: Scenario): void {
+    if (this.scenarioName === name) this.baseFaults.setScenario(name, scenario);
+    for (const world of [this.defaultWorld, ...this.sessions.all()]) {
+      if (world.faults.scenarioName === name) world.faults.setScenario(name, scenario);
+    }
+  }
+
   /** A world's state as the --db file and GET /_admin/snapshot hold it (the clock is shared). */
   snapshot(world: World = this.defaultWorld): StoreDocument {
     return {
