@@ -6,6 +6,7 @@ import { AdminError, sendAdminError } from './admin-errors.js';
 import { faultRoutes } from './admin-faults.js';
 import { fixtureRoutes } from './admin-fixtures.js';
 import { canonicalAdminPath, hasAdminToken, requireAdminToken, sameOriginForChanges } from './admin-guard.js';
+import { metricsRegistry } from './admin-metrics.js';
 import { importSnapshot } from './admin-snapshot.js';
 import { journalEtag, stateEtag, stateView } from './admin-state.js';
 import { noStore, worldOf } from './admin-world.js';
@@ -123,6 +124,15 @@ export function adminRouter(deps: AppDeps): Router {
 
   faultRoutes(router, core);
   fixtureRoutes(router, core);
+
+  // Prometheus text format; one registry per sandbox, built on the first scrape.
+  let metrics: ReturnType<typeof metricsRegistry> | undefined;
+  router.get('/metrics', async (_req, res) => {
+    metrics ??= metricsRegistry({ core, hung: deps.hung });
+    const registry = await metrics;
+    const text = await registry.metrics();
+    noStore(res).type(registry.contentType).send(text);
+  });
 
   router.use((req, _res, next) => {
     next(
