@@ -28,11 +28,9 @@ function buildAdminSchemas(z: typeof Z) {
 
   /** GET /_admin/requests: how many journal entries, newest first. */
   const requestsQuery = z.object({
-    limit: wholeNumber('limit')
-      .optional()
-      .meta({
-        description: 'at most this many entries; all the journal keeps (--journal-size) when left out',
-      }),
+    limit: wholeNumber('limit').optional().meta({
+      description: 'at most this many entries; all the journal keeps (--journal-size) when left out',
+    }),
   });
 
   /** POST /_admin/reset: the default state (or the session's), or every state. */
@@ -61,12 +59,9 @@ function buildAdminSchemas(z: typeof Z) {
   /** Every admin error: what is wrong, and which field, header or parameter (when one is to blame). */
   const errorBody = z.strictObject({
     error: z.string().meta({ description: 'what is wrong, as a sentence' }),
-    field: z
-      .string()
-      .optional()
-      .meta({
-        description: 'the field (a JSON path such as state.appointments[2].patientId), header or parameter',
-      }),
+    field: z.string().optional().meta({
+      description: 'the field (a JSON path such as state.appointments[2].patientId), header or parameter',
+    }),
   });
 
   return { stateQuery, requestsQuery, resetQuery, scenarioBody, errorBody };
