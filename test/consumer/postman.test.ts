@@ -72,7 +72,7 @@ describe('gpc-sandbox postman, run by newman', () => {
       expect(traceIds.size).toBe(9);
       const state = sandbox.state();
       expect(state.appointments).toHaveLength(1);
-      expect((state.appointments[0] as { status: string }).status).toBe('cancelled');
+      expect(state.appointments[0]).toMatchObject({ status: 'cancelled' });
     },
   );
 
