@@ -9,17 +9,6 @@ export interface MetricsSources {
   hung: HungConnections;
 }
 
-/** Every metric name this sandbox exposes, for the docs and the tests. */
-export const METRIC_NAMES = [
-  'gpc_sandbox_requests_total',
-  'gpc_sandbox_faults_applied_total',
-  'gpc_sandbox_bookings_total',
-  'gpc_sandbox_appointments',
-  'gpc_sandbox_active_sessions',
-  'gpc_sandbox_journal_bytes',
-  'gpc_sandbox_held_connections',
-] as const;
-
 /**
  * A Prometheus registry of one sandbox's metrics (prom-client, loaded on the first scrape). Its own
  * Registry, never prom-client's global one, so several sandboxes in one process do not clash.

@@ -15,7 +15,7 @@ import { adminSchemas } from './admin-schemas.js';
 type JsonSchema = Record<string, unknown>;
 
 /** One admin call as the document describes it. */
-export interface AdminCall {
+interface AdminCall {
   method: 'get' | 'post' | 'put' | 'delete';
   /** OpenAPI form: `/_admin/faults/{name}`. */
   path: string;
@@ -314,11 +314,6 @@ function operation(z: typeof Z, call: AdminCall): JsonSchema {
       : {}),
     responses,
   };
-}
-
-/** The admin calls the document describes, as `METHOD /_admin/path` (OpenAPI path form). */
-export function describedAdminCalls(): string[] {
-  return calls().map((c) => `${c.method.toUpperCase()} ${c.path}`);
 }
 
 /** The OpenAPI 3.1 document of the admin API. `version` is the package's version. */
