@@ -104,6 +104,11 @@ describe('GET /_admin/openapi.json', () => {
     expect(body('post', '/_admin/slots').sort()).toEqual(['scheduleId', 'slotId', 'start', 'status']);
     expect(body('post', '/_admin/appointments')).toEqual(expect.arrayContaining(['patientId', 'slotIds']));
     expect(body('put', '/_admin/snapshot').sort()).toEqual(['clock', 'schemaVersion', 'seed', 'state']);
+    const rule = doc.paths['/_admin/faults']!['post']!.requestBody!.content['application/json']!.schema as {
+      properties: Record<string, { properties: Record<string, Record<string, unknown>> }>;
+    };
+    expect(rule.properties['delay']!.properties['uniform']).toMatchObject({ type: 'array', minItems: 2 });
+    expect(rule.properties['error']!.properties['code']!['enum']).toContain('DUPLICATE_REJECTED');
   });
 
   it('states the limits the routes enforce (query parameters from the same schemas)', async () => {
