@@ -26,8 +26,8 @@ interface AdminCall {
   session: boolean;
   query?: Z.ZodObject;
   body?: { schema: Z.ZodType; description: string };
-  /** The success answer. */
-  ok: { status: number; description: string; contentType?: string };
+  /** The success answer; `schema` is a JSON answer's shape, when the document gives it. */
+  ok: { status: number; description: string; contentType?: string; schema?: Z.ZodType };
   /** Error statuses this call can answer besides 400/401/403/413/429 common to all. */
   errors?: number[];
 }
@@ -59,7 +59,7 @@ function calls(): AdminCall[] {
       summary: 'Liveness (no token needed)',
       token: false,
       session: false,
-      ok: { status: 200, description: '{"status": "ok"}' },
+      ok: { status: 200, description: 'alive', schema: admin.responses.health },
     },
     {
       method: 'get',
@@ -67,7 +67,7 @@ function calls(): AdminCall[] {
       summary: 'Whether a token is needed and whether the one sent is accepted (no token needed)',
       token: false,
       session: false,
-      ok: { status: 200, description: '{"tokenRequired": boolean, "tokenAccepted": boolean}' },
+      ok: { status: 200, description: 'whether to ask for a token', schema: admin.responses.auth },
     },
     {
       method: 'get',
@@ -101,7 +101,7 @@ function calls(): AdminCall[] {
       token: true,
       session: true,
       query: admin.resetQuery,
-      ok: { status: 200, description: '{"status": "reset"} (and "sessions": N with all=true)' },
+      ok: { status: 200, description: 'reset', schema: admin.responses.reset },
     },
     {
       method: 'get',
@@ -118,7 +118,7 @@ function calls(): AdminCall[] {
       summary: 'The sandbox clock',
       token: true,
       session: true,
-      ok: { status: 200, description: '{now, epochMs, frozen, realNow}' },
+      ok: { status: 200, description: 'the sandbox clock', schema: admin.responses.clock },
     },
     {
       method: 'put',
@@ -127,7 +127,7 @@ function calls(): AdminCall[] {
       token: true,
       session: true,
       body: { schema: clockChangeSchema(), description: 'exactly one of now, advance, real' },
-      ok: { status: 200, description: '{now, epochMs, frozen, realNow}' },
+      ok: { status: 200, description: 'the sandbox clock', schema: admin.responses.clock },
     },
     {
       method: 'get',
@@ -135,7 +135,7 @@ function calls(): AdminCall[] {
       summary: "Export the state (the --db file's format)",
       token: true,
       session: true,
-      ok: { status: 200, description: 'the state document' },
+      ok: { status: 200, description: 'the state document', schema: stateDocumentSchema() },
     },
     {
       method: 'put',
@@ -144,7 +144,7 @@ function calls(): AdminCall[] {
       token: true,
       session: true,
       body: { schema: stateDocumentSchema(), description: 'the document GET /_admin/snapshot returns' },
-      ok: { status: 200, description: '{"status": "imported", appointments, fixturePatients}' },
+      ok: { status: 200, description: 'imported', schema: admin.responses.imported },
     },
     {
       method: 'get',
@@ -161,7 +161,11 @@ function calls(): AdminCall[] {
       token: true,
       session: true,
       body: { schema: admin.scenarioBody, description: 'the scenario to activate, or null for none' },
-      ok: { status: 200, description: '{scenario, faults}' },
+      ok: {
+        status: 200,
+        description: 'the active scenario and the rules now armed',
+        schema: admin.responses.scenario,
+      },
     },
     {
       method: 'get',
@@ -186,7 +190,7 @@ function calls(): AdminCall[] {
       summary: 'Disarm every armed rule',
       token: true,
       session: true,
-      ok: { status: 200, description: '{"disarmed": [names]}' },
+      ok: { status: 200, description: 'every rule disarmed', schema: admin.responses.disarmed },
     },
     {
       method: 'delete',
@@ -194,7 +198,7 @@ function calls(): AdminCall[] {
       summary: 'Disarm one rule by name',
       token: true,
       session: true,
-      ok: { status: 200, description: '{"disarmed": [name]}' },
+      ok: { status: 200, description: 'the rule disarmed', schema: admin.responses.disarmed },
       errors: [404],
     },
     {
@@ -249,10 +253,10 @@ const ERROR_MEANING: Record<number, string> = {
   429: 'too many sessions (--max-sessions)',
 };
 
-function toJsonSchema(z: typeof Z, schema: Z.ZodType): JsonSchema {
+function toJsonSchema(z: typeof Z, schema: Z.ZodType, io: 'input' | 'output' = 'input'): JsonSchema {
   const out = z.toJSONSchema(schema, {
     target: 'draft-2020-12',
-    io: 'input',
+    io,
     unrepresentable: 'any',
   }) as JsonSchema;
   delete out['$schema'];
@@ -287,7 +291,11 @@ function operation(z: typeof Z, call: AdminCall): JsonSchema {
   const responses: JsonSchema = {
     [String(call.ok.status)]: {
       description: call.ok.description,
-      content: { [call.ok.contentType ?? 'application/json']: { schema: {} } },
+      content: {
+        [call.ok.contentType ?? 'application/json']: {
+          schema: call.ok.schema ? toJsonSchema(z, call.ok.schema, 'output') : {},
+        },
+      },
     },
   };
   for (const status of [...errors].sort()) {

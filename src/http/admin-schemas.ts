@@ -64,7 +64,33 @@ function buildAdminSchemas(z: typeof Z) {
     }),
   });
 
-  return { stateQuery, requestsQuery, resetQuery, scenarioBody, errorBody };
+  /** The simple answers, for the document; a test holds the routes' real answers to them. */
+  const responses = {
+    health: z.strictObject({ status: z.literal('ok') }),
+    auth: z.strictObject({ tokenRequired: z.boolean(), tokenAccepted: z.boolean() }),
+    reset: z.strictObject({
+      status: z.literal('reset'),
+      sessions: z.number().int().optional().meta({ description: 'sessions reset too (all=true)' }),
+    }),
+    clock: z.strictObject({
+      now: z.string().meta({ description: 'the sandbox clock, UK time with its offset' }),
+      epochMs: z.number().int(),
+      frozen: z.boolean(),
+      realNow: z.string().meta({ description: 'real time, UK time with its offset' }),
+    }),
+    disarmed: z.strictObject({ disarmed: z.array(z.string()).meta({ description: 'the rules disarmed' }) }),
+    imported: z.strictObject({
+      status: z.literal('imported'),
+      appointments: z.number().int(),
+      fixturePatients: z.number().int(),
+    }),
+    scenario: z.strictObject({
+      scenario: z.string().nullable(),
+      faults: z.array(z.record(z.string(), z.unknown())).meta({ description: 'the rules now armed' }),
+    }),
+  };
+
+  return { stateQuery, requestsQuery, resetQuery, scenarioBody, errorBody, responses };
 }
 
 type AdminSchemas = ReturnType<typeof buildAdminSchemas>;

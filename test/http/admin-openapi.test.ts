@@ -1,8 +1,11 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ZodType } from 'zod';
 import { HungConnections } from '../../src/faults/apply.js';
 import { adminRouter } from '../../src/http/admin-routes.js';
+import { adminSchemas } from '../../src/http/admin-schemas.js';
 import { PUBLIC_DIR } from '../../src/paths.js';
+import { stateDocumentSchema } from '../../src/sandbox/document.js';
 import { type TestSandbox, testSandbox } from '../helpers/sandbox.js';
 
 let sandbox: TestSandbox | undefined;
@@ -128,6 +131,41 @@ describe('GET /_admin/openapi.json', () => {
     const all = doc.paths['/_admin/reset']!['post']!.parameters!.find((p) => p.name === 'all')!;
     expect(all.schema).toMatchObject({ enum: ['true', 'false'] });
     expect((await sandbox.http.post('/_admin/reset?all=yes')).body.field).toBe('all');
+  });
+
+  it("gives the shapes of the simple answers, which the routes' real answers hold to", async () => {
+    sandbox = testSandbox();
+    const doc = await fetchDoc(sandbox);
+    const answers = adminSchemas().responses;
+    const http = sandbox.http;
+    const cases: Array<[string, string, () => Promise<{ status: number; body: unknown }>, ZodType]> = [
+      ['get', '/_admin/health', () => http.get('/_admin/health'), answers.health],
+      ['get', '/_admin/auth', () => http.get('/_admin/auth'), answers.auth],
+      ['get', '/_admin/clock', () => http.get('/_admin/clock'), answers.clock],
+      ['put', '/_admin/clock', () => http.put('/_admin/clock').send({ advance: 'PT1M' }), answers.clock],
+      [
+        'put',
+        '/_admin/scenario',
+        () => http.put('/_admin/scenario').send({ name: 'slot-race' }),
+        answers.scenario,
+      ],
+      ['get', '/_admin/snapshot', () => http.get('/_admin/snapshot'), stateDocumentSchema()],
+      ['post', '/_admin/reset', () => http.post('/_admin/reset?all=true'), answers.reset],
+      ['delete', '/_admin/faults', () => http.delete('/_admin/faults'), answers.disarmed],
+    ];
+    for (const [method, path, call, schema] of cases) {
+      const described = doc.paths[path]![method]!.responses['200'] as unknown as {
+        content: Record<string, { schema: Record<string, unknown> }>;
+      };
+      expect(described.content['application/json']!.schema, `${method} ${path}`).not.toEqual({});
+      const res = await call();
+      expect(res.status, `${method} ${path}`).toBe(200);
+      const parsed = schema.safeParse(res.body);
+      expect(parsed.success ? [] : parsed.error.issues, `${method} ${path}`).toEqual([]);
+    }
+    const snapshot = (await http.get('/_admin/snapshot')).body;
+    const imported = await http.put('/_admin/snapshot').send(snapshot);
+    expect(answers.imported.safeParse(imported.body).success).toBe(true);
   });
 
   it('needs no token, while the calls it describes do', async () => {
