@@ -36,9 +36,6 @@ export interface PostmanOptions {
   seed?: string;
 }
 
-/** Collection variables: the environment (or `newman --env-var`) overrides any of them. */
-export const POSTMAN_VARIABLES = ['baseUrl', 'providerAsid', 'consumerAsid', 'nhsNumber'] as const;
-
 type Script = { listen: 'prerequest' | 'test'; script: { type: 'text/javascript'; exec: string[] } };
 
 function script(listen: Script['listen'], source: string): Script {

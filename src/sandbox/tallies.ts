@@ -22,6 +22,7 @@ export interface RequestCount {
   count: number;
 }
 
+/** One sandbox's counts (SandboxCore.tallies); the FHIR pipeline adds to them, /_admin/metrics reads them. */
 export class Tallies {
   readonly #requests = new Map<string, RequestCount>();
   readonly #faults = new Map<string, number>();
