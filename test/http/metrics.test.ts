@@ -1,7 +1,8 @@
 import parsePrometheusTextFormat, { type PrometheusFamily } from 'parse-prometheus-text-format';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/index.js';
-import { seedExample } from '../helpers/bodies.js';
+import { s1Slot } from '../helpers/appointments.js';
+import { gpcBooking, seedExample } from '../helpers/bodies.js';
 import { envelope, type TestSandbox, testSandbox } from '../helpers/sandbox.js';
 
 const TOKEN = 'metrics-token';
@@ -32,13 +33,17 @@ function value(metrics: Metrics, name: string, labels: Record<string, string> = 
   return sample ? Number(sample.value) : 0;
 }
 
-function book(sb: TestSandbox, slot: string, headers: Record<string, string> = {}) {
+/** Book an s1 slot on 2026-06-02 at a time, with the body the sandbox's profile wants. */
+function book(sb: TestSandbox, time: string, headers: Record<string, string> = {}) {
+  const profile = sb.core.profile.name;
+  const slot = s1Slot('2026-06-02', time);
+  const body = profile === 'careconnect' ? seedExample(slot.id) : gpcBooking({ slots: [slot] });
   return sb.http
     .post('/Appointment')
     .set(envelope('create:appointment-1'))
     .set('Content-Type', 'application/fhir+json')
     .set(headers)
-    .send(JSON.stringify(seedExample(slot)));
+    .send(JSON.stringify(body));
 }
 
 describe('GET /_admin/metrics', () => {
@@ -63,51 +68,57 @@ describe('GET /_admin/metrics', () => {
     expect(value(metrics, 'gpc_sandbox_active_sessions')).toBe(0);
   });
 
-  it('moves with real requests: by interaction and status, faults by rule, bookings, sessions, journal bytes', async () => {
-    sandbox = testSandbox();
-    expect((await book(sandbox, 's1-202606020900')).status).toBe(201);
-    // The same slot again: the duplicate error.
-    expect((await book(sandbox, 's1-202606020900')).status).toBe(422);
-    // A session's booking counts too.
-    expect((await book(sandbox, 's1-202606020910', { 'X-Sandbox-Session': 'm1' })).status).toBe(201);
-    // A fault rule fires twice.
-    await sandbox.http
-      .post('/_admin/faults')
-      .send({ name: 'boom', when: { path: '/metadata' }, error: { code: 'INTERNAL_SERVER_ERROR' } })
-      .expect(201);
-    for (let i = 0; i < 2; i++) {
-      expect((await sandbox.http.get('/metadata').set(envelope('read:metadata-1'))).status).toBe(500);
-    }
-    // A path no interaction serves: the interaction is unknown.
-    expect((await sandbox.http.get('/Nothing')).status).toBe(404);
+  it.each([
+    ['careconnect', '422'],
+    ['gpconnect-1.2.7', '409'],
+  ] as const)(
+    'moves with real requests (%s): by interaction and status, faults by rule, bookings, sessions, journal bytes',
+    async (profile, duplicate) => {
+      sandbox = testSandbox({ profile });
+      expect((await book(sandbox, '09:00')).status).toBe(201);
+      // The same slot again: the duplicate error.
+      expect((await book(sandbox, '09:00')).status).toBe(Number(duplicate));
+      // A session's booking counts too.
+      expect((await book(sandbox, '09:10', { 'X-Sandbox-Session': 'm1' })).status).toBe(201);
+      // A fault rule fires twice.
+      await sandbox.http
+        .post('/_admin/faults')
+        .send({ name: 'boom', when: { path: '/metadata' }, error: { code: 'INTERNAL_SERVER_ERROR' } })
+        .expect(201);
+      for (let i = 0; i < 2; i++) {
+        expect((await sandbox.http.get('/metadata').set(envelope('read:metadata-1'))).status).toBe(500);
+      }
+      // A path no interaction serves: the interaction is unknown.
+      expect((await sandbox.http.get('/Nothing')).status).toBe(404);
 
-    const metrics = await scrape(sandbox);
-    const requests = (interaction: string, status: string) =>
-      value(metrics, 'gpc_sandbox_requests_total', { interaction, status });
-    expect(requests('rest:create:appointment-1', '201')).toBe(2);
-    expect(requests('rest:create:appointment-1', '422')).toBe(1);
-    expect(requests('rest:read:metadata-1', '500')).toBe(2);
-    expect(requests('unknown', '404')).toBe(1);
-    expect(value(metrics, 'gpc_sandbox_faults_applied_total', { rule: 'boom' })).toBe(2);
-    expect(value(metrics, 'gpc_sandbox_bookings_total')).toBe(2);
-    expect(value(metrics, 'gpc_sandbox_appointments', { status: 'booked' })).toBe(2);
-    expect(value(metrics, 'gpc_sandbox_active_sessions')).toBe(1);
-    const journalBytes = value(metrics, 'gpc_sandbox_journal_bytes');
-    // At least every request body the journal keeps.
-    expect(journalBytes).toBeGreaterThan(3 * JSON.stringify(seedExample()).length);
+      const metrics = await scrape(sandbox);
+      const requests = (interaction: string, status: string) =>
+        value(metrics, 'gpc_sandbox_requests_total', { interaction, status });
+      expect(requests('rest:create:appointment-1', '201')).toBe(2);
+      expect(requests('rest:create:appointment-1', duplicate)).toBe(1);
+      expect(requests('rest:read:metadata-1', '500')).toBe(2);
+      expect(requests('unknown', '404')).toBe(1);
+      expect(value(metrics, 'gpc_sandbox_faults_applied_total', { rule: 'boom' })).toBe(2);
+      expect(value(metrics, 'gpc_sandbox_bookings_total')).toBe(2);
+      expect(value(metrics, 'gpc_sandbox_appointments', { status: 'booked' })).toBe(2);
+      expect(value(metrics, 'gpc_sandbox_active_sessions')).toBe(1);
+      const journalBytes = value(metrics, 'gpc_sandbox_journal_bytes');
+      // At least every request body the journal keeps.
+      expect(journalBytes).toBeGreaterThan(3 * JSON.stringify(seedExample()).length);
 
-    // A reset empties the journal and the appointments; the counters never go down.
-    await sandbox.http.post('/_admin/reset?all=true').expect(200);
-    const after = await scrape(sandbox);
-    expect(value(after, 'gpc_sandbox_bookings_total')).toBe(2);
-    expect(value(after, 'gpc_sandbox_appointments', { status: 'booked' })).toBe(0);
-    expect(value(after, 'gpc_sandbox_journal_bytes')).toBeLessThan(journalBytes);
-    expect(value(after, 'gpc_sandbox_journal_bytes')).toBe(0);
-  });
+      // A reset empties the journal and the appointments; the counters never go down.
+      await sandbox.http.post('/_admin/reset?all=true').expect(200);
+      const after = await scrape(sandbox);
+      expect(value(after, 'gpc_sandbox_bookings_total')).toBe(2);
+      expect(value(after, 'gpc_sandbox_appointments', { status: 'booked' })).toBe(0);
+      expect(value(after, 'gpc_sandbox_journal_bytes')).toBeLessThan(journalBytes);
+      expect(value(after, 'gpc_sandbox_journal_bytes')).toBe(0);
+    },
+  );
 
   it('counts a booking whose answer a fault replaced (after: true) as committed', async () => {
     sandbox = testSandbox();
-    const res = await book(sandbox, 's1-202606020900', {
+    const res = await book(sandbox, '09:00', {
       'X-Sandbox-Fault': 'after;error=500:INTERNAL_SERVER_ERROR',
     });
     expect(res.status).toBe(500);
