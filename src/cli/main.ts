@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerHeaders } from './headers.js';
 import { fail } from './output.js';
+import { registerPostman } from './postman.js';
 import { registerScenarios } from './scenarios.js';
 import { registerSeed } from './seed.js';
 import { registerStart } from './start.js';
@@ -18,6 +19,7 @@ registerSeed(program);
 registerValidate(program);
 registerScenarios(program);
 registerHeaders(program);
+registerPostman(program);
 
 // No top-level await: the single executable bundles this file as CommonJS (scripts/bundle.mjs).
 program.parseAsync(process.argv).catch((error: unknown) => {

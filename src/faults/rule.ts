@@ -117,14 +117,24 @@ function buildRuleSchema(z: typeof Z) {
 
   const UNIFORM_MESSAGE = 'expected [min, max] with min <= max';
 
-  const uniformSchema = z.unknown().superRefine((value, ctx) => {
-    const ok =
-      Array.isArray(value) &&
-      value.length === 2 &&
-      value.every((v) => msSchema.safeParse(v).success) &&
-      (value[0] as number) <= (value[1] as number);
-    if (!ok) ctx.addIssue({ code: 'custom', message: UNIFORM_MESSAGE });
-  });
+  const uniformSchema = z
+    .unknown()
+    .superRefine((value, ctx) => {
+      const ok =
+        Array.isArray(value) &&
+        value.length === 2 &&
+        value.every((v) => msSchema.safeParse(v).success) &&
+        (value[0] as number) <= (value[1] as number);
+      if (!ok) ctx.addIssue({ code: 'custom', message: UNIFORM_MESSAGE });
+    })
+    // What the check above accepts, for the admin API's OpenAPI document.
+    .meta({
+      type: 'array',
+      items: { type: 'integer', minimum: 0, maximum: MAX_DELAY_MS },
+      minItems: 2,
+      maxItems: 2,
+      description: '[min, max] in milliseconds, min <= max',
+    });
 
   const lognormalSchema = z
     .strictObject({ median: msSchema, p99: msSchema, max: msSchema.optional() })
@@ -174,7 +184,10 @@ function buildRuleSchema(z: typeof Z) {
         .min(400, { error: 'expected an error status, 400 to 599' })
         .max(599, { error: 'expected an error status, 400 to 599' })
         .optional(),
-      code: z.string({ error: expected('a Spine code such as "DUPLICATE_REJECTED"') }).optional(),
+      code: z
+        .string({ error: expected('a Spine code such as "DUPLICATE_REJECTED"') })
+        .optional()
+        .meta({ enum: Object.keys(SPINE_ERRORS), description: 'a Spine error code (not with ssp: true)' }),
       display: z
         .string({ error: expected('a string') })
         .min(1, { error: 'expected a non-empty string' })

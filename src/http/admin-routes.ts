@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { changeClock, clockView } from '../sandbox/clock-control.js';
 import { checkDocument } from '../sandbox/document.js';
@@ -6,12 +7,17 @@ import { AdminError, sendAdminError } from './admin-errors.js';
 import { faultRoutes } from './admin-faults.js';
 import { fixtureRoutes } from './admin-fixtures.js';
 import { canonicalAdminPath, hasAdminToken, requireAdminToken, sameOriginForChanges } from './admin-guard.js';
+import { metricsRegistry } from './admin-metrics.js';
+import { adminOpenApi } from './admin-openapi.js';
+import { adminSchemas, parseAdminInput } from './admin-schemas.js';
 import { importSnapshot } from './admin-snapshot.js';
 import { journalEtag, stateEtag, stateView } from './admin-state.js';
 import { noStore, worldOf } from './admin-world.js';
 import type { AppDeps } from './app.js';
 
 export { worldOf } from './admin-world.js';
+
+const PACKAGE_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /** The admin page may reach only this origin; it loads nothing from anywhere else. */
 const PAGE_HEADERS = {
@@ -54,6 +60,13 @@ export function adminRouter(deps: AppDeps): Router {
     });
   });
 
+  // OpenAPI 3.1 of these calls, generated from the schemas they validate with; no token (it holds no data).
+  let openApi: string | undefined;
+  router.get('/openapi.json', (_req, res) => {
+    openApi ??= JSON.stringify(adminOpenApi(PACKAGE_VERSION));
+    noStore(res).type('application/json').send(openApi);
+  });
+
   router.use(requireAdminToken(core.config.adminToken));
   router.use(sameOriginForChanges(core.config.publicUrl));
   const smallJson = express.json({ limit: '1mb' });
@@ -61,9 +74,7 @@ export function adminRouter(deps: AppDeps): Router {
   router.use((req, res, next) => (req.path === '/snapshot' ? largeJson : smallJson)(req, res, next));
 
   router.get('/state', (req, res) => {
-    const days = req.query['days'] === undefined ? 14 : Number(req.query['days']);
-    if (!Number.isInteger(days) || days < 1 || days > 366)
-      throw new AdminError(400, 'days must be an integer from 1 to 366', 'days');
+    const days = parseAdminInput(adminSchemas().stateQuery, req.query).days ?? 14;
     const world = worldOf(core, req);
     const etag = stateEtag(core, world, days);
     noStore(res).setHeader('ETag', etag);
@@ -72,9 +83,7 @@ export function adminRouter(deps: AppDeps): Router {
   });
 
   router.post('/reset', async (req, res) => {
-    const all = req.query['all'];
-    if (all !== undefined && all !== 'true' && all !== 'false')
-      throw new AdminError(400, 'all must be true or false', 'all');
+    const { all } = parseAdminInput(adminSchemas().resetQuery, req.query);
     if (all === 'true') {
       for (const world of [core.defaultWorld, ...core.sessions.all()]) world.reset();
     } else {
@@ -86,10 +95,7 @@ export function adminRouter(deps: AppDeps): Router {
 
   router.get('/requests', (req, res) => {
     const world = worldOf(core, req);
-    const raw = req.query['limit'];
-    const limit = raw === undefined ? world.journal.capacity : Number(raw);
-    if (!Number.isInteger(limit) || limit < 1)
-      throw new AdminError(400, 'limit must be a positive integer', 'limit');
+    const limit = parseAdminInput(adminSchemas().requestsQuery, req.query).limit ?? world.journal.capacity;
     const etag = journalEtag(world, limit);
     noStore(res).setHeader('ETag', etag);
     if (req.headers['if-none-match'] === etag) return void res.status(304).end();
@@ -123,6 +129,15 @@ export function adminRouter(deps: AppDeps): Router {
 
   faultRoutes(router, core);
   fixtureRoutes(router, core);
+
+  // Prometheus text format; one registry per sandbox, built on the first scrape.
+  let metrics: ReturnType<typeof metricsRegistry> | undefined;
+  router.get('/metrics', async (_req, res) => {
+    metrics ??= metricsRegistry({ core, hung: deps.hung });
+    const registry = await metrics;
+    const text = await registry.metrics();
+    noStore(res).type(registry.contentType).send(text);
+  });
 
   router.use((req, _res, next) => {
     next(

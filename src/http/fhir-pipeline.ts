@@ -1,6 +1,7 @@
 import type { TLSSocket } from 'node:tls';
 import type { Request, RequestHandler } from 'express';
 import { checkEnvelope } from '../auth/envelope.js';
+import { resolveInteraction } from '../auth/interactions.js';
 import { negotiateResponseFormat } from '../fhir/format.js';
 import { SpineError } from '../fhir/operation-outcome.js';
 import type { SandboxCore } from '../sandbox/core.js';
@@ -121,7 +122,7 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
           world,
           call,
           decision,
-          () => match.route.handler(call),
+          () => countBooking(core, req.method, match.route.handler(call)),
           res,
           options,
         );
@@ -169,6 +170,11 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
         ...(responseBody !== undefined ? { body: truncateBody(responseBody) } : {}),
       },
     });
+    core.tallies.request(
+      interaction === undefined ? undefined : resolveInteraction(interaction)?.name,
+      result === 'dropped' ? 0 : result.status,
+      faultName,
+    );
     core.config.log?.(
       'info',
       `${req.method} ${req.originalUrl} ${result === 'dropped' ? 'dropped' : result.status} ${ms}ms`,
@@ -182,6 +188,17 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
       },
     );
   };
+}
+
+/** A 201 to a POST is a booking committed (the only create this provider serves). */
+async function countBooking(
+  core: SandboxCore,
+  method: string,
+  pending: FhirResult | Promise<FhirResult>,
+): Promise<FhirResult> {
+  const result = await pending;
+  if (method === 'POST' && result.status === 201) core.tallies.booked();
+  return result;
 }
 
 /** A call for a request no route serves: only faults look at it. */

@@ -11,6 +11,7 @@ import { SCHEMA_VERSION, type StateStore, type StoreDocument, StoreError } from 
 import { checkDocument, type DocumentContext } from './document.js';
 import { InputError } from './input-error.js';
 import { Sessions } from './sessions.js';
+import { Tallies } from './tallies.js';
 import { World } from './world.js';
 
 export interface CoreParts {
@@ -50,6 +51,8 @@ export class SandboxCore {
   readonly store: StateStore;
   readonly defaultWorld: World;
   readonly sessions: Sessions;
+  /** Counts since start for GET /_admin/metrics. */
+  readonly tallies = new Tallies();
   private readonly baseFaults: FaultEngine;
   scenarioName: string | null;
 

@@ -56,17 +56,22 @@ function buildDocumentSchema(z: typeof Z, patientSchema: Z.ZodType) {
 
 let documentSchema: ReturnType<typeof buildDocumentSchema> | undefined;
 
+/** The state document's shape (the --db file, GET and PUT /_admin/snapshot); references are checked apart. */
+export function stateDocumentSchema(): ReturnType<typeof buildDocumentSchema> {
+  documentSchema ??= buildDocumentSchema(
+    createRequire(import.meta.url)('zod') as typeof Z,
+    schemas().patientSchema,
+  );
+  return documentSchema;
+}
+
 /** Check a document; the error names the first bad field as a JSON path. */
 export function checkDocument(core: DocumentContext, json: unknown): StoreDocument {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new InputError('send the document GET /_admin/snapshot returns, as a JSON object', 'body');
   }
   checkDepth(json);
-  documentSchema ??= buildDocumentSchema(
-    createRequire(import.meta.url)('zod') as typeof Z,
-    schemas().patientSchema,
-  );
-  const result = documentSchema.safeParse(json, { reportInput: true });
+  const result = stateDocumentSchema().safeParse(json, { reportInput: true });
   if (!result.success) throw zodInputError(result.error);
   const doc = result.data as StoreDocument;
   if (doc.seed !== core.seed.fingerprint) {

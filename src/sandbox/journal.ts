@@ -56,19 +56,41 @@ export function truncateBody(body: string | undefined): string | undefined {
   return `${head}… [truncated, ${body.length} characters in all]`;
 }
 
+/** Roughly what one record holds, in bytes: its bodies (UTF-8) and header names and values. */
+function recordBytes(record: JournalRecord): number {
+  let bytes = record.method.length + record.path.length;
+  for (const part of [record.request, record.response]) {
+    if (part.body !== undefined) bytes += Buffer.byteLength(part.body, 'utf8');
+    for (const [name, value] of Object.entries(part.headers)) {
+      if (value !== undefined) bytes += name.length + String(value).length;
+    }
+  }
+  return bytes;
+}
+
 /** A bounded ring, newest first on read. */
 export class Journal {
-  private readonly entries: Array<{ seq: number; record: JournalRecord }> = [];
+  private readonly entries: Array<{ seq: number; record: JournalRecord; bytes: number }> = [];
   private next = 0;
   private counter = 0;
+  private heldBytes = 0;
 
   constructor(readonly capacity: number) {}
 
   add(record: JournalRecord): void {
-    const entry = { seq: ++this.counter, record };
+    const entry = { seq: ++this.counter, record, bytes: recordBytes(record) };
+    this.heldBytes += entry.bytes;
     if (this.entries.length < this.capacity) this.entries.push(entry);
-    else this.entries[this.next] = entry;
+    else {
+      this.heldBytes -= this.entries[this.next]!.bytes;
+      this.entries[this.next] = entry;
+    }
     this.next = (this.next + 1) % this.capacity;
+  }
+
+  /** Roughly the bytes the kept entries hold (bodies as UTF-8, header names and values). */
+  get bytes(): number {
+    return this.heldBytes;
   }
 
   list(limit = this.capacity): JournalEntry[] {
@@ -94,5 +116,6 @@ export class Journal {
   clear(): void {
     this.entries.length = 0;
     this.next = 0;
+    this.heldBytes = 0;
   }
 }

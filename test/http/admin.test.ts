@@ -704,6 +704,7 @@ describe('the admin token', () => {
   it('leaves health and the page open, and closes every other call', async () => {
     sandbox = testSandbox({ adminToken: TOKEN });
     expect((await sandbox.http.get('/_admin/health')).status).toBe(200);
+    expect((await sandbox.http.get('/_admin/openapi.json')).status).toBe(200);
     const page = await sandbox.http.get('/_admin/');
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
@@ -729,6 +730,7 @@ describe('the admin token', () => {
       ['post', '/_admin/patients'],
       ['post', '/_admin/slots'],
       ['post', '/_admin/appointments'],
+      ['get', '/_admin/metrics'],
       ['get', '/_admin/nothing'],
     ] as const) {
       const none = await sandbox.http[method](path);
