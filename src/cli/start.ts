@@ -27,6 +27,7 @@ interface StartFlags {
   tlsKey?: string;
   tlsCa?: string;
   requireClientCert?: boolean;
+  cors: 'on' | 'off';
 }
 
 export function registerStart(program: Command): void {
@@ -69,6 +70,11 @@ export function registerStart(program: Command): void {
       '--require-client-cert',
       'mutual TLS: a request without a certificate signed by --tls-ca gets 496',
     )
+    .addOption(
+      new Option('--cors <on|off>', 'CORS headers and preflight answers on the FHIR surface (never /_admin)')
+        .choices(['on', 'off'])
+        .default('on'),
+    )
     .action(async (flags: StartFlags) => {
       if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey))
         fail(configError('--tls-cert and --tls-key go together'));
@@ -95,6 +101,7 @@ export function registerStart(program: Command): void {
           journalSize: flags.journalSize,
           sessionTtl: flags.sessionTtl,
           maxSessions: flags.maxSessions,
+          cors: flags.cors === 'on',
           ...(flags.tlsCert && flags.tlsKey
             ? {
                 tls: {

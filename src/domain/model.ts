@@ -147,4 +147,12 @@ export interface AppointmentRecord {
   origin: AppointmentOrigin;
   /** The stored FHIR Appointment (without id/meta.versionId, which are added on output). */
   resource: Record<string, unknown>;
+  /**
+   * The earlier versions, oldest first, for version reads (`GET /Appointment/{id}/_history/{vid}`).
+   * Absent when there are none, and in records written before versions were kept.
+   */
+  history?: AppointmentVersion[];
 }
+
+/** One earlier version of an appointment: what an amend or a cancel replaced. */
+export type AppointmentVersion = Pick<AppointmentRecord, 'versionId' | 'lastModifiedMs' | 'status' | 'resource'>;

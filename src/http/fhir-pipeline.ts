@@ -1,6 +1,6 @@
 import type { TLSSocket } from 'node:tls';
 import type { Request, RequestHandler } from 'express';
-import { checkEnvelope } from '../auth/envelope.js';
+import { checkEnvelope, interactionMismatch } from '../auth/envelope.js';
 import { negotiateResponseFormat } from '../fhir/format.js';
 import { SpineError } from '../fhir/operation-outcome.js';
 import type { SandboxCore } from '../sandbox/core.js';
@@ -54,7 +54,13 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
 
       const match = matchRoute(req.method, path);
       if (!match || 'wrongMethod' in match) {
-        const refusal = !match
+        const mismatch =
+          !match && core.config.auth !== 'off'
+            ? interactionMismatch({ method: req.method, path, headers: req.headers })
+            : undefined;
+        const refusal = mismatch
+          ? new SpineError(mismatch.code, mismatch.diagnostics, mismatch.status)
+          : !match
           ? new SpineError(
               'NO_RECORD_FOUND',
               `${req.method} ${path} is not an interaction of this provider (paths are case-sensitive, with no trailing slash). Supported: ${supportedInteractions()}`,
@@ -196,6 +202,17 @@ function emptyCall(core: SandboxCore, world: World, req: Request): FhirCall {
     nowMs: core.clock.now(),
     fhirBaseUrl: fhirBaseUrl(core, req),
   };
+}
+
+/**
+ * A request path (as the app sees it) relative to the FHIR base path, in the direct or the Spine
+ * proxy's URL form; undefined when it lies outside the base path.
+ */
+export function fhirRelativePath(path: string, basePath: string): string | undefined {
+  if (SSP_PREFIX.test(path)) return stripSspPrefix(path, basePath);
+  if (!basePath) return path;
+  if (path === basePath) return '/';
+  return path.startsWith(`${basePath}/`) ? path.slice(basePath.length) : undefined;
 }
 
 function stripSspPrefix(path: string, basePath: string): string {

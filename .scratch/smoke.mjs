@@ -1,0 +1,13 @@
+import request from 'supertest';
+import { createSandbox, buildEnvelope } from '/work/wt-h14b/dist/index.js';
+const sb = createSandbox({ clock: '2026-06-01T08:00:00+01:00', profile: 'gpconnect-1.2.7' });
+const http = request(sb.app);
+let r = await http.get('/metadata').set(buildEnvelope('read:metadata-1'));
+console.log(r.status, JSON.stringify(r.body.rest[0]).slice(0, 3000));
+r = await http.post('/metadatas').set(buildEnvelope('read:metadata-1'));
+console.log(r.status, r.body.issue?.[0]?.diagnostics);
+r = await http.get('/Patient/').set(buildEnvelope('search:patient-1'));
+console.log(r.status, r.body.issue?.[0]?.diagnostics);
+r = await http.options('/Appointment/1').set({ Origin: 'http://x', 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'authorization, ssp-traceid, x-sandbox-foo, x-evil' });
+console.log(r.status, r.headers);
+await sb.close();
