@@ -74,7 +74,11 @@ export function resolveInteraction(nameOrUrn: string): Interaction | undefined {
  */
 export function interactionsFor(method: string, path: string): Interaction[] {
   const m = method.toUpperCase();
-  const names = new Set<string>(operationsOnPath(path).filter((op) => op.method === m).map((op) => op.interaction));
+  const names = new Set<string>(
+    operationsOnPath(path)
+      .filter((op) => op.method === m)
+      .map((op) => op.interaction),
+  );
   return INTERACTIONS.filter((i) => names.has(i.name));
 }
 

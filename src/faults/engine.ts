@@ -80,7 +80,6 @@ interface Armed {
   applied: number;
 }
 
-
 function headerValues(headers: FaultRequest['headers'], name: string): string[] {
   const value = headers[name.toLowerCase()];
   return value === undefined ? [] : Array.isArray(value) ? value : [value];

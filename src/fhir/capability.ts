@@ -1,6 +1,6 @@
 import type { Profile } from '../profiles/index.js';
 import { OPERATION_OUTCOME_PROFILE } from './operation-outcome.js';
-import { type CapabilityEntry, type SearchParamDef, SERVED_OPERATIONS } from './operations.js';
+import { type CapabilityEntry, SERVED_OPERATIONS, type SearchParamDef } from './operations.js';
 import { PROFILE_URL } from './profiles.js';
 import type { FhirResource } from './resources.js';
 
@@ -56,7 +56,9 @@ export function capabilityStatement(
       entry = { type: cap.resource, profile: { reference: profileUrl }, interaction: [] };
       resources.set(cap.resource, entry);
     }
-    const params = ('searchParams' in op ? op.searchParams : undefined) as readonly SearchParamDef[] | undefined;
+    const params = ('searchParams' in op ? op.searchParams : undefined) as
+      | readonly SearchParamDef[]
+      | undefined;
     if ('code' in cap) {
       if (!entry.interaction.some((i) => i.code === cap.code)) entry.interaction.push({ code: cap.code });
       if (cap.code === 'update') {
@@ -77,7 +79,10 @@ export function capabilityStatement(
         .filter(Boolean)
         .join('. ');
     } else {
-      operations.push({ name: cap.operation, definition: { reference: `OperationDefinition/${cap.operation}` } });
+      operations.push({
+        name: cap.operation,
+        definition: { reference: `OperationDefinition/${cap.operation}` },
+      });
     }
   }
   for (const entry of resources.values()) {
@@ -124,7 +129,11 @@ export function capabilityStatement(
         security: { cors: options.cors },
         resource: [...resources.values()],
         ...(compartments.size > 0
-          ? { compartment: [...compartments].map((c) => `http://hl7.org/fhir/CompartmentDefinition/${c.toLowerCase()}`) }
+          ? {
+              compartment: [...compartments].map(
+                (c) => `http://hl7.org/fhir/CompartmentDefinition/${c.toLowerCase()}`,
+              ),
+            }
           : {}),
         ...(operations.length > 0 ? { operation: operations } : {}),
       },

@@ -19,7 +19,8 @@ export function readAppointmentVersion(call: FhirCall): FhirResult {
   const version = versionOf(record, vid);
   if (!version) {
     const kept = [...(record.history ?? []).map((v) => v.versionId), record.versionId];
-    const lost = Number(kept[0]) > 1 ? '; its earlier versions were written before this sandbox kept them' : '';
+    const lost =
+      Number(kept[0]) > 1 ? '; its earlier versions were written before this sandbox kept them' : '';
     throw new SpineError(
       'NO_RECORD_FOUND',
       `Appointment/${id} has no version "${vid}": its versions are ${kept.join(', ')} (the current one is ${record.versionId})${lost}`,
