@@ -153,7 +153,13 @@ export function checkEnvelope(req: EnvelopeRequest, opts: EnvelopeOptions): Enve
  * read invalid response check caching headers exist", and the same scenario for Organization,
  * Practitioner and Appointment retrieve), so the sandbox answers the latter for both.
  */
-export function interactionMismatch(req: EnvelopeRequest): EnvelopeProblem | undefined {
+export function interactionMismatch(
+  req: EnvelopeRequest,
+):
+  | (EnvelopeProblem & {
+      /** The path fits the named interaction; only the method does not. */ pathFits: boolean;
+    })
+  | undefined {
   const raw = req.headers['ssp-interactionid'];
   const id = (Array.isArray(raw) ? raw[0] : raw)?.trim();
   const named = id === undefined ? undefined : resolveInteraction(id);
@@ -167,10 +173,10 @@ export function interactionMismatch(req: EnvelopeRequest): EnvelopeProblem | und
   if (named.paths.some((p) => p.toLowerCase() === lower) && !named.paths.includes(path)) {
     hints.push('paths are case-sensitive');
   }
-  if (method !== named.method && named.paths.some((p) => pathFits(p, path))) {
-    hints.push(`${named.operation} uses ${named.method}`);
-  }
+  const fitsPath = named.paths.some((p) => pathFits(p, path));
+  if (method !== named.method && fitsPath) hints.push(`${named.operation} uses ${named.method}`);
   return {
+    pathFits: fitsPath,
     code: 'BAD_REQUEST',
     status: SPINE_ERRORS.BAD_REQUEST.httpStatus,
     field: 'Ssp-InteractionID',

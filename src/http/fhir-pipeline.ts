@@ -55,21 +55,26 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
       const match = matchRoute(req.method, path);
       if (!match || 'wrongMethod' in match) {
         const mismatch =
-          !match && core.config.auth !== 'off'
+          core.config.auth !== 'off'
             ? interactionMismatch({ method: req.method, path, headers: req.headers })
             : undefined;
+        const wrongMethod =
+          match &&
+          `${req.method} is not allowed on ${path}: use ${match.wrongMethod.map((r) => `${r.method} ${r.template} (${r.summary})`).join(' or ')}`;
         const refusal = mismatch
-          ? new SpineError(mismatch.code, mismatch.diagnostics, mismatch.status)
-          : !match
-            ? new SpineError(
+          ? new SpineError(
+              'BAD_REQUEST',
+              wrongMethod && !mismatch.pathFits
+                ? `${mismatch.diagnostics}; ${wrongMethod}`
+                : mismatch.diagnostics,
+              400,
+            )
+          : wrongMethod
+            ? new SpineError('BAD_REQUEST', wrongMethod, 400)
+            : new SpineError(
                 'NO_RECORD_FOUND',
                 `${req.method} ${path} is not an interaction of this provider (paths are case-sensitive, with no trailing slash). Supported: ${supportedInteractions()}`,
                 404,
-              )
-            : new SpineError(
-                'BAD_REQUEST',
-                `${req.method} is not allowed on ${path}: use ${match.wrongMethod.map((r) => `${r.method} ${r.template} (${r.summary})`).join(' or ')}`,
-                400,
               );
         // Faults model the network and the Spine proxy, which answer for paths this provider
         // does not serve too (the proxy's 415 for an interaction it does not route).
