@@ -124,6 +124,16 @@ describe.each(PROFILES)('version reads of an appointment (%s)', (profile) => {
     ).toMatch(/not in the future/);
   });
 
+  it("lets a fault rule match a version read by the appointment's patient", async () => {
+    sandbox = testSandbox({ profile });
+    const booked = await bookS1(sandbox, profile);
+    const armed = await sandbox.http
+      .post('/_admin/faults')
+      .send({ name: 'patient-1', when: { patient: '1', method: 'GET' }, error: { code: 'ACCESS DENIED' } });
+    expect(armed.status).toBe(201);
+    expect((await vread(sandbox, `/Appointment/${booked.id}/_history/1`)).status).toBe(403);
+  });
+
   it.each([
     ['the direct form', ''],
     ['a base path', BASE],

@@ -2,6 +2,7 @@
 // interaction, search parameter, include and compartment it lists answers (2xx, never 400/404/405),
 // in both profiles. A parameter added to the statement without an example here fails the test.
 import { afterEach, describe, expect, it } from 'vitest';
+import { fromFhirXml } from '../../src/fhir/xml.js';
 import type { ProfileName } from '../helpers/appointments.js';
 import { bookS1, s1Slot } from '../helpers/appointments.js';
 import { gpcBooking, seedExample } from '../helpers/bodies.js';
@@ -147,9 +148,15 @@ describe.each(PROFILES)('every interaction the CapabilityStatement lists answers
     );
   });
 
-  it('lists no Appointment search-type (GET /Appointment?start= is not served)', async () => {
+  it('lists no Appointment search-type (GET /Appointment?start= is not served), in JSON and XML alike', async () => {
     sandbox = testSandbox({ profile });
     const statement = fhirBody(await sandbox.http.get('/metadata').set(envelope('read:metadata-1')));
+    const xml = await sandbox.http
+      .get('/metadata')
+      .set(envelope('read:metadata-1'))
+      .set('Accept', 'application/fhir+xml');
+    expect(xml.status).toBe(200);
+    expect(fromFhirXml(xml.text)).toEqual(statement);
     const appointment = statement.rest[0].resource.find((r: Loose) => r.type === 'Appointment');
     expect(appointment.interaction.map((i: { code: string }) => i.code)).not.toContain('search-type');
     expect(appointment.searchParam).toBeUndefined();
