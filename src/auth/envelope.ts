@@ -140,6 +140,12 @@ export function checkEnvelope(req: EnvelopeRequest, opts: EnvelopeOptions): Enve
   return result;
 }
 
+/** A request that does not fit the interaction its Ssp-InteractionID names. */
+export interface InteractionMismatch extends EnvelopeProblem {
+  /** The path fits the named interaction; only the method does not. */
+  pathFits: boolean;
+}
+
 /**
  * A request whose method and path no served operation fits, sent with an Ssp-InteractionID that
  * names a GP Connect interaction: the 400 BAD_REQUEST naming the mismatch (or undefined when the
@@ -153,13 +159,7 @@ export function checkEnvelope(req: EnvelopeRequest, opts: EnvelopeOptions): Enve
  * read invalid response check caching headers exist", and the same scenario for Organization,
  * Practitioner and Appointment retrieve), so the sandbox answers the latter for both.
  */
-export function interactionMismatch(
-  req: EnvelopeRequest,
-):
-  | (EnvelopeProblem & {
-      /** The path fits the named interaction; only the method does not. */ pathFits: boolean;
-    })
-  | undefined {
+export function interactionMismatch(req: EnvelopeRequest): InteractionMismatch | undefined {
   const raw = req.headers['ssp-interactionid'];
   const id = (Array.isArray(raw) ? raw[0] : raw)?.trim();
   const named = id === undefined ? undefined : resolveInteraction(id);
