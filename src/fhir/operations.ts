@@ -134,8 +134,10 @@ const SEGMENTS = new Map<string, readonly string[]>(OPERATIONS.map((op) => [op.p
  * trailing slash, a `{…}` parameter is one non-empty segment.
  */
 export function pathFits(template: string, path: string): boolean {
-  const want = SEGMENTS.get(template) ?? template.split('/');
-  const got = path.split('/');
+  return segmentsFit(SEGMENTS.get(template) ?? template.split('/'), path.split('/'));
+}
+
+function segmentsFit(want: readonly string[], got: readonly string[]): boolean {
   if (got.length !== want.length) return false;
   for (let k = 0; k < got.length; k++) {
     const w = want[k]!;
@@ -145,9 +147,9 @@ export function pathFits(template: string, path: string): boolean {
   return true;
 }
 
-/** The rows whose path fits `path` (any method), in table order. */
+/** The rows whose path fits `path` (any method; a query string is ignored), in table order. */
 export function operationsOnPath(path: string): Operation[] {
   const q = path.indexOf('?');
-  const p = q === -1 ? path : path.slice(0, q);
-  return OPERATIONS.filter((op) => pathFits(op.path, p));
+  const got = (q === -1 ? path : path.slice(0, q)).split('/');
+  return OPERATIONS.filter((op) => segmentsFit(SEGMENTS.get(op.path)!, got));
 }

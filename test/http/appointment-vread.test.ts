@@ -134,6 +134,37 @@ describe.each(PROFILES)('version reads of an appointment (%s)', (profile) => {
     expect((await vread(sandbox, `/Appointment/${booked.id}/_history/1`)).status).toBe(403);
   });
 
+  it('follows the Location of an amend and of a cancel to the version they wrote', async () => {
+    sandbox = testSandbox({ profile });
+    const booked = await bookS1(sandbox, profile);
+    const amend = await putAppointment(
+      sandbox,
+      booked.id,
+      { ...booked, description: 'Later' },
+      'update:appointment-1',
+    );
+    expect(new URL(amend.headers['location']!).pathname).toBe(`/Appointment/${booked.id}/_history/2`);
+    const version = await vread(sandbox, new URL(amend.headers['location']!).pathname);
+    expect(fhirBody(version)).toEqual(fhirBody(amend));
+    const reason =
+      'https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-AppointmentCancellationReason-1';
+    const amended = fhirBody(amend);
+    const cancel = await putAppointment(
+      sandbox,
+      booked.id,
+      {
+        ...amended,
+        status: 'cancelled',
+        extension: [...(amended.extension ?? []), { url: reason, valueString: 'Better' }],
+      },
+      'cancel:appointment-1',
+    );
+    expect(cancel.status).toBe(200);
+    const cancelled = await vread(sandbox, new URL(cancel.headers['location']!).pathname);
+    expect(cancelled.headers['etag']).toBe('W/"3"');
+    expect(fhirBody(cancelled).status).toBe('cancelled');
+  });
+
   it.each([
     ['the direct form', ''],
     ['a base path', BASE],
