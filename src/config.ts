@@ -39,6 +39,8 @@ export interface SandboxConfig {
   tls?: { cert: string; key: string; ca?: string; requireClientCert: boolean };
   /** Hot reload: re-arm the active scenario when its file (or the scenarios folder) changes. */
   watch: boolean;
+  /** CORS headers and preflight answers on the FHIR surface (never on /_admin); `--cors off` stops them. */
+  cors: boolean;
   log?: Logger;
   /** @internal Server timeouts, shortened by tests; not a CLI flag. Defaults: SERVER_TIMEOUTS. */
   timeouts?: Partial<ServerTimeouts>;
@@ -66,6 +68,7 @@ export const DEFAULT_CONFIG: SandboxConfig = {
   sessionTtlMs: 30 * 60_000,
   maxSessions: 1000,
   watch: false,
+  cors: true,
 };
 
 export class ConfigError extends Error {
@@ -102,6 +105,9 @@ export function checkConfig(config: SandboxConfig): void {
   }
   if (config.journalSize < 1 || !Number.isInteger(config.journalSize)) {
     throw new ConfigError(`--journal-size must be a positive integer, got ${config.journalSize}`);
+  }
+  if (typeof config.cors !== 'boolean') {
+    throw new ConfigError(`cors must be true or false (--cors on|off), got ${JSON.stringify(config.cors)}`);
   }
   if (config.maxSessions < 1 || !Number.isInteger(config.maxSessions)) {
     throw new ConfigError(`--max-sessions must be a positive integer, got ${config.maxSessions}`);

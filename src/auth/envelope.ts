@@ -10,6 +10,7 @@ import type { Jwt } from 'jsonwebtoken';
 import { isObject, type Json } from '../fhir/json-shape.js';
 import type { SpineCode } from '../fhir/operation-outcome.js';
 import { SPINE_ERRORS } from '../fhir/operation-outcome.js';
+import { pathFits } from '../fhir/operations.js';
 import { resourceElements } from '../fhir/stu3/resource-elements.js';
 import type { Interaction } from './interactions.js';
 import { interactionsFor, resolveInteraction, SCOPES } from './interactions.js';
@@ -104,7 +105,8 @@ function quote(v: unknown): string {
 }
 
 function pattern(method: string, path: string, candidates: readonly Interaction[]): string {
-  return `${method.toUpperCase()} ${candidates[0]?.path ?? path.split('?')[0]}`;
+  const p = path.split('?')[0]!;
+  return `${method.toUpperCase()} ${candidates[0]?.paths.find((t) => pathFits(t, p)) ?? p}`;
 }
 
 class Findings {
@@ -136,6 +138,50 @@ export function checkEnvelope(req: EnvelopeRequest, opts: EnvelopeOptions): Enve
   const result: EnvelopeResult = { problems: out.problems, warnings: out.warnings };
   if (interaction) result.interaction = interaction;
   return result;
+}
+
+/** A request that does not fit the interaction its Ssp-InteractionID names. */
+export interface InteractionMismatch extends EnvelopeProblem {
+  /** The path fits the named interaction; only the method does not. */
+  pathFits: boolean;
+}
+
+/**
+ * A request whose method and path no served operation fits, sent with an Ssp-InteractionID that
+ * names a GP Connect interaction: the 400 BAD_REQUEST naming the mismatch (or undefined when the
+ * header names no known interaction, and the path is simply unknown).
+ *
+ * The spec's error handling page is silent on paths that fit no interaction; the provider suite
+ * expects a failure with an OperationOutcome for them (Http.feature "Http GET from invalid
+ * endpoint", "Http POST to invalid endpoint", "Http incorrect case on url fhir resource";
+ * AppointmentBook.feature "Book Appointment with invalid url for booking appointment") and 400
+ * BAD_REQUEST when the request does not fit its Ssp-InteractionID (LocationRead.feature "Location
+ * read invalid response check caching headers exist", and the same scenario for Organization,
+ * Practitioner and Appointment retrieve), so the sandbox answers the latter for both.
+ */
+export function interactionMismatch(req: EnvelopeRequest): InteractionMismatch | undefined {
+  const raw = req.headers['ssp-interactionid'];
+  const id = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  const named = id === undefined ? undefined : resolveInteraction(id);
+  if (!named || interactionsFor(req.method, req.path).includes(named)) return undefined;
+  const method = req.method.toUpperCase();
+  const path = req.path.split('?')[0]!;
+  const fits = named.paths.map((p) => `${named.method} ${p}`).join(' or ');
+  const hints: string[] = [];
+  if (path.length > 1 && path.endsWith('/')) hints.push('paths have no trailing slash');
+  const lower = path.toLowerCase();
+  if (named.paths.some((p) => p.toLowerCase() === lower) && !named.paths.includes(path)) {
+    hints.push('paths are case-sensitive');
+  }
+  const fitsPath = named.paths.some((p) => pathFits(p, path));
+  if (method !== named.method && fitsPath) hints.push(`${named.operation} uses ${named.method}`);
+  return {
+    pathFits: fitsPath,
+    code: 'BAD_REQUEST',
+    status: SPINE_ERRORS.BAD_REQUEST.httpStatus,
+    field: 'Ssp-InteractionID',
+    diagnostics: `${method} ${path} does not fit Ssp-InteractionID ${named.id}, which is ${fits} (${named.operation})${hints.length > 0 ? `: ${hints.join('; ')}` : ''}`,
+  };
 }
 
 // ── Headers ────────────────────────────────────────────────────────────────────────────────────
@@ -232,7 +278,7 @@ function checkSspHeaders(
   if (!candidates.includes(named)) {
     const want =
       candidates.length === 0
-        ? `no GP Connect interaction serves ${where}; ${named.id} is for ${named.method} ${named.path}`
+        ? `no GP Connect interaction serves ${where}; ${named.id} is for ${named.method} ${named.paths.join(' or ')}`
         : `expected ${candidates.map((c) => `${c.id} (${c.operation})`).join(' or ')}`;
     out.bad('Ssp-InteractionID', `Ssp-InteractionID ${named.id} does not match ${where}; ${want}`);
     return undefined;

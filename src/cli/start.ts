@@ -28,6 +28,7 @@ interface StartFlags {
   tlsCa?: string;
   requireClientCert?: boolean;
   watch?: boolean;
+  cors: 'on' | 'off';
 }
 
 export function registerStart(program: Command): void {
@@ -71,6 +72,11 @@ export function registerStart(program: Command): void {
       '--require-client-cert',
       'mutual TLS: a request without a certificate signed by --tls-ca gets 496',
     )
+    .addOption(
+      new Option('--cors <on|off>', 'CORS headers and preflight answers on the FHIR surface (never /_admin)')
+        .choices(['on', 'off'])
+        .default('on'),
+    )
     .action(async (flags: StartFlags) => {
       if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey))
         fail(configError('--tls-cert and --tls-key go together'));
@@ -98,6 +104,7 @@ export function registerStart(program: Command): void {
           sessionTtl: flags.sessionTtl,
           maxSessions: flags.maxSessions,
           watch: Boolean(flags.watch),
+          cors: flags.cors === 'on',
           ...(flags.tlsCert && flags.tlsKey
             ? {
                 tls: {

@@ -10,6 +10,7 @@ import type {
   Schedule,
   Slot,
 } from '../domain/model.js';
+import { slotService } from '../domain/slot-service.js';
 import { EXTENSION_URL, PROFILE_URL, SYSTEM } from './profiles.js';
 
 /** Domain model → FHIR STU3 JSON. Static resources are built once per seed (see SeedResources). */
@@ -116,12 +117,13 @@ export function scheduleToFhir(s: Schedule, horizon: { start: string; end: strin
 }
 
 export function slotToFhir(slot: Slot, schedule: Schedule, free: boolean): FhirResource {
+  const service = slotService(schedule, slot);
   return {
     resourceType: 'Slot',
     id: slot.id,
     meta: meta(PROFILE_URL.slot),
-    extension: [channelExtension(schedule.pattern.deliveryChannel)],
-    serviceType: [{ text: schedule.pattern.serviceType }],
+    extension: [channelExtension(service.deliveryChannel)],
+    serviceType: [{ text: service.serviceType }],
     schedule: { reference: `Schedule/${schedule.id}` },
     status: free ? 'free' : 'busy',
     start: slot.start,

@@ -10,7 +10,8 @@ import express, {
 import type { HungConnections } from '../faults/apply.js';
 import { operationOutcome } from '../fhir/operation-outcome.js';
 import type { SandboxCore } from '../sandbox/core.js';
-import { fhirPipeline } from './fhir-pipeline.js';
+import { fhirCors } from './cors.js';
+import { fhirPipeline, fhirRelativePath } from './fhir-pipeline.js';
 import { sendFhir } from './send.js';
 
 export interface AppDeps {
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps): Express {
     admin.then((router) => router(req, res, next), next);
   });
   const pipeline = fhirPipeline(core, { hung: deps.hung, shutdown: deps.shutdown });
+  if (core.config.cors) app.use(fhirCors((path) => fhirRelativePath(path, core.config.basePath)));
   if (core.config.basePath) {
     app.use(core.config.basePath, pipeline);
   }

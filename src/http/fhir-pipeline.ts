@@ -1,6 +1,6 @@
 import type { TLSSocket } from 'node:tls';
 import type { Request, RequestHandler } from 'express';
-import { checkEnvelope } from '../auth/envelope.js';
+import { checkEnvelope, interactionMismatch } from '../auth/envelope.js';
 import { resolveInteraction } from '../auth/interactions.js';
 import { negotiateResponseFormat } from '../fhir/format.js';
 import { SpineError } from '../fhir/operation-outcome.js';
@@ -55,17 +55,28 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
 
       const match = matchRoute(req.method, path);
       if (!match || 'wrongMethod' in match) {
-        const refusal = !match
+        const mismatch =
+          core.config.auth !== 'off'
+            ? interactionMismatch({ method: req.method, path, headers: req.headers })
+            : undefined;
+        const wrongMethod =
+          match &&
+          `${req.method} is not allowed on ${path}: use ${match.wrongMethod.map((r) => `${r.method} ${r.template} (${r.summary})`).join(' or ')}`;
+        const refusal = mismatch
           ? new SpineError(
-              'NO_RECORD_FOUND',
-              `${req.method} ${path} is not an interaction of this provider (paths are case-sensitive, with no trailing slash). Supported: ${supportedInteractions()}`,
-              404,
-            )
-          : new SpineError(
               'BAD_REQUEST',
-              `${req.method} is not allowed on ${path}: use ${match.wrongMethod.map((r) => `${r.method} ${r.template} (${r.summary})`).join(' or ')}`,
+              wrongMethod && !mismatch.pathFits
+                ? `${mismatch.diagnostics}; ${wrongMethod}`
+                : mismatch.diagnostics,
               400,
-            );
+            )
+          : wrongMethod
+            ? new SpineError('BAD_REQUEST', wrongMethod, 400)
+            : new SpineError(
+                'NO_RECORD_FOUND',
+                `${req.method} ${path} is not an interaction of this provider (paths are case-sensitive, with no trailing slash). Supported: ${supportedInteractions()}`,
+                404,
+              );
         // Faults model the network and the Spine proxy, which answer for paths this provider
         // does not serve too (the proxy's 415 for an interaction it does not route).
         interaction = headerValue(req, 'ssp-interactionid');
@@ -213,6 +224,17 @@ function emptyCall(core: SandboxCore, world: World, req: Request): FhirCall {
     nowMs: core.clock.now(),
     fhirBaseUrl: fhirBaseUrl(core, req),
   };
+}
+
+/**
+ * A request path (as the app sees it) relative to the FHIR base path, in the direct or the Spine
+ * proxy's URL form; undefined when it lies outside the base path.
+ */
+export function fhirRelativePath(path: string, basePath: string): string | undefined {
+  if (SSP_PREFIX.test(path)) return stripSspPrefix(path, basePath);
+  if (!basePath) return path;
+  if (path === basePath) return '/';
+  return path.startsWith(`${basePath}/`) ? path.slice(basePath.length) : undefined;
 }
 
 function stripSspPrefix(path: string, basePath: string): string {

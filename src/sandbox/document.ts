@@ -23,21 +23,27 @@ export interface DocumentContext {
 }
 
 function buildDocumentSchema(z: typeof Z, patientSchema: Z.ZodType) {
+  const versionId = z
+    .string()
+    .regex(/^[1-9]\d{0,8}$/, { error: 'a version is a positive whole number as a string' });
+  const status = z.enum(['booked', 'cancelled']);
+  const resource = z.record(z.string(), z.unknown());
+  // Earlier versions (absent in documents written before version reads were served).
+  const versionSchema = z.strictObject({ versionId, lastModifiedMs: z.number().int(), status, resource });
   const recordSchema = z.strictObject({
     id: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, {
       error: 'an id is 1 to 64 characters from A-Z, a-z, 0-9, "-" and "."',
     }),
-    versionId: z
-      .string()
-      .regex(/^[1-9]\d{0,8}$/, { error: 'a version is a positive whole number as a string' }),
+    versionId,
     lastModifiedMs: z.number().int(),
     patientId: z.string(),
     slotIds: z.array(z.string()).min(1),
     startMs: z.number().int(),
     endMs: z.number().int(),
-    status: z.enum(['booked', 'cancelled']),
+    status,
     origin: z.enum(['gpconnect', 'fixture', 'not-gpconnect', 'stolen']),
-    resource: z.record(z.string(), z.unknown()),
+    resource,
+    history: z.array(versionSchema).optional(),
   });
 
   const documentSchema = z.strictObject({
@@ -132,6 +138,17 @@ function checkState(core: DocumentContext, state: PersistedState): void {
         held.set(id, record.id);
       }
       return slot;
+    });
+    let previous = 0;
+    (record.history ?? []).forEach((version, j) => {
+      const n = Number(version.versionId);
+      if (n <= previous || n >= Number(record.versionId)) {
+        throw new InputError(
+          `versions must rise, oldest first, each below the current version ${record.versionId}`,
+          `${at}.history[${j}].versionId`,
+        );
+      }
+      previous = n;
     });
     const sorted = [...slots].sort((a, b) => a.startMs - b.startMs);
     if (record.startMs !== sorted[0]!.startMs)

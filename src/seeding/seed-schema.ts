@@ -78,16 +78,29 @@ function buildSchemas(z: typeof Z) {
     role: coding,
   });
 
+  const channel = z.enum(['In-person', 'Telephone', 'Video']);
+  const variantSchema = z
+    .strictObject({
+      from: hhmm,
+      to: hhmmTo,
+      deliveryChannel: channel.optional(),
+      serviceType: text.optional(),
+    })
+    .refine((v) => v.deliveryChannel !== undefined || v.serviceType !== undefined, {
+      error: 'a variant sets deliveryChannel, serviceType or both',
+    });
+
   const patternSchema = z
     .strictObject({
       weekdays: z.array(z.int().min(1).max(7)).min(1),
       from: hhmm,
       to: hhmmTo,
       slotMinutes: z.int().min(1).max(240),
-      deliveryChannel: z.enum(['In-person', 'Telephone', 'Video']),
+      deliveryChannel: channel,
       serviceType: text,
       restriction: z.strictObject({ orgType: orgType.optional(), odsCode: odsCode.optional() }).optional(),
       bookable: z.boolean(),
+      variants: z.array(variantSchema).optional(),
     })
     .superRefine((p, ctx) => {
       const from = minutesOfDay(p.from);
@@ -101,6 +114,21 @@ function buildSchemas(z: typeof Z) {
           message: `no ${p.slotMinutes}-minute slot fits between ${p.from} and ${p.to}`,
         });
       }
+      let previousEnd = from;
+      (p.variants ?? []).forEach((v, i) => {
+        const vFrom = minutesOfDay(v.from);
+        const vTo = minutesOfDay(v.to);
+        const problem =
+          vTo <= vFrom
+            ? `to must be later than from (${v.from})`
+            : vFrom < previousEnd
+              ? `must start at or after ${i === 0 ? `the pattern's from (${p.from})` : `the previous variant's to (${p.variants![i - 1]!.to})`}: variants are in order and do not overlap`
+              : vTo > to
+                ? `must end by the pattern's to (${p.to})`
+                : undefined;
+        if (problem) ctx.addIssue({ code: 'custom', path: ['variants', i], message: problem });
+        previousEnd = Math.max(previousEnd, vTo);
+      });
     });
 
   const scheduleSchema = z.strictObject({

@@ -74,11 +74,11 @@ export async function updateAppointment(call: FhirCall): Promise<FhirResult> {
     }
   }
   const current = updated ?? record;
-  const { Location: _location, ...headers } = appointmentHeaders(current, call.fhirBaseUrl);
+  // Location names the version this answer carries, which a version read serves (issue 14).
   return {
     status: 200,
     resource: appointmentToFhir(current, core.profile.appointmentProfile),
-    headers,
+    headers: appointmentHeaders(current, call.fhirBaseUrl),
     minimal: prefersMinimal(call.headers),
   };
 }

@@ -1,6 +1,7 @@
 import { addDays, formatLondon, londonLocalToInstant } from '../../domain/london-time.js';
 import type { Slot } from '../../domain/model.js';
 import { searchFreeSlots } from '../../domain/slot-search.js';
+import { variantIndex } from '../../domain/slot-service.js';
 import { PROFILE_URL } from '../../fhir/profiles.js';
 import {
   channelExtension,
@@ -29,7 +30,8 @@ interface SlotParts {
  * sandbox clock's date moves.
  */
 interface StaticFhir {
-  slotParts: Map<string, SlotParts>;
+  /** By schedule id: the pattern's parts, then one per variant (domain/slot-service.ts). */
+  slotParts: Map<string, SlotParts[]>;
   /** Each free slot's JSON, by id: a day's search re-sends the same slots (bounded). */
   slotJson: Map<string, string>;
   practitioners: Map<string, FhirResource>;
@@ -46,15 +48,23 @@ function staticFhir(core: SandboxCore): StaticFhir {
     const meta = { versionId: '1', profile: [PROFILE_URL.slot] };
     fhir = {
       slotParts: new Map(
-        core.seed.schedules.map((s) => [
-          s.id,
-          {
-            meta,
-            extension: [channelExtension(s.pattern.deliveryChannel)],
-            serviceType: [{ text: s.pattern.serviceType }],
-            schedule: { reference: `Schedule/${s.id}` },
-          },
-        ]),
+        core.seed.schedules.map((s) => {
+          const schedule = { reference: `Schedule/${s.id}` };
+          const { pattern } = s;
+          const services = [pattern, ...(pattern.variants ?? [])].map((v) => ({
+            deliveryChannel: v.deliveryChannel ?? pattern.deliveryChannel,
+            serviceType: v.serviceType ?? pattern.serviceType,
+          }));
+          return [
+            s.id,
+            services.map((service) => ({
+              meta,
+              extension: [channelExtension(service.deliveryChannel)],
+              serviceType: [{ text: service.serviceType }],
+              schedule,
+            })),
+          ];
+        }),
       ),
       slotJson: new Map(),
       practitioners: new Map(core.seed.practitioners.map((p) => [p.id, practitionerToFhir(p)])),
@@ -116,7 +126,10 @@ export function searchSlots(call: FhirCall): FhirResult {
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i]!;
     scheduleIds.add(slot.scheduleId);
-    resources[i] = slotFhir(slot, fhir.slotParts.get(slot.scheduleId)!);
+    const parts = fhir.slotParts.get(slot.scheduleId)!;
+    const variant =
+      parts.length === 1 ? 0 : variantIndex(core.directory.schedules.get(slot.scheduleId)!, slot) + 1;
+    resources[i] = slotFhir(slot, parts[variant]!);
     let json = fhir.slotJson.get(slot.id);
     if (json === undefined) {
       json = JSON.stringify(resources[i]);
