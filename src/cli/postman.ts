@@ -1,6 +1,7 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { normaliseBasePath } from '../config.js';
 import { postmanCollection } from '../postman/collection.js';
+import { PROFILE_NAMES, type ProfileName } from '../profiles/index.js';
 
 export function registerPostman(program: Command): void {
   program
@@ -9,8 +10,17 @@ export function registerPostman(program: Command): void {
       'print a Postman collection (v2.1) of the whole consumer flow, with a fresh GP Connect envelope per request',
     )
     .option('--base-path <path>', 'the FHIR base path the sandbox serves (start --base-path)', '')
-    .action((flags: { basePath: string }) => {
-      const collection = postmanCollection({ basePath: normaliseBasePath(flags.basePath) });
+    .addOption(
+      new Option(
+        '--profile <name>',
+        'the spec profile the sandbox runs (start --profile); the metadata request fails on another (default: whichever it runs)',
+      ).choices(PROFILE_NAMES),
+    )
+    .action((flags: { basePath: string; profile?: ProfileName }) => {
+      const collection = postmanCollection({
+        basePath: normaliseBasePath(flags.basePath),
+        ...(flags.profile ? { profile: flags.profile } : {}),
+      });
       process.stdout.write(`${JSON.stringify(collection, null, 2)}\n`);
     });
 }

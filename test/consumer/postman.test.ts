@@ -76,6 +76,27 @@ describe('gpc-sandbox postman, run by newman', () => {
     },
   );
 
+  it('with --profile, fails at the metadata request when the sandbox runs another profile', async () => {
+    const { stdout } = await run(process.execPath, [CLI, 'postman', '--profile', 'gpconnect-1.2.7']);
+    const pinned = JSON.parse(stdout) as object;
+    sandbox = await startSandbox({ profile: 'careconnect' });
+    const wrong = await runNewman(pinned, [{ key: 'baseUrl', value: sandbox.fhirBase }]);
+    expect(failures(wrong)[0]).toMatch(
+      /^1\. Metadata.*the sandbox runs profile careconnect; this collection expects 1\.2\.7/s,
+    );
+    await sandbox.close();
+    sandbox = await startSandbox({ profile: 'gpconnect-1.2.7' });
+    const right = await runNewman(pinned, [{ key: 'baseUrl', value: sandbox.fhirBase }]);
+    expect(failures(right)).toEqual([]);
+  });
+
+  it('refuses a --profile it does not know, naming the choices', async () => {
+    const refused = await run(process.execPath, [CLI, 'postman', '--profile', 'nope']).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(refused).toMatchObject({ code: expect.any(Number), stderr: expect.stringMatching(/careconnect/) });
+  });
+
   it('runs green at the root base path too, and in lenient mode draws no warning', async () => {
     sandbox = await startSandbox({ auth: 'lenient' });
     const summary = await runNewman(postmanCollection(), [{ key: 'baseUrl', value: sandbox.fhirBase }]);
