@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import type jwt from 'jsonwebtoken';
 import type { Jwt } from 'jsonwebtoken';
+import { truncateChars } from '../domain/text.js';
 import { isObject, type Json } from '../fhir/json-shape.js';
 import type { SpineCode } from '../fhir/operation-outcome.js';
 import { SPINE_ERRORS } from '../fhir/operation-outcome.js';
@@ -77,7 +78,7 @@ function isPlaceholder(v: string): boolean {
 }
 
 function show(v: string): string {
-  return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
+  return JSON.stringify(truncateChars(v, 80));
 }
 
 /** A received JSON value in a sentence; never serialises objects (they may be deeply nested). */

@@ -1,4 +1,5 @@
 import { londonOffsetMinutes, parseFhirInstant } from '../domain/london-time.js';
+import { charCount } from '../domain/text.js';
 import type { Profile } from '../profiles/index.js';
 import {
   arrayAt,
@@ -115,21 +116,23 @@ function londonExample(ms: number, offsetMinutes: number): string {
   return `${local}${formatOffset(offsetMinutes)}`;
 }
 
-/** The profile's limits on description and comment (1.2.7: 100 and 500; stored untruncated). */
+/**
+ * The profile's limits on description and comment (1.2.7: 100 and 500 characters, counted as
+ * Unicode code points, not UTF-16 units; stored untruncated). Book an appointment, "Provider
+ * handling of description and comment".
+ */
 export function checkTextLimits(
   profile: Profile,
   description: string | undefined,
   comment: string | undefined,
 ): void {
-  if (profile.descriptionMaxLength && description && description.length > profile.descriptionMaxLength) {
-    throw invalid(
-      `description is ${description.length} characters; GP Connect allows at most ${profile.descriptionMaxLength}`,
-    );
-  }
-  if (profile.commentMaxLength && comment && comment.length > profile.commentMaxLength) {
-    throw invalid(
-      `comment is ${comment.length} characters; GP Connect allows at most ${profile.commentMaxLength}`,
-    );
+  for (const [element, text, max] of [
+    ['description', description, profile.descriptionMaxLength],
+    ['comment', comment, profile.commentMaxLength],
+  ] as const) {
+    if (!max || text === undefined) continue;
+    const n = charCount(text);
+    if (n > max) throw invalid(`${element} is ${n} characters; GP Connect allows at most ${max}`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { parseFhirInstant } from '../domain/london-time.js';
+import { charCount, truncateChars } from '../domain/text.js';
 import type { Profile } from '../profiles/index.js';
 import { checkTextLimits } from './appointment-input.js';
 import { describe, invalid, isObject, type Json, stringAt } from './json-shape.js';
@@ -37,7 +38,7 @@ const NOT_COMPARED = new Set(['meta', 'id']);
 /** A value as JSON, shortened: diagnostics quote what changed without echoing a whole resource. */
 function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return charCount(text) > 80 ? truncateChars(text, 77, '...') : text;
 }
 
 export function describeChange(change: AppointmentChange): string {

@@ -17,6 +17,7 @@ import { formatLondon, isCalendarDate, londonDateOf, parseFhirInstant } from '..
 import type { AppointmentRecord, Patient, Schedule, Slot } from '../domain/model.js';
 import { nhsNumberProblem, syntheticNhsNumbers } from '../domain/nhs-number.js';
 import { SandboxState } from '../domain/state.js';
+import { charCount } from '../domain/text.js';
 import { isMagicOutcome, MAGIC_OUTCOMES } from '../faults/magic-patients.js';
 import { ruleRng } from '../faults/random.js';
 import { EXTENSION_URL, SYSTEM } from '../fhir/profiles.js';
@@ -53,6 +54,9 @@ function buildSchemas(z: typeof Z) {
   const dateOrInstant = z.string().refine((s) => isCalendarDate(s) || hasZone(s), {
     error: 'expected "YYYY-MM-DD" or a dateTime with a zone, e.g. 2026-06-02T09:00:00+01:00',
   });
+  /** A string of at most `max` characters (code points, not UTF-16 units). */
+  const textOfAtMost = (max: number) =>
+    z.string().refine((s) => charCount(s) <= max, { error: `expected at most ${max} characters` });
   const magic = z.string().refine(isMagicOutcome, {
     error: `expected one of ${Object.keys(MAGIC_OUTCOMES).join(', ')}`,
   });
@@ -100,8 +104,8 @@ function buildSchemas(z: typeof Z) {
     start: instant.optional(),
     end: instant.optional(),
     status: z.enum(['booked', 'cancelled']).optional(),
-    description: z.string().max(1000).optional(),
-    comment: z.string().max(4000).optional(),
+    description: textOfAtMost(1000).optional(),
+    comment: textOfAtMost(4000).optional(),
     origin: z.enum(['fixture', 'not-gpconnect']).optional(),
     created: instant.optional(),
     cancellationReason: text.optional(),
