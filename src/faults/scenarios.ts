@@ -6,7 +6,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseJson } from '../seeding/seed-files.js';
 import { parseScenario, type Scenario, type ScenarioProblem } from './rule.js';
 
 export class ScenarioError extends Error {
@@ -47,9 +46,13 @@ export function readScenarioFile(path: string, label = path): Scenario {
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new ScenarioError(`${label}: cannot read the scenario file (${code})`, label);
   }
-  const read = parseJson(text);
-  if ('error' in read) throw new ScenarioError(`${label}: ${read.error}`, label);
-  const parsed = parseScenario(label, read.value);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ScenarioError(`${label}: not valid JSON (${(e as Error).message})`, label);
+  }
+  const parsed = parseScenario(label, json);
   if ('problems' in parsed) throw new ScenarioError(parsed.message, label, parsed.problems);
   return parsed.scenario;
 }

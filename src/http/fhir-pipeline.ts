@@ -45,7 +45,8 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
       world = core.world(session);
       const negotiated = negotiateResponseFormat({
         formatParam: req.query['_format'] as string | string[] | undefined,
-        accept: req.headers.accept,
+        // Each Accept line as sent: a later line overrides an earlier one (fromAccept in format.ts).
+        accept: req.headersDistinct['accept'] ?? req.headers.accept,
         contentType: req.headers['content-type'],
         strict: core.profile.strictBooking,
       });

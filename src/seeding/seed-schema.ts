@@ -19,12 +19,9 @@ export interface SeedProblem {
   message: string;
 }
 
-/**
- * One line: `seed/schedules.json: $[3].pattern.slotMinutes: expected a number, got "ten"`. A problem
- * with the whole file or directory (path "$") names no path: `seed/patients.json: file not found`.
- */
+/** One line: `seed/schedules.json: $[3].pattern.slotMinutes: expected a number, got "ten"`. */
 export function formatProblem(p: SeedProblem): string {
-  return p.path === '$' ? `${p.file}: ${p.message}` : `${p.file}: ${p.path}: ${p.message}`;
+  return `${p.file}: ${p.path}: ${p.message}`;
 }
 
 /** Built on first use: zod costs start-up time, and the bundled seed is checked at build time. */
