@@ -5,6 +5,7 @@ import { checkTextLimits } from './appointment-input.js';
 import { describe, invalid, isObject, type Json, stringAt } from './json-shape.js';
 import { SpineError } from './operation-outcome.js';
 import { EXTENSION_URL } from './profiles.js';
+import { withoutEmpty } from './without-empty.js';
 
 /**
  * Reads an amend or cancel PUT body against the stored appointment (digest §3.1–§3.3). The
@@ -57,8 +58,14 @@ function absent(value: unknown): boolean {
   return value === undefined || (Array.isArray(value) && value.length === 0);
 }
 
-/** Every difference between the stored appointment and a PUT body, top-level element order. */
-export function diffAppointment(stored: Json, sent: Json): AppointmentChange[] {
+/**
+ * Every difference between the stored appointment and a PUT body, top-level element order. Both
+ * are compared without empty values (withoutEmpty), as a read serves them: FHIR JSON has no empty
+ * arrays, objects or strings, so an empty value means the element is absent.
+ */
+export function diffAppointment(storedResource: Json, sentResource: Json): AppointmentChange[] {
+  const stored = withoutEmpty(storedResource) ?? {};
+  const sent = withoutEmpty(sentResource) ?? {};
   const changes: AppointmentChange[] = [];
   const keys = new Set([...Object.keys(stored), ...Object.keys(sent)]);
   for (const key of keys) {

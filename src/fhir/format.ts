@@ -10,6 +10,7 @@
  * Lenient (careconnect) also accepts application/json, application/xml, text/xml, the DSTU2 forms
  * and, in `_format` only, the short forms `json` and `xml`. A `charset` parameter must be utf-8.
  */
+import { withoutEmpty } from './without-empty.js';
 import { toFhirXml } from './xml.js';
 
 /** Exactly as GP Connect sends it: no space before `charset` (1.2.0 change). */
@@ -102,7 +103,7 @@ function fromFormatParam(value: string, strict: boolean): FhirFormat | FormatErr
 }
 
 /** How specific a media range is, for ties at equal q: a FHIR type, another exact type, a wildcard. */
-const enum Specificity {
+enum Specificity {
   Wildcard = 0,
   Exact = 1,
   Fhir = 2,
@@ -215,7 +216,7 @@ function negotiate(input: NegotiationInput): { format: FhirFormat } | FormatErro
     const accepted = fromAccept(acceptLines, strict);
     result =
       accepted === 'any'
-        ? ((hasContentType && formatOf(parseMediaRange(input.contentType!), strict, false)) || 'json')
+        ? (hasContentType && formatOf(parseMediaRange(input.contentType!), strict, false)) || 'json'
         : accepted;
   } else if (hasContentType) {
     const format = formatOf(parseMediaRange(input.contentType!), strict, false);
@@ -256,9 +257,17 @@ export function requestBodyFormat(
   return format ?? { error: `Content-Type "${contentType}" is not a FHIR format: ${accepted}` };
 }
 
+/**
+ * A resource as FHIR JSON: without empty arrays, objects or strings, or nulls (withoutEmpty), which
+ * FHIR JSON never holds. Every FHIR JSON the sandbox sends is written by this function.
+ */
+export function toFhirJson(resource: object): string {
+  return JSON.stringify(withoutEmpty(resource) ?? {});
+}
+
 /** Renders a resource in the negotiated format, with the exact Content-Type to send. */
 export function serialize(resource: object, format: FhirFormat): { body: string; contentType: string } {
   return format === 'xml'
-    ? { body: toFhirXml(resource), contentType: FHIR_XML }
-    : { body: JSON.stringify(resource), contentType: FHIR_JSON };
+    ? { body: toFhirXml(withoutEmpty(resource) ?? {}), contentType: FHIR_XML }
+    : { body: toFhirJson(resource), contentType: FHIR_JSON };
 }
