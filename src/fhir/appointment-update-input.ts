@@ -90,7 +90,8 @@ function sameInstant(a: unknown, b: unknown): boolean {
     y !== undefined &&
     x.offsetMinutes !== null &&
     y.offsetMinutes !== null &&
-    x.ms === y.ms
+    // Whole seconds: the served form has no fraction, so …:12.345Z is the stored …:12+01:00.
+    Math.floor(x.ms / 1000) === Math.floor(y.ms / 1000)
   );
 }
 

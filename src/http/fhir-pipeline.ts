@@ -131,6 +131,7 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
       result = errorResult(core, error, problems);
     }
 
+    if (result !== 'dropped' && result.warnings) problems.push(...result.warnings);
     if (problems.length > 0 && result !== 'dropped') {
       result.headers = {
         ...result.headers,

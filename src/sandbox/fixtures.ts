@@ -212,7 +212,14 @@ export function addPatient(core: SandboxCore, world: World, body: unknown): Pati
     phone: input.phone ?? '07700 900000',
     organizationId: organization.id,
     active: input.active ?? true,
-    ...(input.deceasedDateTime !== undefined ? { deceasedDateTime: input.deceasedDateTime } : {}),
+    ...(input.deceasedDateTime !== undefined
+      ? {
+          // A date stays a date; an instant is stored in UK local time, as every request dateTime.
+          deceasedDateTime: isCalendarDate(input.deceasedDateTime)
+            ? input.deceasedDateTime
+            : formatLondon(Math.floor(parseInstant(input.deceasedDateTime) / 1000) * 1000),
+        }
+      : {}),
     ...(input.sensitive !== undefined ? { sensitive: input.sensitive } : {}),
     ...(input.magic !== undefined ? { magic: input.magic } : {}),
   };
@@ -374,7 +381,17 @@ export function addAppointment(core: SandboxCore, world: World, body: unknown): 
   const nowMs = core.clock.now();
   const startMs = slots[0]!.startMs;
   // A past appointment was made a week before it; a future one now.
-  const created = input.created ?? formatLondon(startMs > nowMs ? nowMs : startMs - 7 * DAY);
+  // A created sent is stored as the instant it names, in UK local time with no fraction, as a
+  // booking's is (fhir/date-time.ts).
+  const created = formatLondon(
+    Math.floor(
+      (input.created !== undefined
+        ? parseInstant(input.created)
+        : startMs > nowMs
+          ? nowMs
+          : startMs - 7 * DAY) / 1000,
+    ) * 1000,
+  );
   const resourceBody = fixtureBody(input, origin, patient, schedule);
   // commitBooking stores what it builds; build in a scratch state so a cancelled fixture never
   // touches the slot index, then store the finished record once.
