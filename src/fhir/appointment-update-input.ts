@@ -14,7 +14,7 @@ import { withoutEmpty } from './without-empty.js';
  *
  * - `meta` and `id` are not compared (the handler checks `id` against the URL itself).
  * - Elements the provider fills in from the slots and schedule (start, end, created,
- *   serviceType, serviceCategory, and the PractitionerRole / DeliveryChannel extensions) may be
+ *   minutesDuration, serviceType, serviceCategory, and the PractitionerRole / DeliveryChannel extensions) may be
  *   left out, and then stay as stored; if sent, they must not differ.
  * - start, end and created compare as instants, so 08:00:00Z equals 09:00:00+01:00.
  * - `extension` entries are matched by url and `participant` entries by actor reference, so their
@@ -31,7 +31,14 @@ export interface AppointmentChange {
 }
 
 /** May be left out of a PUT: the provider filled them at booking. */
-const PROVIDER_FILLED = new Set(['start', 'end', 'created', 'serviceType', 'serviceCategory']);
+const PROVIDER_FILLED = new Set([
+  'start',
+  'end',
+  'created',
+  'minutesDuration',
+  'serviceType',
+  'serviceCategory',
+]);
 const PROVIDER_EXTENSIONS = new Set<string>([EXTENSION_URL.practitionerRole, EXTENSION_URL.deliveryChannel]);
 const INSTANTS = new Set(['start', 'end', 'created']);
 const NOT_COMPARED = new Set(['meta', 'id']);

@@ -129,6 +129,10 @@ export function slotToFhir(slot: Slot, schedule: Schedule, free: boolean): FhirR
   };
 }
 
+/**
+ * A stored appointment as FHIR. `minutesDuration` is the length of its slots, as the reference
+ * provider (gpconnect-demonstrator) returns it on every Appointment it serves.
+ */
 export function appointmentToFhir(record: AppointmentRecord, profileUrl: string): FhirResource {
   const { meta: _ignored, id: _id, ...rest } = record.resource as { meta?: unknown; id?: unknown };
   return {
@@ -140,6 +144,7 @@ export function appointmentToFhir(record: AppointmentRecord, profileUrl: string)
       profile: [profileUrl],
     },
     ...rest,
+    minutesDuration: Math.round((record.endMs - record.startMs) / 60_000),
   };
 }
 

@@ -127,7 +127,7 @@ export function readSlotQuery(query: QueryValues): SlotQuery {
   if (!includes.has('Slot:schedule')) {
     throw new SpineError(
       'BAD_REQUEST',
-      "_include=Slot:schedule is required on a slot search: the Schedules tell you each slot's location and practitioner",
+      `_include=Slot:schedule is required on a slot search: the Schedules tell you each slot's location and practitioner${miscasedHint(query, '_include')}`,
     );
   }
   const start = readBound(query, 'start', 'ge');

@@ -3,6 +3,7 @@ import type { Request, RequestHandler } from 'express';
 import { checkEnvelope } from '../auth/envelope.js';
 import { negotiateResponseFormat } from '../fhir/format.js';
 import { SpineError } from '../fhir/operation-outcome.js';
+import { bracketedParameterWarnings, type QueryValues } from '../fhir/search-params.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import { truncateBody } from '../sandbox/journal.js';
 import type { World } from '../sandbox/world.js';
@@ -52,6 +53,7 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
       });
       if ('error' in negotiated) throw new SpineError('BAD_REQUEST', negotiated.error, 415);
       format = negotiated.format;
+      problems.push(...bracketedParameterWarnings(req.query as QueryValues));
 
       const match = matchRoute(req.method, path);
       if (!match || 'wrongMethod' in match) {
