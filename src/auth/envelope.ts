@@ -306,7 +306,9 @@ function readToken(headers: Record<string, HeaderValue>, out: Findings): Json | 
   const scheme = space === -1 ? '' : auth.slice(0, space);
   if (scheme.toLowerCase() !== 'bearer') {
     const got =
-      space === -1 ? 'a value without the Bearer scheme' : `the ${show(scheme.slice(0, 20))} scheme`;
+      space === -1
+        ? 'a value without the Bearer scheme'
+        : `the ${show(truncateChars(scheme, 20, ''))} scheme`;
     out.bad(
       'Authorization',
       `Authorization must be 'Bearer <token>' with an unsigned GP Connect JWT; got ${got}`,
