@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import type jwt from 'jsonwebtoken';
 import type { Jwt } from 'jsonwebtoken';
+import { truncateChars } from '../domain/text.js';
 import { isObject, type Json } from '../fhir/json-shape.js';
 import type { SpineCode } from '../fhir/operation-outcome.js';
 import { SPINE_ERRORS } from '../fhir/operation-outcome.js';
@@ -70,6 +71,18 @@ const ASID = /^\d{12}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
+const ABSOLUTE_URL = /^https?:\/\/[^/\s]/i;
+/** ODS organisation and site codes: letters and digits, e.g. A11111, RNR01, Y75110. */
+const ODS_CODE = /^[A-Za-z0-9]{3,10}$/;
+
+/**
+ * A variable's name rather than a value, as Postman examples leave them when an environment is
+ * not set up: `providerURL_1_x_x`, `requesting_organization_ODS_Code` (words joined by `_`).
+ */
+function looksLikeName(v: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+$/.test(v);
+}
+
 /** Values left from a copied example: `{{consumerASID}}`, `<ODS>`, `[ODS]`, `REPLACE_ME`, `XXXX`. */
 function isPlaceholder(v: string): boolean {
   if (/\{\{|\}\}|[<>]|REPLACE|XXXX/i.test(v)) return true;
@@ -78,7 +91,7 @@ function isPlaceholder(v: string): boolean {
 }
 
 function show(v: string): string {
-  return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
+  return JSON.stringify(truncateChars(v, 80));
 }
 
 /** A received JSON value in a sentence; never serialises objects (they may be deeply nested). */
@@ -339,7 +352,9 @@ function readToken(headers: Record<string, HeaderValue>, out: Findings): Json | 
   const scheme = space === -1 ? '' : auth.slice(0, space);
   if (scheme.toLowerCase() !== 'bearer') {
     const got =
-      space === -1 ? 'a value without the Bearer scheme' : `the ${show(scheme.slice(0, 20))} scheme`;
+      space === -1
+        ? 'a value without the Bearer scheme'
+        : `the ${show(truncateChars(scheme, 20, ''))} scheme`;
     out.bad(
       'Authorization',
       `Authorization must be 'Bearer <token>' with an unsigned GP Connect JWT; got ${got}`,
@@ -469,7 +484,12 @@ function epoch(seconds: number): string {
 function checkClaims(claims: Json, ctx: ClaimContext, out: Findings): void {
   str(claims, 'iss', 'iss', "the consumer system's URL", out);
   const sub = str(claims, 'sub', 'sub', "the requesting user's id, equal to requesting_practitioner.id", out);
-  str(claims, 'aud', 'aud', "the provider's service root URL (a string)", out);
+  const aud = str(claims, 'aud', 'aud', "the provider's service root URL (a string)", out);
+  if (aud !== undefined && !ABSOLUTE_URL.test(aud)) {
+    out.warnings.push(
+      `JWT aud ${show(aud)} is not a URL${looksLikeName(aud) ? ' (it looks like a placeholder left from a Postman example)' : ''}: aud is the provider's service root URL, its FHIR base, e.g. https://provider.example.nhs.uk/A20047/STU3/1/gpconnect`,
+    );
+  }
 
   const exp = integer(claims, 'exp', out);
   const iat = integer(claims, 'iat', out);
@@ -579,7 +599,18 @@ function checkDevice(claims: Json, out: Findings): void {
       );
     } else {
       const path = 'requesting_device.identifier[0]';
-      str(first, 'system', `${path}.system`, "the consumer system's identifier system (a URI)", out);
+      const system = str(
+        first,
+        'system',
+        `${path}.system`,
+        "the consumer system's identifier system (a URI)",
+        out,
+      );
+      if (system !== undefined && !ABSOLUTE_URL.test(system) && !system.startsWith('urn:')) {
+        out.warnings.push(
+          `JWT ${path}.system ${show(system)} is not a URL${looksLikeName(system) ? ' (it looks like a placeholder left from a Postman example)' : ''}: an identifier system is a URI naming the consumer's identifier namespace, e.g. https://consumer.example.nhs.uk/Id/device-id`,
+        );
+      }
       str(first, 'value', `${path}.value`, "the consumer system's identifier", out);
     }
   }
@@ -633,13 +664,18 @@ function checkOrganization(claims: Json, out: Findings): void {
     out,
   );
   if (index !== -1) {
-    str(
+    const ods = str(
       ids[index] as Json,
       'value',
       `${path}[${index}].value`,
       "the requesting organisation's ODS code",
       out,
     );
+    if (ods !== undefined && !ODS_CODE.test(ods)) {
+      out.warnings.push(
+        `JWT ${path}[${index}].value ${show(ods)} is not an ODS code${looksLikeName(ods) ? ' (it looks like a placeholder left from a Postman example)' : ''}: send the requesting organisation's ODS code, 3 to 10 letters and digits, e.g. A11111`,
+      );
+    }
   }
 }
 

@@ -11,6 +11,7 @@ import {
   scheduleToFhir,
   slotToFhir,
 } from '../fhir/resources.js';
+import { withoutEmpty } from '../fhir/without-empty.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import type { World } from '../sandbox/world.js';
 
@@ -29,10 +30,12 @@ function withTags(resource: FhirResource, tags: Array<{ system: string; code: st
   return { ...resource, meta: { ...meta, tag: tags } };
 }
 
+/** An appointment as the FHIR surface serves it (no empty values, see withoutEmpty), plus its origin tag. */
 export function adminAppointment(core: SandboxCore, record: AppointmentRecord): FhirResource {
-  return withTags(appointmentToFhir(record, core.profile.appointmentProfile), [
+  const resource = withTags(appointmentToFhir(record, core.profile.appointmentProfile), [
     { system: ADMIN_TAG.origin, code: record.origin },
   ]);
+  return withoutEmpty(resource) ?? resource;
 }
 
 export function adminPatient(patient: Patient, fixture: boolean): FhirResource {

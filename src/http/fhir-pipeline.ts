@@ -4,6 +4,7 @@ import { checkEnvelope, interactionMismatch } from '../auth/envelope.js';
 import { resolveInteraction } from '../auth/interactions.js';
 import { negotiateResponseFormat } from '../fhir/format.js';
 import { SpineError } from '../fhir/operation-outcome.js';
+import { bracketedParameterWarnings, type QueryValues } from '../fhir/search-params.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import { truncateBody } from '../sandbox/journal.js';
 import type { World } from '../sandbox/world.js';
@@ -46,12 +47,14 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
       world = core.world(session);
       const negotiated = negotiateResponseFormat({
         formatParam: req.query['_format'] as string | string[] | undefined,
-        accept: req.headers.accept,
+        // Each Accept line as sent: a later line overrides an earlier one (fromAccept in format.ts).
+        accept: req.headersDistinct['accept'] ?? req.headers.accept,
         contentType: req.headers['content-type'],
         strict: core.profile.strictBooking,
       });
       if ('error' in negotiated) throw new SpineError('BAD_REQUEST', negotiated.error, 415);
       format = negotiated.format;
+      problems.push(...bracketedParameterWarnings(req.query as QueryValues));
 
       const match = matchRoute(req.method, path);
       if (!match || 'wrongMethod' in match) {
@@ -142,6 +145,7 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
       result = errorResult(core, error, problems);
     }
 
+    if (result !== 'dropped' && result.warnings) problems.push(...result.warnings);
     if (problems.length > 0 && result !== 'dropped') {
       result.headers = {
         ...result.headers,

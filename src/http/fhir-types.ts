@@ -30,6 +30,8 @@ export interface FhirResult {
   minimal?: boolean;
   /** `resource` already serialised as JSON (large searches assemble it from cached pieces). */
   json?: string;
+  /** Sentences for X-Sandbox-Warning (and the journal): what the request did not send as the spec asks. */
+  warnings?: string[];
 }
 
 export type FhirHandler = (call: FhirCall) => FhirResult | Promise<FhirResult>;

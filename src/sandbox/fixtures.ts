@@ -17,6 +17,7 @@ import { formatLondon, isCalendarDate, londonDateOf, parseFhirInstant } from '..
 import type { AppointmentRecord, Patient, Schedule, Slot } from '../domain/model.js';
 import { nhsNumberProblem, syntheticNhsNumbers } from '../domain/nhs-number.js';
 import { SandboxState } from '../domain/state.js';
+import { charCount } from '../domain/text.js';
 import { isMagicOutcome, MAGIC_OUTCOMES } from '../faults/magic-patients.js';
 import { ruleRng } from '../faults/random.js';
 import { EXTENSION_URL, SYSTEM } from '../fhir/profiles.js';
@@ -53,6 +54,9 @@ function buildSchemas(z: typeof Z) {
   const dateOrInstant = z.string().refine((s) => isCalendarDate(s) || hasZone(s), {
     error: 'expected "YYYY-MM-DD" or a dateTime with a zone, e.g. 2026-06-02T09:00:00+01:00',
   });
+  /** A string of at most `max` characters (code points, not UTF-16 units). */
+  const textOfAtMost = (max: number) =>
+    z.string().refine((s) => charCount(s) <= max, { error: `expected at most ${max} characters` });
   const magic = z.string().refine(isMagicOutcome, {
     error: `expected one of ${Object.keys(MAGIC_OUTCOMES).join(', ')}`,
   });
@@ -100,8 +104,8 @@ function buildSchemas(z: typeof Z) {
     start: instant.optional(),
     end: instant.optional(),
     status: z.enum(['booked', 'cancelled']).optional(),
-    description: z.string().max(1000).optional(),
-    comment: z.string().max(4000).optional(),
+    description: textOfAtMost(1000).optional(),
+    comment: textOfAtMost(4000).optional(),
     origin: z.enum(['fixture', 'not-gpconnect']).optional(),
     created: instant.optional(),
     cancellationReason: text.optional(),
@@ -208,7 +212,14 @@ export function addPatient(core: SandboxCore, world: World, body: unknown): Pati
     phone: input.phone ?? '07700 900000',
     organizationId: organization.id,
     active: input.active ?? true,
-    ...(input.deceasedDateTime !== undefined ? { deceasedDateTime: input.deceasedDateTime } : {}),
+    ...(input.deceasedDateTime !== undefined
+      ? {
+          // A date stays a date; an instant is stored in UK local time, as every request dateTime.
+          deceasedDateTime: isCalendarDate(input.deceasedDateTime)
+            ? input.deceasedDateTime
+            : formatLondon(Math.floor(parseInstant(input.deceasedDateTime) / 1000) * 1000),
+        }
+      : {}),
     ...(input.sensitive !== undefined ? { sensitive: input.sensitive } : {}),
     ...(input.magic !== undefined ? { magic: input.magic } : {}),
   };
@@ -370,7 +381,17 @@ export function addAppointment(core: SandboxCore, world: World, body: unknown): 
   const nowMs = core.clock.now();
   const startMs = slots[0]!.startMs;
   // A past appointment was made a week before it; a future one now.
-  const created = input.created ?? formatLondon(startMs > nowMs ? nowMs : startMs - 7 * DAY);
+  // A created sent is stored as the instant it names, in UK local time with no fraction, as a
+  // booking's is (fhir/date-time.ts).
+  const created = formatLondon(
+    Math.floor(
+      (input.created !== undefined
+        ? parseInstant(input.created)
+        : startMs > nowMs
+          ? nowMs
+          : startMs - 7 * DAY) / 1000,
+    ) * 1000,
+  );
   const resourceBody = fixtureBody(input, origin, patient, schedule);
   // commitBooking stores what it builds; build in a scratch state so a cancelled fixture never
   // touches the slot index, then store the finished record once.

@@ -1,3 +1,4 @@
+import { charCount, truncateChars } from '../domain/text.js';
 /** One request as the journal keeps it (PRODUCT.md GET /_admin/requests). */
 export interface JournalEntry {
   /** A running number in this journal (kept across clear()), so a viewer can tell entries apart. */
@@ -49,11 +50,15 @@ function toEntry(seq: number, record: JournalRecord): JournalEntry {
   };
 }
 
+/** A body for the journal: at most JOURNAL_BODY_LIMIT characters (code points), then a note. */
 export function truncateBody(body: string | undefined): string | undefined {
+  // UTF-16 units are never fewer than characters, so a body this short is within the limit.
   if (body === undefined || body.length <= JOURNAL_BODY_LIMIT) return body;
+  const characters = charCount(body);
+  if (characters <= JOURNAL_BODY_LIMIT) return body;
   // A copy, not a slice: V8 slices keep the whole (possibly megabytes) parent string alive.
-  const head = Buffer.from(body.slice(0, JOURNAL_BODY_LIMIT), 'utf8').toString('utf8');
-  return `${head}… [truncated, ${body.length} characters in all]`;
+  const head = Buffer.from(truncateChars(body, JOURNAL_BODY_LIMIT, ''), 'utf8').toString('utf8');
+  return `${head}… [truncated, ${characters} characters in all]`;
 }
 
 /** Roughly what one record holds, in bytes: its bodies (UTF-8) and header names and values. */

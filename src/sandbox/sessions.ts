@@ -1,3 +1,4 @@
+import { truncateChars } from '../domain/text.js';
 import { SpineError } from '../fhir/operation-outcome.js';
 import type { World } from './world.js';
 
@@ -20,7 +21,7 @@ export class Sessions {
     if (!Sessions.ID_PATTERN.test(id)) {
       throw new SpineError(
         'BAD_REQUEST',
-        `X-Sandbox-Session "${id.slice(0, 40)}" must be 1-128 letters, digits or . _ : -`,
+        `X-Sandbox-Session "${truncateChars(id, 40, '')}" must be 1-128 letters, digits or . _ : -`,
       );
     }
     this.expire(nowMs);

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type * as Z from 'zod';
 import { isCalendarDate, minutesOfDay, parseFhirInstant } from '../domain/london-time.js';
 import { nhsNumberProblem } from '../domain/nhs-number.js';
+import { truncateChars } from '../domain/text.js';
 
 import { SEED_FILES, type SeedData, type SeedFileName } from './seed-files.js';
 
@@ -293,7 +294,7 @@ function shown(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (isRecord(v)) return 'an object';
   const json = JSON.stringify(v) ?? String(v);
-  return json.length > 40 ? `${json.slice(0, 40)}…` : json;
+  return truncateChars(json, 40);
 }
 
 const expectedNames: Record<string, string> = {

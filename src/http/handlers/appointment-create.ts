@@ -7,7 +7,7 @@ import { appointmentHeaders, prefersMinimal } from './appointment-common.js';
 /** POST /Appointment: book the referenced slots (seed page; digest §2). */
 export async function createAppointment(call: FhirCall): Promise<FhirResult> {
   const { core, world } = call;
-  const request = readAppointmentForCreate(call.body, core.profile);
+  const request = readAppointmentForCreate(call.body, core.profile, call.nowMs);
   const record = book(request, {
     profile: core.profile,
     directory: core.directory,
@@ -27,5 +27,6 @@ export async function createAppointment(call: FhirCall): Promise<FhirResult> {
     resource: appointmentToFhir(record, core.profile.appointmentProfile),
     headers: appointmentHeaders(record, call.fhirBaseUrl),
     minimal: prefersMinimal(call.headers),
+    ...(request.warnings.length > 0 ? { warnings: request.warnings } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { resolveInteraction } from '../../auth/interactions.js';
 import { amendRecord, cancelRecord } from '../../domain/appointment-update.js';
 import type { AppointmentRecord } from '../../domain/model.js';
 import { readAmend, readCancel, readPutBody } from '../../fhir/appointment-update-input.js';
+import { normaliseDateTimes } from '../../fhir/date-time.js';
 import { describe, invalid, type Json } from '../../fhir/json-shape.js';
 import { SpineError } from '../../fhir/operation-outcome.js';
 import { appointmentToFhir } from '../../fhir/resources.js';
@@ -49,9 +50,13 @@ export async function updateAppointment(call: FhirCall): Promise<FhirResult> {
   if (past) throw invalid(`Appointment/${id} cannot be ${operation}: ${past}`);
 
   const stored = appointmentToFhir(record, core.profile.appointmentProfile) as Json;
+  // dateTimes in the body are read as the instants they name (date-time.ts): one that names none is
+  // refused naming it; one in another form than the spec's compares by instant, with a warning.
+  const warnings: string[] = [];
+  const sent = normaliseDateTimes(body, { skip: ['start', 'end', 'meta'], warnings });
   let updated: AppointmentRecord | undefined;
   if (cancel) {
-    const { reason } = readCancel(body, stored);
+    const { reason } = readCancel(sent, stored);
     if (record.status !== 'cancelled') updated = cancelRecord(record, reason, call.nowMs);
   } else {
     if (record.status === 'cancelled') {
@@ -59,7 +64,7 @@ export async function updateAppointment(call: FhirCall): Promise<FhirResult> {
         `Appointment/${id} is cancelled, and a cancelled appointment cannot be amended (GP Connect 1.2.3 onwards)`,
       );
     }
-    const amend = readAmend(body, stored, core.profile);
+    const amend = readAmend(sent, stored, core.profile);
     if (amend.changed) updated = amendRecord(record, amend, call.nowMs);
   }
 
@@ -80,6 +85,7 @@ export async function updateAppointment(call: FhirCall): Promise<FhirResult> {
     resource: appointmentToFhir(current, core.profile.appointmentProfile),
     headers: appointmentHeaders(current, call.fhirBaseUrl),
     minimal: prefersMinimal(call.headers),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 

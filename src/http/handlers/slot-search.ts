@@ -2,6 +2,7 @@ import { addDays, formatLondon, londonLocalToInstant } from '../../domain/london
 import type { Slot } from '../../domain/model.js';
 import { searchFreeSlots } from '../../domain/slot-search.js';
 import { variantIndex } from '../../domain/slot-service.js';
+import { toFhirJson } from '../../fhir/format.js';
 import { PROFILE_URL } from '../../fhir/profiles.js';
 import {
   channelExtension,
@@ -132,7 +133,7 @@ export function searchSlots(call: FhirCall): FhirResult {
     resources[i] = slotFhir(slot, parts[variant]!);
     let json = fhir.slotJson.get(slot.id);
     if (json === undefined) {
-      json = JSON.stringify(resources[i]);
+      json = toFhirJson(resources[i]!);
       fhir.slotJson.set(slot.id, json);
     }
     jsonParts[i] = json;
@@ -164,18 +165,21 @@ const staticJson = new WeakMap<object, string>();
 function jsonOf(resource: FhirResource): string {
   let json = staticJson.get(resource);
   if (json === undefined) {
-    json = JSON.stringify(resource);
+    json = toFhirJson(resource);
     staticJson.set(resource, json);
   }
   return json;
 }
 
-/** The same text JSON.stringify(bundle) gives, assembled from the entries' cached JSON. */
+/**
+ * The same text toFhirJson(bundle) gives, assembled from the entries' cached JSON (each written by
+ * toFhirJson too). No entries: no `entry` element at all (FHIR JSON has no empty arrays).
+ */
 function bundleJson(bundle: FhirResource, entries: string[]): string {
-  const shell = JSON.stringify({ ...bundle, entry: [] });
-  const tail = '"entry":[]}';
-  if (!shell.endsWith(tail)) return JSON.stringify(bundle); // entry is always last; never reached
-  return `${shell.slice(0, -2)}${entries.map((e) => `{"resource":${e}}`).join(',')}]}`;
+  const { entry: _entry, ...shell } = bundle;
+  const head = toFhirJson(shell);
+  if (entries.length === 0) return head;
+  return `${head.slice(0, -1)},"entry":[${entries.map((e) => `{"resource":${e}}`).join(',')}]}`;
 }
 
 function pushKnown(out: FhirResource[], byId: Map<string, FhirResource>, id: string): void {
