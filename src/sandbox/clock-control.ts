@@ -58,7 +58,6 @@ export async function changeClock(core: SandboxCore, body: unknown): Promise<Ret
   } else {
     throw new InputError(`unknown field ${keys[0]}: send now, advance or real`, keys[0]);
   }
-  core.sessions.expire(core.clock.now());
   await core.persist(core.defaultWorld);
   return clockView(core);
 }

@@ -18,8 +18,10 @@ export interface CoreParts {
   seed: Seed;
   store: StateStore;
   scenario?: { name: string; scenario: Scenario };
-  /** Real time source; tests may replace it. */
+  /** Real time source (epoch ms) under the sandbox clock; tests may replace it. */
   realNow?: () => number;
+  /** Monotonic ms for session idle time (performance.now by default); tests may replace it. */
+  monotonicNow?: () => number;
 }
 
 /**
@@ -75,19 +77,19 @@ export class SandboxCore {
       undefined,
       this.baseFaults.clone(),
       parts.config.journalSize,
-      this.clock.now(),
       state,
     );
     this.sessions = new Sessions(
-      (id) => new World(id, this.baseFaults.clone(), parts.config.journalSize, this.clock.now()),
+      (id) => new World(id, this.baseFaults.clone(), parts.config.journalSize),
       parts.config.sessionTtlMs,
       parts.config.maxSessions,
+      parts.monotonicNow,
     );
   }
 
   /** The world a request works on: its session's, or the default. */
   world(sessionId: string | undefined): World {
-    return sessionId === undefined ? this.defaultWorld : this.sessions.get(sessionId, this.clock.now());
+    return sessionId === undefined ? this.defaultWorld : this.sessions.get(sessionId);
   }
 
   /** Switch the active scenario; every world's faults go back to the new scenario's. */
