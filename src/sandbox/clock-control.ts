@@ -1,3 +1,4 @@
+import { parseZonedInstant, ZONED_INSTANT_RULE } from '../domain/instant.js';
 import { formatLondon } from '../domain/london-time.js';
 import type { SandboxCore } from './core.js';
 import { InputError } from './input-error.js';
@@ -37,15 +38,9 @@ export async function changeClock(core: SandboxCore, body: unknown): Promise<Ret
   if (keys.length !== 1)
     throw new InputError('send exactly one of now, advance, real', keys.length ? keys.join(',') : 'body');
   if ('now' in change) {
-    const ms =
-      typeof change['now'] === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(change['now'])
-        ? Date.parse(change['now'])
-        : Number.NaN;
-    if (Number.isNaN(ms))
-      throw new InputError(
-        'now must be an ISO instant with an offset, e.g. 2026-06-02T09:00:00+01:00',
-        'now',
-      );
+    const ms = typeof change['now'] === 'string' ? parseZonedInstant(change['now']) : undefined;
+    if (ms === undefined)
+      throw new InputError(`now ${ZONED_INSTANT_RULE}, got ${JSON.stringify(change['now'])}`, 'now');
     core.clock.freeze(ms);
   } else if ('advance' in change) {
     const ms = typeof change['advance'] === 'string' ? parseDuration(change['advance']) : undefined;
