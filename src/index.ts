@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type { Express } from 'express';
 import { buildEnvelope } from './auth/build-headers.js';
-import { checkConfig, DEFAULT_CONFIG, normaliseBasePath, type SandboxConfig } from './config.js';
+import type { SandboxConfig, SandboxOptions } from './config.js';
+import { resolveOptions } from './config-schema.js';
 import { HungConnections } from './faults/apply.js';
 import { type FaultRule, parseRule } from './faults/rule.js';
 import { loadScenario } from './faults/scenarios.js';
@@ -9,7 +10,7 @@ import { stateView } from './http/admin-state.js';
 import { createApp } from './http/app.js';
 import { listen } from './http/server.js';
 import { PUBLIC_DIR } from './paths.js';
-import { type ClockChange, changeClock, parseDuration } from './sandbox/clock-control.js';
+import { type ClockChange, changeClock } from './sandbox/clock-control.js';
 import { SandboxCore } from './sandbox/core.js';
 import { InputError } from './sandbox/input-error.js';
 import type { JournalEntry } from './sandbox/journal.js';
@@ -21,16 +22,11 @@ import { FileStore } from './store/file-store.js';
 import { MemoryStore } from './store/store.js';
 
 export { buildEnvelope } from './auth/build-headers.js';
-export type { AuthMode, Logger, SandboxConfig } from './config.js';
+export type { AuthMode, Logger, SandboxConfig, SandboxOptions } from './config.js';
+export { ConfigError } from './config.js';
 export type { FaultRule } from './faults/rule.js';
 export type { ClockChange } from './sandbox/clock-control.js';
 export type { JournalEntry } from './sandbox/journal.js';
-
-/** Options of startSandbox(): the CLI's flags in camelCase; port 0 (a free port) by default. */
-export type SandboxOptions = Partial<Omit<SandboxConfig, 'sessionTtlMs'>> & {
-  /** Idle time before a session expires: ms, or an ISO duration such as PT30M. */
-  sessionTtl?: number | string;
-};
 
 export interface CreatedSandbox {
   app: Express;
@@ -39,36 +35,18 @@ export interface CreatedSandbox {
   close(): Promise<void>;
 }
 
-function resolveConfig(options: SandboxOptions, defaults: Partial<SandboxConfig>): SandboxConfig {
-  const { sessionTtl, ...rest } = options;
-  const config: SandboxConfig = { ...DEFAULT_CONFIG, ...defaults, ...stripUndefined(rest) };
-  if (sessionTtl !== undefined)
-    config.sessionTtlMs = typeof sessionTtl === 'number' ? sessionTtl : parseTtl(sessionTtl);
-  config.basePath = normaliseBasePath(config.basePath);
-  checkConfig(config);
-  return config;
-}
-
-function parseTtl(text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) {
-    throw new InputError(`sessionTtl "${text}" must be a positive ISO duration such as PT30M`, 'sessionTtl');
-  }
-  return ms;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
 const shutdowns = new WeakMap<SandboxCore, { hung: HungConnections; abort: AbortController }>();
 
 /**
  * Build a sandbox without listening: for supertest, or a server of your own.
- * Throws ConfigError, SeedError, ScenarioError or StoreError with a message naming the problem.
+ * Throws ConfigError naming a bad option (the CLI's own checks), SeedError, ScenarioError or
+ * StoreError with a message naming the problem.
  */
 export function createSandbox(options: SandboxOptions = {}): CreatedSandbox {
-  const config = resolveConfig(options, {});
+  return build(resolveOptions(options));
+}
+
+function build(config: SandboxConfig): CreatedSandbox {
   const seedDir = resolve(config.seed ?? bundledSeedDir());
   const seed = stampedSeed(seedDir) ?? loadSeed(seedDir);
   const scenario = config.scenario ? loadScenario(config.scenario) : undefined;
@@ -127,7 +105,7 @@ export interface RunningSandbox {
 
 /** Start a sandbox on a port (0, a free one, by default) and resolve once it accepts connections. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
-  const created = createSandbox({ port: 0, ...options });
+  const created = build(resolveOptions(options, { port: 0 }));
   const { core } = created;
   let server: Awaited<ReturnType<typeof listen>>;
   try {

@@ -1,6 +1,7 @@
 import type { SandboxConfig } from '../config.js';
 import { Clock } from '../domain/clock.js';
 import { Directory } from '../domain/directory.js';
+import { parseZonedInstant } from '../domain/instant.js';
 import type { Seed } from '../domain/model.js';
 import { SlotCalendar } from '../domain/slots.js';
 import { SandboxState } from '../domain/state.js';
@@ -63,7 +64,7 @@ export class SandboxCore {
     this.calendar = new SlotCalendar(parts.seed);
     if (document) checkStoredDocument(this, document, parts.store.path);
     this.clock = new Clock(parts.realNow, document?.clock);
-    if (!document && parts.config.clock) this.clock.freeze(Date.parse(parts.config.clock));
+    if (!document && parts.config.clock) this.clock.freeze(parseZonedInstant(parts.config.clock)!);
     this.store = parts.store;
     this.baseFaults = new FaultEngine({
       randomSeed: parts.scenario?.scenario.randomSeed ?? parts.config.randomSeed,
@@ -73,12 +74,7 @@ export class SandboxCore {
     this.scenarioName = parts.scenario?.name ?? null;
     this.baseFaults.setScenario(this.scenarioName, parts.scenario?.scenario);
     const state = document ? SandboxState.from(document.state) : new SandboxState();
-    this.defaultWorld = new World(
-      undefined,
-      this.baseFaults.clone(),
-      parts.config.journalSize,
-      state,
-    );
+    this.defaultWorld = new World(undefined, this.baseFaults.clone(), parts.config.journalSize, state);
     this.sessions = new Sessions(
       (id) => new World(id, this.baseFaults.clone(), parts.config.journalSize),
       parts.config.sessionTtlMs,

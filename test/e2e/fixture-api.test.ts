@@ -46,7 +46,11 @@ describe('the sandbox as a CI fixture (imported by package name)', () => {
       expect(booked.status).toBe(201);
       const { id } = (await booked.json()) as { id: string };
       // Another test (no session header) moves the shared clock past the TTL, as the admin page's buttons do.
-      for (const change of [{ advance: 'PT31M' }, { advance: 'PT1H' }, { now: '2026-06-01T12:00:00+01:00' }]) {
+      for (const change of [
+        { advance: 'PT31M' },
+        { advance: 'PT1H' },
+        { now: '2026-06-01T12:00:00+01:00' },
+      ]) {
         const moved = await fetch(`${sb.url}/_admin/clock`, {
           method: 'PUT',
           headers: { 'Content-Type': 'application/json' },
