@@ -3,6 +3,7 @@ import { BAD_OPTIONS } from '../test/helpers/option-cases.js';
 import { ConfigError } from './config.js';
 import { optionNames, resolveOptions } from './config-schema.js';
 import { createSandbox, type SandboxOptions, startSandbox } from './index.js';
+import { coreOf } from './testing.js';
 
 describe('createSandbox() / startSandbox() options (issue 15 §4: the CLI schema, a ConfigError naming the option)', () => {
   it('has bad values for every option the schema knows', () => {
@@ -56,8 +57,8 @@ describe('createSandbox() / startSandbox() options (issue 15 §4: the CLI schema
   it('reads a clock with an offset as that instant, whatever the host time zone', () => {
     const sandbox = createSandbox({ clock: '2026-06-02T09:00:00+01:00' });
     const other = createSandbox({ clock: '2026-06-02T08:00:00Z' });
-    expect(sandbox.core.clock.now()).toBe(Date.UTC(2026, 5, 2, 8));
-    expect(other.core.clock.now()).toBe(Date.UTC(2026, 5, 2, 8));
+    expect(coreOf(sandbox).clock.now()).toBe(Date.UTC(2026, 5, 2, 8));
+    expect(coreOf(other).clock.now()).toBe(Date.UTC(2026, 5, 2, 8));
     void sandbox.close();
     void other.close();
   });

@@ -330,7 +330,7 @@ function buildRuleSchema(z: typeof Z) {
 }
 
 let ruleSchema: ReturnType<typeof buildRuleSchema> | undefined;
-export function faultRuleSchema(): ReturnType<typeof buildRuleSchema> {
+function faultRuleSchema(): ReturnType<typeof buildRuleSchema> {
   ruleSchema ??= buildRuleSchema(createRequire(import.meta.url)('zod') as typeof Z);
   return ruleSchema;
 }

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Express } from 'express';
 import type { SandboxConfig } from '../config.js';
 import { ConfigError, SERVER_TIMEOUTS } from '../config.js';
 import { MAX_DELAY_MS } from '../faults/rule.js';
@@ -56,7 +55,11 @@ function onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   }
 }
 
-export async function listen(app: Express, config: SandboxConfig, onCut: () => void): Promise<RunningServer> {
+export async function listen(
+  app: http.RequestListener,
+  config: SandboxConfig,
+  onCut: () => void,
+): Promise<RunningServer> {
   const tls = config.tls;
   // A slow client cannot hold a connection for ever (slow loris). Node checks these timeouts every
   // connectionsCheckingInterval (30 s by default), so check often enough for them to hold.

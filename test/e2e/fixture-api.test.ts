@@ -132,6 +132,41 @@ describe('the sandbox as a CI fixture (imported by package name)', () => {
     }
   });
 
+  it('arms, lists and disarms a fault in one session from its handle, leaving other sessions and the default state alone', async () => {
+    // Issue 15 §6: session(id) gains armFault, disarmFault and faults().
+    const sb = await startSandbox({ clock: CLOCK });
+    try {
+      const a = sb.session('test-a');
+      const b = sb.session('test-b');
+      await a.armFault({
+        name: 'busy',
+        when: { method: 'POST', path: '/Appointment' },
+        error: { code: 'DUPLICATE_REJECTED' },
+      });
+      expect(a.faults().map((rule) => [rule.name, rule.source])).toEqual([['busy', 'admin']]);
+      expect(a.faults()[0]!.explain).toMatch(/DUPLICATE_REJECTED/);
+      expect(b.faults()).toEqual([]);
+      expect(sb.faults()).toEqual([]);
+      const post = (headers: Record<string, string>) =>
+        fetch(`${sb.fhirBase}/Appointment`, {
+          method: 'POST',
+          headers: { ...sb.headers('create:appointment-1'), ...headers },
+          body: JSON.stringify(seedExample()),
+        });
+      expect((await post(a.headers)).status).toBe(422);
+      expect((await post(b.headers)).status).toBe(201);
+      expect((await post({})).status).toBe(201);
+      expect(a.requests()[0]!.fault).toBe('busy');
+      expect(a.disarmFault('busy')).toBe(true);
+      expect(a.disarmFault('busy')).toBe(false);
+      expect(a.faults()).toEqual([]);
+      expect((await post(a.headers)).status).toBe(201);
+      await expect(a.armFault({ name: 'bad', error: { code: 'NOT_A_CODE' } })).rejects.toThrow(/code/);
+    } finally {
+      await sb.close();
+    }
+  });
+
   it('lets the process exit by itself after close()', async () => {
     const script = `
       const { startSandbox } = await import(${JSON.stringify(fileURLToPath(new URL('../../dist/index.js', import.meta.url)))});

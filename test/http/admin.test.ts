@@ -36,7 +36,7 @@ async function counts(sb: TestSandbox, headers: Record<string, string> = {}) {
 
 /** A request sent exactly as spelled: supertest (through URL) would tidy the path first. */
 async function raw(sb: TestSandbox, method: string, path: string, headers: Record<string, string> = {}) {
-  server ??= sb.app.listen(0, '127.0.0.1');
+  server ??= http.createServer(sb.app).listen(0, '127.0.0.1');
   await new Promise((resolve) =>
     server!.listening ? resolve(undefined) : server!.once('listening', resolve),
   );
