@@ -141,7 +141,7 @@ const FLAGS: Record<string, string> = {
 };
 
 /** An option's flag: `sessionTtl` → `--session-ttl`, `tls.cert` → `--tls-cert`. */
-export function flagOf(option: string): string {
+function flagOf(option: string): string {
   return FLAGS[option] ?? `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
