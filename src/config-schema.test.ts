@@ -54,6 +54,21 @@ describe('createSandbox() / startSandbox() options (issue 15 §4: the CLI schema
     expect(() => resolveOptions(options)).not.toThrow();
   });
 
+  it('names the option when the server cannot start with it: a port in use, an unreadable certificate', async () => {
+    const first = await startSandbox();
+    try {
+      await expect(startSandbox({ port: first.port })).rejects.toMatchObject({
+        name: 'ConfigError',
+        option: 'port',
+      });
+    } finally {
+      await first.close();
+    }
+    await expect(
+      startSandbox({ tls: { cert: '/nonexistent/cert.pem', key: '/nonexistent/key.pem' } }),
+    ).rejects.toMatchObject({ name: 'ConfigError', option: 'tls.cert' });
+  });
+
   it('reads a clock with an offset as that instant, whatever the host time zone', () => {
     const sandbox = createSandbox({ clock: '2026-06-02T09:00:00+01:00' });
     const other = createSandbox({ clock: '2026-06-02T08:00:00Z' });

@@ -17,12 +17,13 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-function readPem(flag: string, path: string): Buffer {
+function readPem(flag: string, option: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
     throw new ConfigError(
       `${flag} ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      option,
     );
   }
 }
@@ -89,9 +90,9 @@ export async function listen(
     ? https.createServer(
         {
           ...httpOptions,
-          cert: readPem('--tls-cert', tls.cert),
-          key: readPem('--tls-key', tls.key),
-          ...(tls.ca ? { ca: readPem('--tls-ca', tls.ca) } : {}),
+          cert: readPem('--tls-cert', 'tls.cert', tls.cert),
+          key: readPem('--tls-key', 'tls.key', tls.key),
+          ...(tls.ca ? { ca: readPem('--tls-ca', 'tls.ca', tls.ca) } : {}),
           // Ask for a certificate but decide per request (496, as the Spine proxy answers).
           requestCert: tls.requireClientCert,
           rejectUnauthorized: false,
@@ -123,13 +124,17 @@ export async function listen(
         reject(
           new ConfigError(
             `port ${config.port} on ${config.host} is already in use: stop what holds it or pick another --port (0 picks a free one)`,
+            'port',
           ),
         );
       else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
-        reject(new ConfigError(`--host ${config.host} is not an address of this machine`));
+        reject(new ConfigError(`--host ${config.host} is not an address of this machine`, 'host'));
       else if (error.code === 'EACCES')
         reject(
-          new ConfigError(`port ${config.port} needs privileges this process lacks: pick a port above 1023`),
+          new ConfigError(
+            `port ${config.port} needs privileges this process lacks: pick a port above 1023`,
+            'port',
+          ),
         );
       else reject(error);
     };
