@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BAD_OPTIONS } from '../test/helpers/option-cases.js';
-import { ConfigError } from './config.js';
-import { optionNames, resolveOptions } from './config-schema.js';
-import { createSandbox, type SandboxOptions, startSandbox } from './index.js';
-import { coreOf } from './testing.js';
+import { ConfigError } from '../../src/config.js';
+import { optionNames, resolveOptions } from '../../src/config-schema.js';
+import { createSandbox, type SandboxOptions, startSandbox } from '../../src/index.js';
+import { coreOf } from '../../src/testing.js';
+import { BAD_OPTIONS } from '../helpers/option-cases.js';
 
 describe('createSandbox() / startSandbox() options (issue 15 §4: the CLI schema, a ConfigError naming the option)', () => {
   it('has bad values for every option the schema knows', () => {
