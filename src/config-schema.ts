@@ -41,7 +41,10 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-/** Built on first use (zod costs start-up time, and only a start needs it). */
+/**
+ * Built on first use, like the project's other zod schemas. Every start checks its options, so
+ * every start loads zod (about 0.1 s of CPU); nothing else on a bundled-seed start needs it.
+ */
 function buildSchema(z: typeof Z) {
   /** Every problem says what is expected and what it got. */
   const rule = (problem: string) => ({
