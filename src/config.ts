@@ -36,7 +36,7 @@ export interface SandboxConfig {
   /** Idle time before a session is dropped, ms. */
   sessionTtlMs: number;
   maxSessions: number;
-  tls?: { cert: string; key: string; ca?: string; requireClientCert: boolean };
+  tls?: { cert: string; key: string; ca?: string; requireClientCert?: boolean };
   /** Hot reload: re-arm the active scenario when its file (or the scenarios folder) changes. */
   watch: boolean;
   /** CORS headers and preflight answers on the FHIR surface (never on /_admin); `--cors off` stops them. */
@@ -55,6 +55,16 @@ export interface ServerTimeouts {
 
 export const SERVER_TIMEOUTS: ServerTimeouts = { headersMs: 15_000, requestMs: 60_000, keepAliveMs: 5_000 };
 
+/**
+ * Options of createSandbox() / startSandbox(): the CLI's flags in camelCase, each optional
+ * (DEFAULT_CONFIG otherwise; startSandbox() listens on port 0, a free one, by default). Checked by
+ * the same schema as the CLI's flags (config-schema.ts); a bad one throws ConfigError naming it.
+ */
+export type SandboxOptions = Partial<Omit<SandboxConfig, 'sessionTtlMs'>> & {
+  /** Idle time (real time) before a session expires: ms, or an ISO duration such as PT30M. */
+  sessionTtl?: number | string;
+};
+
 export const DEFAULT_CONFIG: SandboxConfig = {
   port: 4000,
   host: '127.0.0.1',
@@ -71,20 +81,26 @@ export const DEFAULT_CONFIG: SandboxConfig = {
   cors: true,
 };
 
+/**
+ * A bad option or flag (createSandbox(), startSandbox(), `gpc-sandbox start`), or a server that
+ * cannot start with them (port in use). `option` names the option when one is at fault
+ * (`port`, `tls.cert`); `problem` is the message without it, which the CLI prints after the
+ * flag's name (`--port must be ...`). The CLI exits 2 on it.
+ */
 export class ConfigError extends Error {
   override name = 'ConfigError';
-}
-
-/** Normalise a base path: '' or '/x/y' without a trailing slash. */
-export function normaliseBasePath(path: string): string {
-  const trimmed = path.trim();
-  if (trimmed === '' || trimmed === '/') return '';
-  if (!/^(\/[A-Za-z0-9._~-]+)+\/?$/.test(trimmed)) {
-    throw new ConfigError(
-      `--base-path "${path}" must look like /A20047/STU3/1/gpconnect (segments of letters, digits, . _ ~ -)`,
-    );
+  constructor(
+    message: string,
+    readonly option?: string,
+    readonly problem?: string,
+  ) {
+    super(message);
   }
-  return trimmed.replace(/\/$/, '');
+
+  /** `${option} ${problem}`, e.g. `port must be a whole number from 0 to 65535, got -5`. */
+  static forOption(option: string, problem: string): ConfigError {
+    return new ConfigError(`${option} ${problem}`, option, problem);
+  }
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -93,23 +109,18 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK.has(host) || host.startsWith('127.');
 }
 
-/** Checks that span several options; single-flag parsing lives in the CLI. */
+/** Checks that span several options; each option's own form is checked by config-schema.ts. */
 export function checkConfig(config: SandboxConfig): void {
   if (!isLoopbackHost(config.host) && !config.adminToken) {
     throw new ConfigError(
       `--host ${config.host} exposes the sandbox beyond this machine, so the admin API needs a token: add --admin-token <secret> (or use --host 127.0.0.1)`,
+      'host',
     );
   }
   if (config.tls?.requireClientCert && !config.tls.ca) {
-    throw new ConfigError('--require-client-cert needs --tls-ca FILE: the CA that signs client certificates');
-  }
-  if (config.journalSize < 1 || !Number.isInteger(config.journalSize)) {
-    throw new ConfigError(`--journal-size must be a positive integer, got ${config.journalSize}`);
-  }
-  if (typeof config.cors !== 'boolean') {
-    throw new ConfigError(`cors must be true or false (--cors on|off), got ${JSON.stringify(config.cors)}`);
-  }
-  if (config.maxSessions < 1 || !Number.isInteger(config.maxSessions)) {
-    throw new ConfigError(`--max-sessions must be a positive integer, got ${config.maxSessions}`);
+    throw new ConfigError(
+      '--require-client-cert needs --tls-ca FILE: the CA that signs client certificates',
+      'tls.ca',
+    );
   }
 }

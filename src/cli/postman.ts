@@ -1,7 +1,8 @@
 import { type Command, Option } from 'commander';
-import { normaliseBasePath } from '../config.js';
+import { resolveBasePath } from '../config-schema.js';
 import { postmanCollection } from '../postman/collection.js';
 import { PROFILE_NAMES, type ProfileName } from '../profiles/index.js';
+import { asFlagError } from './start.js';
 
 export function registerPostman(program: Command): void {
   program
@@ -17,8 +18,14 @@ export function registerPostman(program: Command): void {
       ).choices(PROFILE_NAMES),
     )
     .action((flags: { basePath: string; profile?: ProfileName }) => {
+      let basePath: string;
+      try {
+        basePath = resolveBasePath(flags.basePath);
+      } catch (error) {
+        throw asFlagError(error);
+      }
       const collection = postmanCollection({
-        basePath: normaliseBasePath(flags.basePath),
+        basePath,
         ...(flags.profile ? { profile: flags.profile } : {}),
       });
       process.stdout.write(`${JSON.stringify(collection, null, 2)}\n`);

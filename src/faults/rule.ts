@@ -343,6 +343,10 @@ function buildRuleSchema(z: typeof Z) {
 }
 
 let ruleSchema: ReturnType<typeof buildRuleSchema> | undefined;
+/**
+ * The zod schema of a fault rule, built on first use (for GET /_admin/openapi.json).
+ * @internal zod types stay out of the published .d.ts (tsconfig.build.json stripInternal).
+ */
 export function faultRuleSchema(): ReturnType<typeof buildRuleSchema> {
   ruleSchema ??= buildRuleSchema(createRequire(import.meta.url)('zod') as typeof Z);
   return ruleSchema;

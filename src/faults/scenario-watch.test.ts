@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSandbox } from '../index.js';
+import { coreOf } from '../testing.js';
 import type { Scenario } from './rule.js';
 import { type ScenarioWatcher, watchScenarios } from './scenario-watch.js';
 import { loadScenario } from './scenarios.js';
@@ -103,7 +104,7 @@ describe('SandboxCore.reloadScenario', () => {
     const file = join(dir, 'mine.json');
     writeFileSync(file, scenarioText('a'));
     const sandbox = createSandbox({ scenario: file });
-    const { core } = sandbox;
+    const core = coreOf(sandbox);
     const names = (id?: string) =>
       core
         .world(id)

@@ -14,6 +14,7 @@ import {
 import { withoutEmpty } from '../fhir/without-empty.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import type { World } from '../sandbox/world.js';
+import type { StateView } from '../state-view.js';
 
 /**
  * Admin-only markers on the FHIR resources of GET /_admin/state (never on the FHIR API): how an
@@ -53,7 +54,7 @@ export function adminSlot(core: SandboxCore, world: World, slot: Slot): FhirReso
 }
 
 /** GET /_admin/state: counts plus the collections as FHIR resources; slots for the next `days`. */
-export function stateView(core: SandboxCore, world: World, days: number) {
+export function stateView(core: SandboxCore, world: World, days: number): StateView {
   const now = core.clock.now();
   const today = londonDateOf(now);
   const horizon = {

@@ -253,9 +253,19 @@ function headerValue(req: Request, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * The FHIR base for Location headers: --public-url, else the request's Host, else (HTTP/1.0
+ * without Host) the address and port the request actually arrived on, never the configured
+ * port (0 means "any free one").
+ */
 function fhirBaseUrl(core: SandboxCore, req: Request): string {
   const origin =
-    core.config.publicUrl?.replace(/\/$/, '') ??
-    `${req.protocol}://${req.get('host') ?? `${core.config.host}:${core.config.port}`}`;
+    core.config.publicUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.get('host') ?? arrivalHost(req)}`;
   return `${origin}${core.config.basePath}`;
+}
+
+/** host:port of the socket's local end; IPv6 in brackets, IPv4-mapped IPv6 as plain IPv4. */
+function arrivalHost(req: Request): string {
+  const address = (req.socket.localAddress ?? '127.0.0.1').replace(/^::ffff:(?=\d+\.)/, '');
+  return `${address.includes(':') ? `[${address}]` : address}:${req.socket.localPort}`;
 }

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Express } from 'express';
 import type { SandboxConfig } from '../config.js';
 import { ConfigError, SERVER_TIMEOUTS } from '../config.js';
 import { MAX_DELAY_MS } from '../faults/rule.js';
@@ -18,12 +17,13 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-function readPem(flag: string, path: string): Buffer {
+function readPem(flag: string, option: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
     throw new ConfigError(
       `${flag} ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      option,
     );
   }
 }
@@ -56,7 +56,11 @@ function onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   }
 }
 
-export async function listen(app: Express, config: SandboxConfig, onCut: () => void): Promise<RunningServer> {
+export async function listen(
+  app: http.RequestListener,
+  config: SandboxConfig,
+  onCut: () => void,
+): Promise<RunningServer> {
   const tls = config.tls;
   // A slow client cannot hold a connection for ever (slow loris). Node checks these timeouts every
   // connectionsCheckingInterval (30 s by default), so check often enough for them to hold.
@@ -86,9 +90,9 @@ export async function listen(app: Express, config: SandboxConfig, onCut: () => v
     ? https.createServer(
         {
           ...httpOptions,
-          cert: readPem('--tls-cert', tls.cert),
-          key: readPem('--tls-key', tls.key),
-          ...(tls.ca ? { ca: readPem('--tls-ca', tls.ca) } : {}),
+          cert: readPem('--tls-cert', 'tls.cert', tls.cert),
+          key: readPem('--tls-key', 'tls.key', tls.key),
+          ...(tls.ca ? { ca: readPem('--tls-ca', 'tls.ca', tls.ca) } : {}),
           // Ask for a certificate but decide per request (496, as the Spine proxy answers).
           requestCert: tls.requireClientCert,
           rejectUnauthorized: false,
@@ -120,13 +124,17 @@ export async function listen(app: Express, config: SandboxConfig, onCut: () => v
         reject(
           new ConfigError(
             `port ${config.port} on ${config.host} is already in use: stop what holds it or pick another --port (0 picks a free one)`,
+            'port',
           ),
         );
       else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
-        reject(new ConfigError(`--host ${config.host} is not an address of this machine`));
+        reject(new ConfigError(`--host ${config.host} is not an address of this machine`, 'host'));
       else if (error.code === 'EACCES')
         reject(
-          new ConfigError(`port ${config.port} needs privileges this process lacks: pick a port above 1023`),
+          new ConfigError(
+            `port ${config.port} needs privileges this process lacks: pick a port above 1023`,
+            'port',
+          ),
         );
       else reject(error);
     };

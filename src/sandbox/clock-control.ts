@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as Z from 'zod';
+import { parseZonedInstant, ZONED_INSTANT_RULE } from '../domain/instant.js';
 import { formatLondon } from '../domain/london-time.js';
 import type { SandboxCore } from './core.js';
 import { zodInputError } from './fixtures.js';
@@ -36,9 +37,7 @@ function buildClockSchema(z: typeof Z) {
       {
         now: z
           .string()
-          .refine((s) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)), {
-            error: 'now must be an ISO instant with an offset, e.g. 2026-06-02T09:00:00+01:00',
-          })
+          .refine((s) => parseZonedInstant(s) !== undefined, { error: `now ${ZONED_INSTANT_RULE}` })
           .optional()
           .meta({ description: 'freeze the sandbox clock at this instant' }),
         advance: z
@@ -65,7 +64,9 @@ function buildClockSchema(z: typeof Z) {
 
 let clockSchema: ReturnType<typeof buildClockSchema> | undefined;
 
-/** The body of PUT /_admin/clock and setClock(): exactly one of now, advance, real. */
+/** The body of PUT /_admin/clock and setClock(): exactly one of now, advance, real.
+ * @internal zod types stay out of the published .d.ts (tsconfig.build.json stripInternal).
+ */
 export function clockChangeSchema(): ReturnType<typeof buildClockSchema> {
   clockSchema ??= buildClockSchema(createRequire(import.meta.url)('zod') as typeof Z);
   return clockSchema;
@@ -83,10 +84,9 @@ export async function changeClock(core: SandboxCore, body: unknown): Promise<Ret
     throw zodInputError(result.error);
   }
   const change = result.data;
-  if (change.now !== undefined) core.clock.freeze(Date.parse(change.now));
+  if (change.now !== undefined) core.clock.freeze(parseZonedInstant(change.now)!);
   else if (change.advance !== undefined) core.clock.advance(parseDuration(change.advance)!);
   else core.clock.real();
-  core.sessions.expire(core.clock.now());
   await core.persist(core.defaultWorld);
   return clockView(core);
 }

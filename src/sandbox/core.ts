@@ -1,6 +1,7 @@
 import type { SandboxConfig } from '../config.js';
 import { Clock } from '../domain/clock.js';
 import { Directory } from '../domain/directory.js';
+import { parseZonedInstant } from '../domain/instant.js';
 import type { Seed } from '../domain/model.js';
 import { SlotCalendar } from '../domain/slots.js';
 import { SandboxState } from '../domain/state.js';
@@ -19,8 +20,10 @@ export interface CoreParts {
   seed: Seed;
   store: StateStore;
   scenario?: { name: string; scenario: Scenario };
-  /** Real time source; tests may replace it. */
+  /** Real time source (epoch ms) under the sandbox clock; tests may replace it. */
   realNow?: () => number;
+  /** Monotonic ms for session idle time (performance.now by default); tests may replace it. */
+  monotonicNow?: () => number;
 }
 
 /**
@@ -64,7 +67,7 @@ export class SandboxCore {
     this.calendar = new SlotCalendar(parts.seed);
     if (document) checkStoredDocument(this, document, parts.store.path);
     this.clock = new Clock(parts.realNow, document?.clock);
-    if (!document && parts.config.clock) this.clock.freeze(Date.parse(parts.config.clock));
+    if (!document && parts.config.clock) this.clock.freeze(parseZonedInstant(parts.config.clock)!);
     this.store = parts.store;
     this.baseFaults = new FaultEngine({
       randomSeed: parts.scenario?.scenario.randomSeed ?? parts.config.randomSeed,
@@ -74,23 +77,18 @@ export class SandboxCore {
     this.scenarioName = parts.scenario?.name ?? null;
     this.baseFaults.setScenario(this.scenarioName, parts.scenario?.scenario);
     const state = document ? SandboxState.from(document.state) : new SandboxState();
-    this.defaultWorld = new World(
-      undefined,
-      this.baseFaults.clone(),
-      parts.config.journalSize,
-      this.clock.now(),
-      state,
-    );
+    this.defaultWorld = new World(undefined, this.baseFaults.clone(), parts.config.journalSize, state);
     this.sessions = new Sessions(
-      (id) => new World(id, this.baseFaults.clone(), parts.config.journalSize, this.clock.now()),
+      (id) => new World(id, this.baseFaults.clone(), parts.config.journalSize),
       parts.config.sessionTtlMs,
       parts.config.maxSessions,
+      parts.monotonicNow,
     );
   }
 
   /** The world a request works on: its session's, or the default. */
   world(sessionId: string | undefined): World {
-    return sessionId === undefined ? this.defaultWorld : this.sessions.get(sessionId, this.clock.now());
+    return sessionId === undefined ? this.defaultWorld : this.sessions.get(sessionId);
   }
 
   /** Switch the active scenario; every world's faults go back to the new scenario's. */

@@ -62,7 +62,9 @@ function buildDocumentSchema(z: typeof Z, patientSchema: Z.ZodType) {
 
 let documentSchema: ReturnType<typeof buildDocumentSchema> | undefined;
 
-/** The state document's shape (the --db file, GET and PUT /_admin/snapshot); references are checked apart. */
+/** The state document's shape (the --db file, GET and PUT /_admin/snapshot); references are checked apart.
+ * @internal zod types stay out of the published .d.ts (tsconfig.build.json stripInternal).
+ */
 export function stateDocumentSchema(): ReturnType<typeof buildDocumentSchema> {
   documentSchema ??= buildDocumentSchema(
     createRequire(import.meta.url)('zod') as typeof Z,

@@ -115,6 +115,7 @@ function buildSchemas(z: typeof Z) {
 
 type Schemas = ReturnType<typeof buildSchemas>;
 let built: Schemas | undefined;
+/** @internal zod types stay out of the published .d.ts (tsconfig.build.json stripInternal). */
 export function schemas(): Schemas {
   built ??= buildSchemas(createRequire(import.meta.url)('zod') as typeof Z);
   return built;

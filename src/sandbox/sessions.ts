@@ -4,7 +4,9 @@ import type { World } from './world.js';
 
 /**
  * Sessions (X-Sandbox-Session): each its own world, made on first use, dropped after an idle
- * time on the sandbox clock, at most `max` at once.
+ * time in real time, at most `max` at once. Idle time is measured on `realNow` (monotonic ms,
+ * performance.now by default), never on the sandbox clock: moving that clock (PUT /_admin/clock)
+ * must not end the sessions of tests running in parallel.
  */
 export class Sessions {
   private readonly worlds = new Map<string, World>();
@@ -13,24 +15,27 @@ export class Sessions {
     private readonly create: (id: string) => World,
     private readonly ttlMs: number,
     private readonly max: number,
+    private readonly realNow: () => number = () => performance.now(),
   ) {}
 
   static readonly ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
-  get(id: string, nowMs: number): World {
+  /** The session's world, made on first use; a SpineError (400 bad id, 429 too many) otherwise. */
+  get(id: string): World {
     if (!Sessions.ID_PATTERN.test(id)) {
       throw new SpineError(
         'BAD_REQUEST',
         `X-Sandbox-Session "${truncateChars(id, 40, '')}" must be 1-128 letters, digits or . _ : -`,
       );
     }
+    const nowMs = this.realNow();
     this.expire(nowMs);
     let world = this.worlds.get(id);
     if (!world) {
       if (this.worlds.size >= this.max) {
         throw new SpineError(
           'BAD_REQUEST',
-          `Too many sandbox sessions: ${this.max} are open (--max-sessions). Reuse a session id, reset it, or wait ${Math.round(this.ttlMs / 60000)} minutes for idle ones to expire.`,
+          `Too many sandbox sessions: ${this.max} are open (--max-sessions). Reuse a session id, reset it, or wait ${waitText(this.ttlMs)} for idle ones to expire.`,
           429,
           { 'Retry-After': '60' },
         );
@@ -47,7 +52,8 @@ export class Sessions {
     return this.worlds.get(id);
   }
 
-  expire(nowMs: number): void {
+  /** Drop the sessions idle for longer than the TTL (real time). */
+  expire(nowMs = this.realNow()): void {
     for (const [id, world] of this.worlds) if (nowMs - world.lastUsedMs > this.ttlMs) this.worlds.delete(id);
   }
 
@@ -58,4 +64,8 @@ export class Sessions {
   get size(): number {
     return this.worlds.size;
   }
+}
+
+function waitText(ttlMs: number): string {
+  return ttlMs < 60_000 ? `${Math.ceil(ttlMs / 1000)} seconds` : `${Math.round(ttlMs / 60_000)} minutes`;
 }

@@ -11,18 +11,17 @@ export class World {
   readonly journal: Journal;
   /** Ssp-TraceIDs seen recently, to warn about reuse; bounded. */
   readonly traceIds = new BoundedSet(1000);
-  lastUsedMs: number;
+  /** When a request last used it: monotonic ms (Sessions' real time), 0 until then. */
+  lastUsedMs = 0;
 
   constructor(
     readonly id: string | undefined,
     readonly faults: FaultEngine,
     journalSize: number,
-    nowMs: number,
     state = new SandboxState(),
   ) {
     this.state = state;
     this.journal = new Journal(journalSize);
-    this.lastUsedMs = nowMs;
   }
 
   /** Back to the seed: appointments gone, slots free, journal cleared, faults back to the scenario's. */

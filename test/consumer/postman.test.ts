@@ -130,7 +130,7 @@ describe('gpc-sandbox postman, run by newman', () => {
     );
     expect(result).toMatchObject({ code: 2, stdout: '' });
     expect((result as { stderr: string }).stderr).toMatch(
-      /^gpc-sandbox: --base-path "no slash" must look like/,
+      /^gpc-sandbox: --base-path must look like \/A20047\/STU3\/1\/gpconnect.*, got "no slash"\n$/,
     );
   });
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEnvelope } from '../../src/auth/build-headers.js';
 import { type RunningSandbox, startSandbox } from '../../src/index.js';
 import { PUBLIC_DIR } from '../../src/paths.js';
+import { coreOf } from '../../src/testing.js';
 import { seedExample } from '../helpers/bodies.js';
 import { type RawResponse, rawRequest, requestBytes } from '../helpers/hostile.js';
 
@@ -43,7 +44,7 @@ function actions(sandbox: RunningSandbox): Action[] {
       path: 'snapshot',
       body: {
         schemaVersion: 1,
-        seed: sandbox.core.seed.fingerprint,
+        seed: coreOf(sandbox).seed.fingerprint,
         clock: { offsetMs: 0 },
         state: { nextAppointmentId: 1, appointments: [], fixturePatients: [] },
       },
@@ -229,7 +230,7 @@ describe('the admin lock (--admin-token)', () => {
     expect(failures).toEqual([]);
     // And nothing changed: the booking, faults, scenario, clock, patients, held slots.
     expect(await adminState(sandbox)).toEqual(before);
-    expect(sandbox.core.defaultWorld.faults.list()).toEqual([]);
+    expect(coreOf(sandbox).defaultWorld.faults.list()).toEqual([]);
   });
 
   it('leaves /_admin/health and every file of the page open, and serves nothing outside public/', async () => {

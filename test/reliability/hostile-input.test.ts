@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEnvelope } from '../../src/auth/build-headers.js';
 import { type RunningSandbox, startSandbox } from '../../src/index.js';
+import { coreOf } from '../../src/testing.js';
 import { gpcBooking, seedExample } from '../helpers/bodies.js';
 import {
   type HostileCase,
@@ -124,7 +125,7 @@ describe.each(['careconnect', 'gpconnect-1.2.7'] as const)('hostile requests (%s
     const state = sandbox.state();
     expect(state.counts.appointments).toBe(1);
     expect(state.appointments[0]).toMatchObject({ status: 'booked', meta: { versionId: '1' } });
-    expect(sandbox.core.sessions.size).toBe(0);
+    expect(coreOf(sandbox).sessions.size).toBe(0);
     expectCleanPrototype();
   });
 });

@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEnvelope } from '../../src/auth/build-headers.js';
-import { listen } from '../../src/http/server.js';
 import { createSandbox, type RunningSandbox, startSandbox } from '../../src/index.js';
+import { coreOf, listen } from '../../src/testing.js';
 import { seedExample } from '../helpers/bodies.js';
 import { parseResponse, type RawResponse, requestBytes } from '../helpers/hostile.js';
 
@@ -145,7 +145,7 @@ describe('slow clients', () => {
 
   it('uses 15 s for headers, 60 s for a request and 5 s idle by default, checked every second', async () => {
     const created = createSandbox({ port: 0, clock: CLOCK });
-    const running = await listen(created.app, created.core.config, () => {});
+    const running = await listen(created.app, coreOf(created).config, () => {});
     try {
       expect(running.server.headersTimeout).toBe(15_000);
       expect(running.server.requestTimeout).toBe(60_000);
