@@ -12,6 +12,7 @@ import {
   stringAt,
 } from './json-shape.js';
 import { EXTENSION_URL, SYSTEM } from './profiles.js';
+import { checkStorable } from './storable.js';
 import { resourceElements } from './stu3/resource-elements.js';
 
 /**
@@ -290,6 +291,9 @@ export function readAppointmentForCreate(raw: unknown, profile: Profile): Bookin
   const extensions = readExtensions(raw, strict);
 
   const { id: _id, meta: _meta, serviceType: _st, serviceCategory: _sc, ...body } = raw;
+  // What is kept must be answerable later in either format (unknown elements, XML 1.0 characters,
+  // narrative rules), whatever format this request asked for.
+  checkStorable(body);
   return {
     patientId,
     slotIds,

@@ -1,6 +1,7 @@
 import type { AppointmentRecord } from '../../domain/model.js';
 import { SpineError } from '../../fhir/operation-outcome.js';
-import type { FhirCall } from '../fhir-types.js';
+import type { FhirCall, FhirResult } from '../fhir-types.js';
+import { renderFhir } from '../send.js';
 
 export function appointmentHeaders(record: AppointmentRecord, fhirBaseUrl: string): Record<string, string> {
   return {
@@ -21,4 +22,32 @@ export function findAppointment(call: FhirCall, id: string): AppointmentRecord {
   const record = call.world.state.appointments.get(id);
   if (!record) throw new SpineError('NO_RECORD_FOUND', `Appointment/${id} does not exist in this sandbox`);
   return record;
+}
+
+/**
+ * Renders a committing handler's answer in the negotiated format before anything is committed, so
+ * a request never commits and then answers 500: when the answer cannot be written, `undo` runs and
+ * a 500 INTERNAL_SERVER_ERROR naming what could not be written is thrown instead.
+ * `Prefer: return=minimal` sends no body, so there is nothing to render.
+ */
+export function renderBeforeCommit(
+  call: FhirCall,
+  result: FhirResult,
+  undo: () => void,
+  nothingDone: string,
+): FhirResult {
+  if (result.minimal || result.resource === undefined) return result;
+  const format = call.format ?? 'json';
+  try {
+    return { ...result, rendered: renderFhir(result.resource, format) };
+  } catch (error) {
+    undo();
+    const reason = (error as Error).message;
+    call.core.config.log?.('error', `could not write a ${format} answer, nothing committed: ${reason}`);
+    throw new SpineError(
+      'INTERNAL_SERVER_ERROR',
+      `${nothingDone}: the sandbox could not write its answer as ${format.toUpperCase()} (${reason}). The error is in its log.`,
+      500,
+    );
+  }
 }
