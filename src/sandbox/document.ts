@@ -167,7 +167,7 @@ function checkResource(record: AppointmentRecord, at: string): void {
   const problem = unstorableProblem(appointmentToFhir(record, 'urn:profile'));
   if (problem) {
     throw new InputError(
-      `${problem}: a stored appointment must be valid FHIR STU3 that both JSON and XML can carry`,
+      `${at}.resource: ${problem}: a stored appointment must be valid FHIR STU3 that both JSON and XML can carry`,
       `${at}.resource`,
     );
   }
