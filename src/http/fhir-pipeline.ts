@@ -41,8 +41,8 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
         );
       }
       const path = stripSspPrefix(req.path, core.config.basePath);
-      const session = headerValue(req, 'x-sandbox-session');
-      world = core.world(session);
+      // The format first, so every later refusal (a session refused, too many sessions) is written
+      // in the format the client asked for.
       const negotiated = negotiateResponseFormat({
         formatParam: req.query['_format'] as string | string[] | undefined,
         accept: req.headers.accept,
@@ -51,6 +51,8 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
       });
       if ('error' in negotiated) throw new SpineError('BAD_REQUEST', negotiated.error, 415);
       format = negotiated.format;
+      const session = headerValue(req, 'x-sandbox-session');
+      world = core.world(session);
 
       const match = matchRoute(req.method, path);
       if (!match || 'wrongMethod' in match) {
