@@ -25,8 +25,7 @@ const FUZZ_SEED = 20261129;
 const CLOCK = '2026-06-01T08:00:00+01:00';
 const FHIR_JSON = 'application/fhir+json;charset=utf-8';
 const FHIR_XML = 'application/fhir+xml;charset=utf-8';
-const CASES_PER_ROUTE_AND_MODE = 2;
-const ADMIN_CASES_PER_CALL = 6;
+const ADMIN_CASES_PER_CALL = 5;
 
 type Random = () => number;
 type Json = Record<string, unknown>;
@@ -184,6 +183,84 @@ function mutate(random: Random, valid: Json): { body: Json; what: string } {
   return { body, what: what.join(', ') };
 }
 
+const CONTROL_STRINGS: readonly string[] = [
+  'a\u0001b',
+  'bell \u0007',
+  '\u001b[31mred',
+  'lone \ud800',
+  '\ufffe',
+  'nul \u0000',
+  'Slot/\u0001',
+];
+
+/** The kinds of hostile body each body route meets in every format mode. */
+const BODY_KINDS = [
+  'valid',
+  'control character',
+  'unknown element',
+  'wrong type',
+  'deep nesting',
+  'huge value',
+  'hostile narrative',
+  'odd encoding',
+] as const;
+type BodyKind = (typeof BODY_KINDS)[number];
+
+/** The kinds of hostile request each GET route meets in every format mode. */
+const GET_KINDS = ['valid', 'control character', 'odd encoding or huge value', 'hostile headers'] as const;
+
+function wrongType(value: unknown): unknown {
+  if (typeof value === 'string') return 42;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return 'true';
+  if (Array.isArray(value)) return { 0: value[0] };
+  if (typeof value === 'object' && value !== null) return [value];
+  return { x: 1 };
+}
+
+/** One change of `kind` to a copy of a valid body. */
+function mutateKind(random: Random, valid: Json, kind: BodyKind): { body: Json; what: string } {
+  if (kind === 'valid' || kind === 'odd encoding') return { body: structuredClone(valid), what: kind };
+  const body = structuredClone(valid);
+  const paths = pathsOf(body);
+  const strings = paths.filter((p) => typeof valueAt(body, p) === 'string');
+  const objects = [[], ...paths].filter((p) => {
+    const v = valueAt(body, p);
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  });
+  const set = (path: Array<string | number>, value: unknown) => {
+    parentOf(body, path)[path[path.length - 1] as string] = value;
+  };
+  let path: Array<string | number> = [];
+  switch (kind) {
+    case 'control character':
+      path = pick(random, strings);
+      set(path, pick(random, CONTROL_STRINGS));
+      break;
+    case 'unknown element':
+      path = [...pick(random, objects), 'bogus'];
+      (valueAt(body, path.slice(0, -1)) as Json)['bogus'] = pick(random, [1, 'x', { a: 1 }, []]);
+      break;
+    case 'wrong type':
+      path = pick(random, paths);
+      set(path, wrongType(valueAt(body, path)));
+      break;
+    case 'deep nesting':
+      path = pick(random, paths);
+      set(path, random() < 0.5 ? DEEP_MARKER : deep(60));
+      break;
+    case 'huge value':
+      path = pick(random, strings);
+      set(path, random() < 0.5 ? 'x'.repeat(100_000) : '🙂'.repeat(20_000));
+      break;
+    case 'hostile narrative':
+      body['text'] = { status: 'generated', div: pick(random, HOSTILE_DIVS) };
+      path = ['text', 'div'];
+      break;
+  }
+  return { body, what: `${kind} at ${path.join('.')}` };
+}
+
 /** An XML body: the mutated resource when FHIR XML can carry it, else hostile text in valid XML. */
 function xmlBody(random: Random, valid: Json, mutated: Json): Buffer {
   try {
@@ -230,7 +307,6 @@ const HOSTILE_QUERY_PARTS: readonly string[] = [
   '%ED%A0%80',
   'a[b][c]=1',
   '__proto__[x]=1',
-  '_format=',
   `${'x'.repeat(6000)}`,
 ];
 
@@ -368,16 +444,23 @@ function fhirCases(random: Random, profile: Profile, base: string, stored: Json)
   for (const route of FHIR_ROUTES) {
     const key = `${route.method} ${route.template}`;
     for (const mode of MODES) {
-      for (let n = 0; n < CASES_PER_ROUTE_AND_MODE; n++) {
-        const where = random();
-        const path = route.template.replace(/\{id\}/, () =>
-          where < 0.15
-            ? pct(pick(random, HOSTILE_STRINGS).slice(0, 80))
-            : pick(random, IDS[route.template.split('/')[1]!] ?? ['1']),
-        );
+      const kinds: readonly string[] = route.method === 'GET' ? GET_KINDS : BODY_KINDS;
+      for (const kind of kinds) {
         const params: string[] = [];
         let query = QUERY[key] ?? '';
-        if (where >= 0.15 && where < 0.45) query = hostileQuery(random, query);
+        let id = pick(random, IDS[route.template.split('/')[1]!] ?? ['1']);
+        if (route.method === 'GET' && kind === 'control character') {
+          if (route.template.includes('{id}') && random() < 0.5) id = pct(pick(random, CONTROL_STRINGS));
+          else
+            query = `${query}${query ? '&' : ''}${pick(random, ['identifier', 'start', 'bogus'])}=${pct(pick(random, CONTROL_STRINGS))}`;
+        } else if (route.method === 'GET' && kind === 'odd encoding or huge value' && random() < 0.6) {
+          query = `${query}${query ? '&' : ''}${pick(random, ['%C0%AF', '%FF%FE=1', '%ZZ', '%', 'identifier=%ED%A0%80', 'start=%E9', 'a[b][c]=1', '__proto__[x]=1'])}`;
+        } else if (route.method === 'GET' && kind === 'odd encoding or huge value') {
+          query = `${query}${query ? '&' : ''}${random() < 0.5 ? `bogus=${'x'.repeat(6000)}` : 'a=1&'.repeat(500)}`;
+        } else if (random() < 0.15) {
+          query = hostileQuery(random, query);
+        }
+        const path = route.template.replace(/\{id\}/, id);
         if (query) params.push(query);
         const interaction =
           key === 'PUT /Appointment/{id}' && random() < 0.5 ? 'cancel:appointment-1' : INTERACTION[key]!;
@@ -409,32 +492,37 @@ function fhirCases(random: Random, profile: Profile, base: string, stored: Json)
         let what = '';
         if (route.method === 'POST' || route.method === 'PUT') {
           const valid = route.method === 'POST' ? validBooking(random, profile) : structuredClone(stored);
-          const mutated = where >= 0.45 ? mutate(random, valid) : { body: valid, what: 'valid body' };
+          const mutated = mutateKind(random, valid, kind as BodyKind);
           what = mutated.what;
           const asXml = contentType === 'application/fhir+xml';
           body = asXml ? xmlBody(random, valid, mutated.body) : encodeJson(mutated.body);
-          const encoding = random();
-          if (encoding < 0.06) {
+          const encoding = kind === 'odd encoding' ? random() * 0.2 : 1;
+          if (encoding < 0.05) {
             body = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(body.toString(), 'utf16le')]);
             contentType += ';charset=utf-16';
             // The request Content-Type decides the answer's format only in this mode; now it cannot.
             if (mode === 'Content-Type xml') format = undefined;
-          } else if (encoding < 0.12) {
+          } else if (encoding < 0.1) {
             body = Buffer.from(body.toString().replace(/description|comment/, 'd\u00e9scription'), 'latin1');
-          } else if (encoding < 0.16) {
+          } else if (encoding < 0.15) {
             body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body]);
+          } else if (encoding < 0.2) {
+            setHeader(headers, 'Content-Encoding', pick(random, ['gzip', 'deflate', 'br']));
           }
           setHeader(headers, 'Content-Type', contentType);
         } else if (mode === 'Content-Type xml' || random() < 0.3) {
           setHeader(headers, 'Content-Type', contentType);
         }
-        const hostile = where >= 0.75 ? hostileHeaders(random) : { headers: [], parser: false };
+        const hostile =
+          kind === 'hostile headers' || (kind !== 'valid' && random() < 0.1)
+            ? hostileHeaders(random)
+            : { headers: [], parser: false };
         for (const [name, value] of hostile.headers) setHeader(headers, name, value);
         // Node's parser refuses these before any negotiation (the answer is JSON).
         if (hostile.parser) format = undefined;
         const target = `${base}${path}${params.length > 0 ? `?${params.join('&')}` : ''}`;
         cases.push({
-          name: `${profile} ${key} [${mode}] ${target.slice(0, 120)} ${what} ${hostile.headers.map(([h]) => h).join(',')}`,
+          name: `${profile} ${key} [${mode}] ${kind}: ${target.slice(0, 120)} ${what} ${hostile.headers.map(([h]) => h).join(',')}`,
           route: key,
           bytes: requestBytes(route.method, target, headers, body),
           surface: 'fhir',
@@ -690,20 +778,26 @@ describe.each([
             ] as const,
         ),
       ];
-      for (const [path, interaction] of reads) {
-        for (const format of ['json', 'xml'] as const) {
-          const res = await rawRequest(
-            port(),
-            requestBytes(
-              'GET',
-              `${base}${path}${path.includes('?') ? '' : '?'}_format=${pct(`application/fhir+${format}`)}`,
-              [...Object.entries({ ...buildEnvelope(interaction), ...sessionHeader })],
-            ),
-          );
-          const problem = fhirProblem(res, format);
-          if (problem) failures.push(`${session ?? 'default'} ${path} as ${format}: ${problem}`);
-        }
-      }
+      const sweep = reads.flatMap(([path, interaction]) =>
+        (['json', 'xml'] as const).map((format) => ({ path, interaction, format })),
+      );
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          for (let job = sweep.pop(); job; job = sweep.pop()) {
+            const { path, interaction, format } = job;
+            const res = await rawRequest(
+              port(),
+              requestBytes(
+                'GET',
+                `${base}${path}${path.includes('?') ? '' : '?'}_format=${pct(`application/fhir+${format}`)}`,
+                [...Object.entries({ ...buildEnvelope(interaction), ...sessionHeader })],
+              ),
+            );
+            const problem = fhirProblem(res, format);
+            if (problem) failures.push(`${session ?? 'default'} ${path} as ${format}: ${problem}`);
+          }
+        }),
+      );
     }
     expect(failures, `seed ${FUZZ_SEED}`).toEqual([]);
     expect(await ordinaryRequestsWork(cli, base)).toBeUndefined();
