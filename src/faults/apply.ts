@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { DropMode } from './rule.js';
 import { xmlSafeText } from '../fhir/xml-chars.js';
+import type { DropMode } from './rule.js';
 import { SSP_ERRORS, SSP_SYSTEM, type SspStatus } from './ssp-errors.js';
 
 /** What `drop: "garbage"` sends: no status line, a NUL and a 0xFF, so no HTTP parser accepts it. */

@@ -33,12 +33,24 @@ const REFUSED: Array<[string, string, RegExp]> = [
   ['onload on the div', div('x', ' onload="steal()"'), /attribute onload on narrative <div> is not allowed/],
   ['ONMOUSEOVER', div('<b ONMOUSEOVER="steal()">x</b>'), /attribute ONMOUSEOVER .* is not allowed/],
   ['a javascript: link', div('<a href="javascript:steal()">x</a>'), /uses the javascript: scheme/],
-  ['a disguised javascript: link', div('<a href=" java&#9;script:steal()">x</a>'), /uses the javascript: scheme/],
+  [
+    'a disguised javascript: link',
+    div('<a href=" java&#9;script:steal()">x</a>'),
+    /uses the javascript: scheme/,
+  ],
   ['a data: link', div('<a href="data:text/html,&lt;script&gt;">x</a>'), /uses the data: scheme/],
   ['a vbscript: link', div('<a href="VBScript:x">x</a>'), /uses the vbscript: scheme/],
-  ['an external image', div('<img src="https://tracker.example/p.gif" alt="x"/>'), /is an external reference/],
+  [
+    'an external image',
+    div('<img src="https://tracker.example/p.gif" alt="x"/>'),
+    /is an external reference/,
+  ],
   ['a protocol-relative image', div('<img src="//tracker.example/p.gif"/>'), /is an external reference/],
-  ['a style loading a url', div('<p style="background:url(https://x.example/a)">x</p>'), /loads or runs something/],
+  [
+    'a style loading a url',
+    div('<p style="background:url(https://x.example/a)">x</p>'),
+    /loads or runs something/,
+  ],
   ['a style expression', div('<p style="width:expression(alert(1))">x</p>'), /loads or runs something/],
   ['a style escape', div('<p style="background:\\75rl(x)">x</p>'), /loads or runs something/],
   ['no text at all', div('<p> </p>'), /has no text \(txt-2/],
@@ -47,7 +59,10 @@ const REFUSED: Array<[string, string, RegExp]> = [
 
 const ALLOWED: Array<[string, string]> = [
   ['formatting and a table', div('<p>Mr <b>Smith</b></p><table><tr><td class="x">1</td></tr></table>')],
-  ['a web link and a mail link', div('<a href="https://www.nhs.uk/">NHS</a> <a href="mailto:a@b.example">mail</a>')],
+  [
+    'a web link and a mail link',
+    div('<a href="https://www.nhs.uk/">NHS</a> <a href="mailto:a@b.example">mail</a>'),
+  ],
   ['a link inside the resource', div('<a href="#c1">see</a>')],
   ['an image of a contained resource', div('<img src="#pic" alt="x"/>')],
   ['an inline image', div('<img src="data:image/png;base64,iVBORw0KGgo=" alt="x"/>')],

@@ -292,7 +292,9 @@ class XhtmlWriter {
   end(tag: SaxesTagNS): void {
     this.depth--;
     if (this.depth === 0 && !this.hasContent) {
-      throw this.invalid('the narrative has no text (txt-2: it must hold some non-whitespace content or an image)');
+      throw this.invalid(
+        'the narrative has no text (txt-2: it must hold some non-whitespace content or an image)',
+      );
     }
     if (this.open) {
       this.out += '/>';

@@ -159,7 +159,10 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
             (what, error) => {
               const reason = (error as Error)?.message ?? String(error);
               problems.push(`could not write ${what}: ${reason}`);
-              core.config.log?.('error', `could not write ${what} for ${req.method} ${req.originalUrl}: ${reason}`);
+              core.config.log?.(
+                'error',
+                `could not write ${what} for ${req.method} ${req.originalUrl}: ${reason}`,
+              );
             },
           );
     const status = result === 'dropped' ? 0 : res.statusCode;

@@ -56,7 +56,12 @@ export function sendFhir(
     try {
       out = rendered ?? renderFhir(resource, format);
     } catch (error) {
-      return sendUnwritable(res, `${resourceLabel(resource)} as ${format.toUpperCase()}`, error, onUnwritable);
+      return sendUnwritable(
+        res,
+        `${resourceLabel(resource)} as ${format.toUpperCase()}`,
+        error,
+        onUnwritable,
+      );
     }
   }
   try {

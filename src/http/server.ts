@@ -94,7 +94,13 @@ export async function listen(app: Express, config: SandboxConfig, onCut: () => v
       app(req, res);
     } catch (error) {
       config.log?.('error', `unexpected error: ${(error as Error)?.stack ?? String(error)}`);
-      if (!res.headersSent) refuse(res, 500, 'The sandbox failed unexpectedly; the error is in its log.', 'INTERNAL_SERVER_ERROR');
+      if (!res.headersSent)
+        refuse(
+          res,
+          500,
+          'The sandbox failed unexpectedly; the error is in its log.',
+          'INTERNAL_SERVER_ERROR',
+        );
       else res.destroy();
     }
   };

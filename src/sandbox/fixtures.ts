@@ -43,10 +43,7 @@ function buildSchemas(z: typeof Z) {
         message: `holds a character XML 1.0 cannot carry (${problem}), so FHIR XML answers could not be written`,
       });
   };
-  const text = z
-    .string()
-    .regex(/\S/, { error: 'must not be empty' })
-    .superRefine(xmlChars);
+  const text = z.string().regex(/\S/, { error: 'must not be empty' }).superRefine(xmlChars);
   const address = z.strictObject({ line: z.array(text).min(1), city: text, postalCode: text });
   const humanName = z.strictObject({
     family: text,

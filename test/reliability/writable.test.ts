@@ -282,7 +282,9 @@ describe('admin inputs that would reach FHIR answers', () => {
       expect(res.body.field).toMatch(/^state\.appointments\[0\]\.resource/);
       expect(res.body.error).toMatch(message);
       // Nothing changed: the booking still reads as XML.
-      const xml = await sandbox.http.get(`/Appointment/1?_format=${Q.xml}`).set(envelope('read:appointment-1'));
+      const xml = await sandbox.http
+        .get(`/Appointment/1?_format=${Q.xml}`)
+        .set(envelope('read:appointment-1'));
       expect(xml.status).toBe(200);
       expect(read(xml, 'xml').resourceType).toBe('Appointment');
     },

@@ -82,7 +82,12 @@ export async function updateAppointment(call: FhirCall): Promise<FhirResult> {
   // characters XML 1.0 cannot carry.
   checkStorable(answer.resource!);
   world.state.put(updated);
-  const result = renderBeforeCommit(call, answer, () => world.state.put(record), `Appointment/${id} was not ${operation}`);
+  const result = renderBeforeCommit(
+    call,
+    answer,
+    () => world.state.put(record),
+    `Appointment/${id} was not ${operation}`,
+  );
   try {
     await core.persist(world);
   } catch (error) {
