@@ -182,7 +182,12 @@ function checkChars(value: string, path: string): void {
   }
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a value without these needs no escaping.
+const NOTHING_TO_ESCAPE = /^[^&<>"\t\n\r\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]*$/;
+
 function escapeAttribute(value: string, path: string): string {
+  // Most values are plain text: one scan decides.
+  if (NOTHING_TO_ESCAPE.test(value)) return value;
   checkChars(value, path);
   return value.replace(ATTRIBUTE_SPECIAL, (c) => ESCAPES[c]!);
 }
@@ -450,7 +455,7 @@ class XmlWriter {
     this.out += `<${element.name}`;
     let extensions: unknown[] | undefined;
     // Where JSON keeps a primitive's id and extensions: Patient.name[0]._given[1].
-    const extrasPath = path.replace(/\.([^.]*)$/, '._$1');
+    const extrasPath = x === undefined || x === null ? '' : path.replace(/\.([^.]*)$/, '._$1');
     if (x !== undefined && x !== null) {
       if (!isObject(x)) throw new FhirXmlError('unserializable', `${extrasPath} must be an object`);
       for (const key of Object.keys(x)) {

@@ -78,6 +78,13 @@ describe('renderBeforeCommit', () => {
     expect(undo).toHaveBeenCalledOnce();
   });
 
+  it('checks the headers too, even when no body is sent', () => {
+    const undo = vi.fn();
+    const result = { status: 201, headers: { Location: 'http://h\u0100st/Appointment/1' }, minimal: true };
+    expect(() => renderBeforeCommit(call('json'), result, undo, 'Nothing was booked')).toThrow(SpineError);
+    expect(undo).toHaveBeenCalledOnce();
+  });
+
   it('keeps the rendered answer when it can be written', () => {
     const undo = vi.fn();
     const result = renderBeforeCommit(call('json'), { status: 201, resource: POISONED }, undo, 'x');

@@ -1,3 +1,4 @@
+import { validateHeaderValue } from 'node:http';
 import type { AppointmentRecord } from '../../domain/model.js';
 import { SpineError } from '../../fhir/operation-outcome.js';
 import type { FhirCall, FhirResult } from '../fhir-types.js';
@@ -28,7 +29,7 @@ export function findAppointment(call: FhirCall, id: string): AppointmentRecord {
  * Renders a committing handler's answer in the negotiated format before anything is committed, so
  * a request never commits and then answers 500: when the answer cannot be written, `undo` runs and
  * a 500 INTERNAL_SERVER_ERROR naming what could not be written is thrown instead.
- * `Prefer: return=minimal` sends no body, so there is nothing to render.
+ * The headers are checked too; `Prefer: return=minimal` sends no body, so then only they are.
  */
 export function renderBeforeCommit(
   call: FhirCall,
@@ -36,9 +37,11 @@ export function renderBeforeCommit(
   undo: () => void,
   nothingDone: string,
 ): FhirResult {
-  if (result.minimal || result.resource === undefined) return result;
   const format = call.format ?? 'json';
   try {
+    // The headers too: a Location built from the request's Host must be sendable.
+    for (const [name, value] of Object.entries(result.headers ?? {})) validateHeaderValue(name, value);
+    if (result.minimal || result.resource === undefined) return result;
     return { ...result, rendered: renderFhir(result.resource, format) };
   } catch (error) {
     undo();
