@@ -35,7 +35,7 @@ export type UnwritableListener = (what: string, error: unknown) => void;
  * Never throws: when the resource cannot be written in `format`, or a header value cannot be
  * sent, the answer becomes a JSON 500 INTERNAL_SERVER_ERROR OperationOutcome whose diagnostics
  * name what could not be written, and `onUnwritable` is told. A response already under way is
- * cut instead.
+ * cut instead; one already finished is left as it is.
  */
 export function sendFhir(
   res: Response,
@@ -48,7 +48,8 @@ export function sendFhir(
   onUnwritable?: UnwritableListener,
 ): string | undefined {
   if (res.headersSent) {
-    res.destroy();
+    // An answer already under way cannot be replaced: cut it (a finished one is left alone).
+    if (!res.writableEnded) res.destroy();
     return undefined;
   }
   let out: RenderedBody | undefined;
