@@ -48,8 +48,9 @@ export function sendFhir(
   onUnwritable?: UnwritableListener,
 ): string | undefined {
   if (res.headersSent) {
-    // An answer already under way cannot be replaced: cut it (a finished one is left alone).
-    if (!res.writableEnded) res.destroy();
+    // An answer already under way cannot be replaced: cut it. One already ended is left alone
+    // (writableEnded is not enough: with gzip the end passes through zlib first).
+    if (!res.writableEnded && !answered.has(res)) res.destroy();
     return undefined;
   }
   let out: RenderedBody | undefined;
@@ -72,6 +73,7 @@ export function sendFhir(
     return sendUnwritable(res, 'the response headers', error, onUnwritable);
   }
   for (const [name, value] of Object.entries(FHIR_RESPONSE_HEADERS)) res.setHeader(name, value);
+  answered.add(res);
   if (out === undefined) {
     res.end();
     return undefined;
@@ -80,6 +82,9 @@ export function sendFhir(
   res.end(out.body);
   return out.body;
 }
+
+/** Responses sendFhir has ended. */
+const answered = new WeakSet<object>();
 
 function resourceLabel(resource: FhirResource): string {
   return typeof resource.resourceType === 'string' ? `the ${resource.resourceType}` : 'the resource';
@@ -104,6 +109,7 @@ function sendUnwritable(
   res.status(500);
   for (const [name, value] of Object.entries(FHIR_RESPONSE_HEADERS)) res.setHeader(name, value);
   res.setHeader('Content-Type', FHIR_JSON);
+  answered.add(res);
   res.end(body);
   return body;
 }

@@ -93,6 +93,35 @@ describe('renderBeforeCommit', () => {
   });
 });
 
+describe('the last resort', () => {
+  let sandbox: TestSandbox;
+  afterEach(async () => {
+    await sandbox?.close();
+  });
+
+  it('logs what escaped the pipeline and keeps serving', async () => {
+    const log = vi.fn();
+    sandbox = testSandbox({ log });
+    const journal = sandbox.core.defaultWorld.journal;
+    const add = journal.add.bind(journal);
+    let broken = true;
+    journal.add = (entry) => {
+      if (broken) throw new Error('journal broke');
+      add(entry);
+    };
+    const first = await sandbox.http.get('/metadata').set(envelope('read:metadata-1'));
+    expect(first.status).toBe(200);
+    expect(log).toHaveBeenCalledWith(
+      'error',
+      expect.stringMatching(/unexpected error: Error: journal broke/),
+    );
+    broken = false;
+    const next = await sandbox.http.get('/metadata').set(envelope('read:metadata-1'));
+    expect(next.status).toBe(200);
+    expect(next.headers['x-content-type-options']).toBe('nosniff');
+  });
+});
+
 describe('X-Content-Type-Options: nosniff on every FHIR answer', () => {
   let sandbox: TestSandbox;
   afterEach(async () => {
