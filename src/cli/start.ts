@@ -131,6 +131,16 @@ export function registerStart(program: Command): void {
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+      // The last resort: the library catches at its request boundary, so anything that still
+      // escapes is a bug; log it and keep serving the other clients rather than exit.
+      const lastResort = (kind: string) => (error: unknown) => {
+        (log ?? stderrLogger(flags.logFormat))(
+          'error',
+          `${kind} (the sandbox keeps serving): ${(error as Error)?.stack ?? String(error)}`,
+        );
+      };
+      process.on('uncaughtException', lastResort('uncaught exception'));
+      process.on('unhandledRejection', lastResort('unhandled rejection'));
 
       // One write, so a reader that sees the ready line also sees the base.
       process.stdout.write(

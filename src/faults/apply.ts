@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { xmlSafeText } from '../fhir/xml-chars.js';
 import type { DropMode } from './rule.js';
 import { SSP_ERRORS, SSP_SYSTEM, type SspStatus } from './ssp-errors.js';
 
@@ -104,7 +105,8 @@ export type SspOperationOutcome = {
  */
 export function sspErrorBody(status: SspStatus, diagnostics?: string, display?: string): SspOperationOutcome {
   const def = SSP_ERRORS[status];
-  const shown = display ?? def.display;
+  // A rule's text can quote anything; keep it writable as XML too.
+  const shown = xmlSafeText(display ?? def.display);
   return {
     resourceType: 'OperationOutcome',
     id: randomUUID(),
@@ -113,7 +115,7 @@ export function sspErrorBody(status: SspStatus, diagnostics?: string, display?: 
         severity: 'error',
         code: def.issueCode,
         details: { coding: [{ system: SSP_SYSTEM, code: String(status), display: shown }] },
-        diagnostics: diagnostics ?? shown,
+        diagnostics: diagnostics === undefined ? shown : xmlSafeText(diagnostics),
       },
     ],
   };

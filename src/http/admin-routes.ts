@@ -160,7 +160,9 @@ export function adminRouter(deps: AppDeps): Router {
         return sendAdminError(res, 400, `The body is not valid JSON: ${error.message}`, 'body');
       if (error.type === 'entity.too.large')
         return sendAdminError(res, 413, `The body is too large: ${error.message}`, 'body');
-      if (error.status && error.status < 500) return sendAdminError(res, error.status, error.message);
+      // Any other body the parser refused (an encoding it cannot undo, a charset it cannot read).
+      if (error.status && error.status < 500)
+        return sendAdminError(res, error.status, error.message, error.type ? 'body' : undefined);
       core.config.log?.('error', `admin error: ${error.stack ?? error.message}`);
       sendAdminError(res, 500, 'The sandbox failed unexpectedly; the error is in its log.');
     },

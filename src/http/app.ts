@@ -68,7 +68,8 @@ export function createApp(deps: AppDeps): Express {
       );
       return;
     }
-    pipeline(req, res, next);
+    // Returned, so Express's own boundary sees anything the pipeline's last resort did not.
+    return pipeline(req, res, next);
   });
   app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
     core.config.log?.('error', `unexpected error: ${error.stack ?? error.message}`);

@@ -1,9 +1,9 @@
 import type { TLSSocket } from 'node:tls';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { checkEnvelope, interactionMismatch } from '../auth/envelope.js';
 import { resolveInteraction } from '../auth/interactions.js';
-import { negotiateResponseFormat } from '../fhir/format.js';
-import { SpineError } from '../fhir/operation-outcome.js';
+import { FHIR_JSON, type FhirFormat, negotiateResponseFormat } from '../fhir/format.js';
+import { operationOutcome, SpineError } from '../fhir/operation-outcome.js';
 import { bracketedParameterWarnings, type QueryValues } from '../fhir/search-params.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import { truncateBody } from '../sandbox/journal.js';
@@ -24,7 +24,7 @@ const SSP_PREFIX = /^\/[^/]+\/https?:\/\/?[^/]+/;
  * response after the handler committed (`after: true`).
  */
 export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): RequestHandler {
-  return async (req, res) => {
+  const serve = async (req: Request, res: Response): Promise<void> => {
     const started = performance.now();
     const problems: string[] = [];
     let world: World = core.defaultWorld;
@@ -43,8 +43,8 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
         );
       }
       const path = stripSspPrefix(req.path, core.config.basePath);
-      const session = headerValue(req, 'x-sandbox-session');
-      world = core.world(session);
+      // The format first, so every later refusal (a session refused, too many sessions) is written
+      // in the format the client asked for.
       const negotiated = negotiateResponseFormat({
         formatParam: req.query['_format'] as string | string[] | undefined,
         // Each Accept line as sent: a later line overrides an earlier one (fromAccept in format.ts).
@@ -55,6 +55,8 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
       if ('error' in negotiated) throw new SpineError('BAD_REQUEST', negotiated.error, 415);
       format = negotiated.format;
       problems.push(...bracketedParameterWarnings(req.query as QueryValues));
+      const session = headerValue(req, 'x-sandbox-session');
+      world = core.world(session);
 
       const match = matchRoute(req.method, path);
       if (!match || 'wrongMethod' in match) {
@@ -86,7 +88,7 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
         const decision = world.faults.select({ method: req.method, path, interaction, headers: req.headers });
         if (!decision) throw refusal;
         faultName = decision.name;
-        const call = emptyCall(core, world, req);
+        const call = emptyCall(core, world, req, format);
         result = await runWithFault(core, world, call, decision, () => Promise.reject(refusal), res, options);
       } else {
         if (core.config.auth !== 'off') {
@@ -128,6 +130,7 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
           interaction,
           nowMs: core.clock.now(),
           fhirBaseUrl: fhirBaseUrl(core, req),
+          format,
         };
         const decision = await selectFault(core, world, req, path, match.route.template, call, interaction);
         faultName = decision?.name;
@@ -155,6 +158,7 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
           .slice(0, 4000),
       };
     }
+    // Written inside the boundary: an answer that cannot be written becomes a JSON 500 naming what.
     const responseBody =
       result === 'dropped'
         ? undefined
@@ -164,15 +168,27 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
             result.minimal ? undefined : result.resource,
             format,
             result.headers,
-            result.json,
+            result.rendered ??
+              (format === 'json' && result.json !== undefined
+                ? { body: result.json, contentType: FHIR_JSON }
+                : undefined),
+            (what, error) => {
+              const reason = (error as Error)?.message ?? String(error);
+              problems.push(`could not write ${what}: ${reason}`);
+              core.config.log?.(
+                'error',
+                `could not write ${what} for ${req.method} ${req.originalUrl}: ${reason}`,
+              );
+            },
           );
+    const status = result === 'dropped' ? 0 : res.statusCode;
     const ms = Math.round((performance.now() - started) * 10) / 10;
     world.journal.add({
       timeMs: core.clock.now(),
       method: req.method,
       path: req.originalUrl,
       ...(interaction ? { interaction } : {}),
-      status: result === 'dropped' ? 0 : result.status,
+      status,
       ms,
       problems,
       ...(faultName ? { fault: faultName } : {}),
@@ -192,17 +208,43 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
     );
     core.config.log?.(
       'info',
-      `${req.method} ${req.originalUrl} ${result === 'dropped' ? 'dropped' : result.status} ${ms}ms`,
+      `${req.method} ${req.originalUrl} ${result === 'dropped' ? 'dropped' : status} ${ms}ms`,
       {
         method: req.method,
         path: req.originalUrl,
-        status: result === 'dropped' ? 0 : result.status,
+        status,
         ms,
         ...(faultName ? { fault: faultName } : {}),
         ...(world.id ? { session: world.id } : {}),
       },
     );
   };
+  return async (req, res) => {
+    try {
+      await serve(req, res);
+    } catch (error) {
+      lastResort(core, res, error);
+    }
+  };
+}
+
+/**
+ * The last resort for a FHIR request: whatever escaped the pipeline is logged and answered as a
+ * JSON 500 OperationOutcome (or the connection is cut when an answer was already under way), and
+ * the server keeps serving.
+ */
+function lastResort(core: SandboxCore, res: Response, error: unknown): void {
+  try {
+    core.config.log?.('error', `unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+    sendFhir(
+      res,
+      500,
+      operationOutcome('INTERNAL_SERVER_ERROR', 'The sandbox failed unexpectedly; the error is in its log.'),
+      'json',
+    );
+  } catch {
+    res.destroy();
+  }
 }
 
 /** A 201 to a POST is a booking committed (the only create this provider serves). */
@@ -217,7 +259,7 @@ async function countBooking(
 }
 
 /** A call for a request no route serves: only faults look at it. */
-function emptyCall(core: SandboxCore, world: World, req: Request): FhirCall {
+function emptyCall(core: SandboxCore, world: World, req: Request, format: FhirFormat): FhirCall {
   return {
     core,
     world,
@@ -227,6 +269,7 @@ function emptyCall(core: SandboxCore, world: World, req: Request): FhirCall {
     headers: req.headers,
     nowMs: core.clock.now(),
     fhirBaseUrl: fhirBaseUrl(core, req),
+    format,
   };
 }
 

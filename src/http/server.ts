@@ -32,7 +32,7 @@ function readPem(flag: string, option: string, path: string): Buffer {
 function rawOutcome(socket: Socket, status: number, reason: string, diagnostics: string): void {
   const body = JSON.stringify(operationOutcome('BAD_REQUEST', diagnostics));
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${FHIR_JSON}\r\nCache-Control: no-store\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${FHIR_JSON}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 
@@ -73,18 +73,40 @@ export async function listen(
     // Node's own answer to a missing Host is a bare 400; ours is an OperationOutcome (below).
     requireHostHeader: false,
   };
-  const refuse = (res: http.ServerResponse, status: number, diagnostics: string): void => {
+  const refuse = (
+    res: http.ServerResponse,
+    status: number,
+    diagnostics: string,
+    code: 'BAD_REQUEST' | 'INTERNAL_SERVER_ERROR' = 'BAD_REQUEST',
+  ): void => {
     res.shouldKeepAlive = false;
     res
-      .writeHead(status, { 'Content-Type': FHIR_JSON, 'Cache-Control': 'no-store' })
-      .end(JSON.stringify(operationOutcome('BAD_REQUEST', diagnostics)));
+      .writeHead(status, {
+        'Content-Type': FHIR_JSON,
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+      })
+      .end(JSON.stringify(operationOutcome(code, diagnostics)));
   };
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     if (req.headers.host === undefined && req.httpVersion === '1.1') {
       refuse(res, 400, 'An HTTP/1.1 request must carry a Host header');
       return;
     }
-    app(req, res);
+    // The request boundary: nothing a request does may stop the server.
+    try {
+      app(req, res);
+    } catch (error) {
+      config.log?.('error', `unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+      if (!res.headersSent)
+        refuse(
+          res,
+          500,
+          'The sandbox failed unexpectedly; the error is in its log.',
+          'INTERNAL_SERVER_ERROR',
+        );
+      else res.destroy();
+    }
   };
   const server: http.Server = tls
     ? https.createServer(

@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module';
 import type * as Z from 'zod';
 import type { Directory } from '../domain/directory.js';
-import type { Seed } from '../domain/model.js';
+import type { AppointmentRecord, Seed } from '../domain/model.js';
 import type { SlotCalendar } from '../domain/slots.js';
 import type { PersistedState } from '../domain/state.js';
+import { appointmentToFhir } from '../fhir/resources.js';
+import { unstorableProblem } from '../fhir/storable.js';
 import { SCHEMA_VERSION, type StoreDocument } from '../store/store.js';
 import { schemas, zodInputError } from './fixtures.js';
 import { InputError } from './input-error.js';
@@ -152,6 +154,7 @@ function checkState(core: DocumentContext, state: PersistedState): void {
       }
       previous = n;
     });
+    checkResource(record, at);
     const sorted = [...slots].sort((a, b) => a.startMs - b.startMs);
     if (record.startMs !== sorted[0]!.startMs)
       throw new InputError(`startMs is not the start of Slot/${sorted[0]!.id}`, `${at}.startMs`);
@@ -169,6 +172,39 @@ function checkState(core: DocumentContext, state: PersistedState): void {
     if (!core.calendar.get(id))
       throw new InputError(`Slot/${id} is not a slot of any schedule`, `state.blockedSlots[${i}]`);
   });
+}
+
+/**
+ * A stored appointment is served as FHIR JSON and XML: it must be an STU3 Appointment whose every
+ * element is known and whose strings XML 1.0 can carry (fhir/storable.ts), or it is refused here
+ * rather than failing on some later read.
+ */
+function checkResource(record: AppointmentRecord, at: string): void {
+  const type = record.resource['resourceType'];
+  if (type !== undefined && type !== 'Appointment') {
+    throw new InputError(
+      `resourceType must be "Appointment", got ${JSON.stringify(type)}`,
+      `${at}.resource.resourceType`,
+    );
+  }
+  // The profile URL is the one thing added on output that the document does not hold. Earlier
+  // versions are served too (GET /Appointment/{id}/_history/{vid}), so each is checked the same way.
+  const versions: Array<[AppointmentRecord, string]> = [
+    [record, `${at}.resource`],
+    ...(record.history ?? []).map((version, j): [AppointmentRecord, string] => [
+      { ...record, ...version },
+      `${at}.history[${j}].resource`,
+    ]),
+  ];
+  for (const [version, field] of versions) {
+    const problem = unstorableProblem(appointmentToFhir(version, 'urn:profile'));
+    if (problem) {
+      throw new InputError(
+        `${field}: ${problem}: a stored appointment must be valid FHIR STU3 that both JSON and XML can carry`,
+        field,
+      );
+    }
+  }
 }
 
 /** Deeply nested JSON parses, but later walks (persisting, cloning) would overflow the stack. */

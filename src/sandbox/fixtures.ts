@@ -21,6 +21,7 @@ import { charCount } from '../domain/text.js';
 import { isMagicOutcome, MAGIC_OUTCOMES } from '../faults/magic-patients.js';
 import { ruleRng } from '../faults/random.js';
 import { EXTENSION_URL, SYSTEM } from '../fhir/profiles.js';
+import { xmlCharProblem } from '../fhir/xml-chars.js';
 import type { SandboxCore } from './core.js';
 import { InputError } from './input-error.js';
 import type { World } from './world.js';
@@ -34,7 +35,16 @@ function buildSchemas(z: typeof Z) {
   const fhirId = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, {
     error: 'an id is 1 to 64 characters from A-Z, a-z, 0-9, "-" and "."',
   });
-  const text = z.string().regex(/\S/, { error: 'must not be empty' });
+  // Fixture strings end up in FHIR answers, XML ones too: refuse what XML 1.0 cannot carry.
+  const xmlChars = (s: string, ctx: Z.core.$RefinementCtx<string>) => {
+    const problem = xmlCharProblem(s);
+    if (problem)
+      ctx.addIssue({
+        code: 'custom',
+        message: `holds a character XML 1.0 cannot carry (${problem}), so FHIR XML answers could not be written`,
+      });
+  };
+  const text = z.string().regex(/\S/, { error: 'must not be empty' }).superRefine(xmlChars);
   const address = z.strictObject({ line: z.array(text).min(1), city: text, postalCode: text });
   const humanName = z.strictObject({
     family: text,
@@ -104,8 +114,8 @@ function buildSchemas(z: typeof Z) {
     start: instant.optional(),
     end: instant.optional(),
     status: z.enum(['booked', 'cancelled']).optional(),
-    description: textOfAtMost(1000).optional(),
-    comment: textOfAtMost(4000).optional(),
+    description: textOfAtMost(1000).superRefine(xmlChars).optional(),
+    comment: textOfAtMost(4000).superRefine(xmlChars).optional(),
     origin: z.enum(['fixture', 'not-gpconnect']).optional(),
     created: instant.optional(),
     cancellationReason: text.optional(),

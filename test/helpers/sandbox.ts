@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { buildEnvelope } from '../../src/auth/build-headers.js';
 import { createSandbox, type SandboxOptions } from '../../src/index.js';
-import { guardFhirJson } from './fhir-json-guard.js';
 import { coreOf, type SandboxCore } from '../../src/testing.js';
+import { guardFhirJson } from './fhir-json-guard.js';
 
 export type TestSandbox = ReturnType<typeof createSandbox> & {
   /** supertest agent bound to the app */

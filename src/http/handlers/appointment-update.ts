@@ -6,8 +6,14 @@ import { normaliseDateTimes } from '../../fhir/date-time.js';
 import { describe, invalid, type Json } from '../../fhir/json-shape.js';
 import { SpineError } from '../../fhir/operation-outcome.js';
 import { appointmentToFhir } from '../../fhir/resources.js';
+import { checkStorable } from '../../fhir/storable.js';
 import type { FhirCall, FhirResult } from '../fhir-types.js';
-import { appointmentHeaders, findAppointment, prefersMinimal } from './appointment-common.js';
+import {
+  appointmentHeaders,
+  findAppointment,
+  prefersMinimal,
+  renderBeforeCommit,
+} from './appointment-common.js';
 import { pastAppointmentProblem } from './appointment-read.js';
 
 const AMEND = 'rest:update:appointment-1';
@@ -68,25 +74,34 @@ export async function updateAppointment(call: FhirCall): Promise<FhirResult> {
     if (amend.changed) updated = amendRecord(record, amend, call.nowMs);
   }
 
-  if (updated) {
-    world.state.put(updated);
-    try {
-      await core.persist(world);
-    } catch (error) {
-      // Not durable, so not acknowledged: put the old version (and its slots) back.
-      world.state.put(record);
-      throw error;
-    }
-  }
   const current = updated ?? record;
   // Location names the version this answer carries, which a version read serves (issue 14).
-  return {
+  const answer: FhirResult = {
     status: 200,
     resource: appointmentToFhir(current, core.profile.appointmentProfile),
     headers: appointmentHeaders(current, call.fhirBaseUrl),
     minimal: prefersMinimal(call.headers),
     ...(warnings.length > 0 ? { warnings } : {}),
   };
+  if (!updated) return answer;
+  // The new version must be answerable later in either format: the reason or text may hold
+  // characters XML 1.0 cannot carry.
+  checkStorable(answer.resource!);
+  world.state.put(updated);
+  const result = renderBeforeCommit(
+    call,
+    answer,
+    () => world.state.put(record),
+    `Appointment/${id} was not ${operation}`,
+  );
+  try {
+    await core.persist(world);
+  } catch (error) {
+    // Not durable, so not acknowledged: put the old version (and its slots) back.
+    world.state.put(record);
+    throw error;
+  }
+  return result;
 }
 
 function isCancel(interaction: string | undefined, body: Json): boolean {
