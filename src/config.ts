@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { ProfileName } from './profiles/index.js';
 
 export type AuthMode = 'strict' | 'lenient' | 'off';
@@ -37,6 +38,16 @@ export interface SandboxConfig {
   sessionTtlMs: number;
   maxSessions: number;
   tls?: { cert: string; key: string; ca?: string; requireClientCert: boolean };
+  /** Host names served besides loopback, --host and the --public-url host (--allowed-host). */
+  allowedHosts: string[];
+  /** Bytes all journals together keep at most; the oldest entries, whatever their session, go first. */
+  journalBudgetBytes: number;
+  /** Connections faults may hold at once (hang, or a delay of at least HOLD_DELAY_MS); beyond, the fault is skipped. */
+  maxHeld: number;
+  /** False turns the X-Sandbox-Fault header off (--no-header-faults). */
+  headerFaults: boolean;
+  /** PUT /_admin/snapshot bodies larger than this many bytes get 413 before they are read. */
+  maxSnapshotBytes: number;
   log?: Logger;
   /** @internal Server timeouts, shortened by tests; not a CLI flag. Defaults: SERVER_TIMEOUTS. */
   timeouts?: Partial<ServerTimeouts>;
@@ -63,10 +74,36 @@ export const DEFAULT_CONFIG: SandboxConfig = {
   journalSize: 500,
   sessionTtlMs: 30 * 60_000,
   maxSessions: 1000,
+  allowedHosts: [],
+  journalBudgetBytes: 64 * 1024 * 1024,
+  maxHeld: 100,
+  headerFaults: true,
+  maxSnapshotBytes: 16 * 1024 * 1024,
 };
+
+/** A non-loopback sandbox needs an admin token at least this long (a guessable one is no lock). */
+export const MIN_EXPOSED_TOKEN_LENGTH = 16;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/**
+ * A size in bytes: a whole number of bytes, or with a unit, `512KB`, `64MB`, `1GB` (binary
+ * multiples: 1 MB = 1,048,576 bytes). Throws ConfigError naming `flag`.
+ */
+export function parseSize(flag: string, value: number | string): number {
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) && value > 0) return value;
+    throw new ConfigError(`${flag} must be a positive whole number of bytes, got ${value}`);
+  }
+  const m = /^\s*(\d+)\s*(B|KB|MB|GB)?\s*$/i.exec(value);
+  const units: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
+  const bytes = m ? Number(m[1]) * units[(m[2] ?? 'B').toUpperCase()]! : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new ConfigError(`${flag} must be a size such as 64MB, 512KB or 1048576 (bytes), got "${value}"`);
+  }
+  return bytes;
 }
 
 /** Normalise a base path: '' or '/x/y' without a trailing slash. */
@@ -81,18 +118,53 @@ export function normaliseBasePath(path: string): string {
   return trimmed.replace(/\/$/, '');
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
+/**
+ * Loopback by name or address: localhost, *.localhost (RFC 6761 §6.3), 127.0.0.0/8, ::1 (and
+ * ::ffff:127.x). Judges text only: start-up also checks the address actually bound.
+ */
 export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host) || host.startsWith('127.');
+  const name = host
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
+  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  if (isIP(name) === 4) return name.startsWith('127.');
+  if (isIP(name) === 6) return name === '::1' || name === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(name);
+  return false;
+}
+
+/** Why a short (or missing) --admin-token is refused on an address beyond this machine. */
+export function exposedTokenMessage(where: string): string {
+  return `--host ${where} exposes the sandbox beyond this machine, so the admin API needs a token of at least ${MIN_EXPOSED_TOKEN_LENGTH} characters: add --admin-token <secret> (e.g. $(openssl rand -hex 16)) or use --host 127.0.0.1`;
 }
 
 /** Checks that span several options; single-flag parsing lives in the CLI. */
 export function checkConfig(config: SandboxConfig): void {
   if (!isLoopbackHost(config.host) && !config.adminToken) {
-    throw new ConfigError(
-      `--host ${config.host} exposes the sandbox beyond this machine, so the admin API needs a token: add --admin-token <secret> (or use --host 127.0.0.1)`,
-    );
+    throw new ConfigError(exposedTokenMessage(config.host));
+  }
+  if (
+    config.adminToken !== undefined &&
+    config.adminToken.length < MIN_EXPOSED_TOKEN_LENGTH &&
+    !isLoopbackHost(config.host)
+  ) {
+    throw new ConfigError(exposedTokenMessage(config.host));
+  }
+  for (const name of config.allowedHosts) {
+    if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._:-]{1,253})$/.test(name)) {
+      throw new ConfigError(
+        `--allowed-host "${name}" must be a host name or address, e.g. sandbox.example.org`,
+      );
+    }
+  }
+  for (const [flag, value] of [
+    ['--journal-budget', config.journalBudgetBytes],
+    ['--max-held', config.maxHeld],
+    ['--max-snapshot', config.maxSnapshotBytes],
+  ] as const) {
+    if (value < 1 || !Number.isInteger(value)) {
+      throw new ConfigError(`${flag} must be a positive integer, got ${value}`);
+    }
   }
   if (config.tls?.requireClientCert && !config.tls.ca) {
     throw new ConfigError('--require-client-cert needs --tls-ca FILE: the CA that signs client certificates');

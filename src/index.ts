@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Express } from 'express';
 import { buildEnvelope } from './auth/build-headers.js';
-import { checkConfig, DEFAULT_CONFIG, normaliseBasePath, type SandboxConfig } from './config.js';
+import { checkConfig, DEFAULT_CONFIG, normaliseBasePath, parseSize, type SandboxConfig } from './config.js';
 import { HungConnections } from './faults/apply.js';
 import { type FaultRule, parseRule } from './faults/rule.js';
 import { loadScenario } from './faults/scenarios.js';
@@ -27,9 +27,15 @@ export type { ClockChange } from './sandbox/clock-control.js';
 export type { JournalEntry } from './sandbox/journal.js';
 
 /** Options of startSandbox(): the CLI's flags in camelCase; port 0 (a free port) by default. */
-export type SandboxOptions = Partial<Omit<SandboxConfig, 'sessionTtlMs'>> & {
+export type SandboxOptions = Partial<
+  Omit<SandboxConfig, 'sessionTtlMs' | 'journalBudgetBytes' | 'maxSnapshotBytes'>
+> & {
   /** Idle time before a session expires: ms, or an ISO duration such as PT30M. */
   sessionTtl?: number | string;
+  /** Bytes all journals keep together (default 64 MB): a number of bytes or '64MB', '512KB'. */
+  journalBudget?: number | string;
+  /** Largest PUT /_admin/snapshot body (default 16 MB): a number of bytes or '16MB'. */
+  maxSnapshot?: number | string;
 };
 
 export interface CreatedSandbox {
@@ -40,10 +46,13 @@ export interface CreatedSandbox {
 }
 
 function resolveConfig(options: SandboxOptions, defaults: Partial<SandboxConfig>): SandboxConfig {
-  const { sessionTtl, ...rest } = options;
+  const { sessionTtl, journalBudget, maxSnapshot, ...rest } = options;
   const config: SandboxConfig = { ...DEFAULT_CONFIG, ...defaults, ...stripUndefined(rest) };
   if (sessionTtl !== undefined)
     config.sessionTtlMs = typeof sessionTtl === 'number' ? sessionTtl : parseTtl(sessionTtl);
+  if (journalBudget !== undefined) config.journalBudgetBytes = parseSize('--journal-budget', journalBudget);
+  if (maxSnapshot !== undefined) config.maxSnapshotBytes = parseSize('--max-snapshot', maxSnapshot);
+  config.allowedHosts = [...config.allowedHosts];
   config.basePath = normaliseBasePath(config.basePath);
   checkConfig(config);
   return config;

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { ConfigError, parseSize } from '../config.js';
 
 /** Flag parsers: a bad value is refused by name, before anything starts. */
 
@@ -48,4 +49,17 @@ export function duration(value: string): string {
     );
   }
   return value;
+}
+
+/** A size flag (`64MB`, `512KB`, bytes); checked here so a bad one is refused before anything starts. */
+export function size(flag: string) {
+  return (value: string): string => {
+    try {
+      parseSize(flag, value);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new InvalidArgumentError(error.message);
+      throw error;
+    }
+    return value;
+  };
 }

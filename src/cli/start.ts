@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { startSandbox } from '../index.js';
 import { fail, stderrLogger } from './output.js';
-import { asid, duration, instant, integer, url } from './parse.js';
+import { asid, duration, instant, integer, size, url } from './parse.js';
 
 interface StartFlags {
   port: number;
@@ -27,6 +27,11 @@ interface StartFlags {
   tlsKey?: string;
   tlsCa?: string;
   requireClientCert?: boolean;
+  allowedHost: string[];
+  journalBudget: string;
+  maxHeld: number;
+  headerFaults: boolean;
+  maxSnapshot: string;
 }
 
 export function registerStart(program: Command): void {
@@ -69,6 +74,31 @@ export function registerStart(program: Command): void {
       '--require-client-cert',
       'mutual TLS: a request without a certificate signed by --tls-ca gets 496',
     )
+    .option(
+      '--allowed-host <name>',
+      'also answer requests whose Host is this name (repeatable; loopback, --host and the --public-url host always are)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      '--journal-budget <size>',
+      'bytes all journals keep together, oldest entries dropped first',
+      size('--journal-budget'),
+      '64MB',
+    )
+    .option(
+      '--max-held <n>',
+      'connections faults may hold at once (hang, long delays); beyond, the fault is skipped with a warning',
+      integer('--max-held', 1, 100_000),
+      100,
+    )
+    .option('--no-header-faults', 'ignore the X-Sandbox-Fault request header (a warning says so)')
+    .option(
+      '--max-snapshot <size>',
+      'largest PUT /_admin/snapshot body (413 beyond)',
+      size('--max-snapshot'),
+      '16MB',
+    )
     .action(async (flags: StartFlags) => {
       if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey))
         fail(configError('--tls-cert and --tls-key go together'));
@@ -95,6 +125,11 @@ export function registerStart(program: Command): void {
           journalSize: flags.journalSize,
           sessionTtl: flags.sessionTtl,
           maxSessions: flags.maxSessions,
+          allowedHosts: flags.allowedHost,
+          journalBudget: flags.journalBudget,
+          maxHeld: flags.maxHeld,
+          headerFaults: flags.headerFaults,
+          maxSnapshot: flags.maxSnapshot,
           ...(flags.tlsCert && flags.tlsKey
             ? {
                 tls: {

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { AdminError } from './admin-errors.js';
+import type { HostAllowlist } from './host-allowlist.js';
 
 /**
  * Admin paths are taken literally: dot segments, doubled or encoded slashes and backslashes are
@@ -58,9 +59,10 @@ export function requireAdminToken(token: string | undefined) {
 /**
  * A web page on another origin must not drive the admin API through the user's browser (a form
  * or fetch to http://127.0.0.1:4000/_admin/reset): browsers send Origin on such requests, so a
- * changing call whose Origin is not this host is refused. curl and test clients send none.
+ * changing call whose Origin is not this host, or whose host is not on the Host allowlist, is
+ * refused. curl and test clients send none.
  */
-export function sameOriginForChanges(publicUrl: string | undefined) {
+export function sameOriginForChanges(publicUrl: string | undefined, allowlist: HostAllowlist) {
   const publicHost = publicUrl ? new URL(publicUrl).host : undefined;
   return (req: Request, _res: Response, next: NextFunction): void => {
     if (req.method === 'GET' || req.method === 'HEAD') {
@@ -78,7 +80,9 @@ export function sameOriginForChanges(publicUrl: string | undefined) {
         host = undefined;
       }
       const own = [req.headers.host, req.headers['x-forwarded-host'], publicHost];
-      foreign ||= host === undefined || !own.includes(host);
+      // Same origin as the request, and a name this sandbox answers to (X-Forwarded-Host is
+      // the client's to choose, so matching it alone proves nothing).
+      foreign ||= host === undefined || !own.includes(host) || !allowlist.allows(host);
     }
     if (foreign) {
       throw new AdminError(

@@ -10,6 +10,7 @@ import { importSnapshot } from './admin-snapshot.js';
 import { journalEtag, stateEtag, stateView } from './admin-state.js';
 import { noStore, worldOf } from './admin-world.js';
 import type { AppDeps } from './app.js';
+import { hostAllowlist } from './host-allowlist.js';
 
 export { worldOf } from './admin-world.js';
 
@@ -55,7 +56,7 @@ export function adminRouter(deps: AppDeps): Router {
   });
 
   router.use(requireAdminToken(core.config.adminToken));
-  router.use(sameOriginForChanges(core.config.publicUrl));
+  router.use(sameOriginForChanges(core.config.publicUrl, hostAllowlist(core.config)));
   const smallJson = express.json({ limit: '1mb' });
   const largeJson = express.json({ limit: '64mb' });
   router.use((req, res, next) => (req.path === '/snapshot' ? largeJson : smallJson)(req, res, next));

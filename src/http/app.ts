@@ -11,6 +11,7 @@ import type { HungConnections } from '../faults/apply.js';
 import { operationOutcome } from '../fhir/operation-outcome.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import { fhirPipeline } from './fhir-pipeline.js';
+import { hostAllowlist, requireAllowedHost } from './host-allowlist.js';
 import { sendFhir } from './send.js';
 
 export interface AppDeps {
@@ -33,6 +34,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
   app.set('query parser', 'simple');
+  // Before anything else reads the request: a foreign Host is a web page rebinding its name.
+  app.use(requireAllowedHost(hostAllowlist(core.config)));
   // gzip when asked (GP Connect: SHALL support Accept-Encoding: gzip); loaded on first use so
   // it does not delay the ready line.
   let compress: RequestHandler | undefined;
