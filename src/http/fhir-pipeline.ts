@@ -5,6 +5,7 @@ import { negotiateResponseFormat } from '../fhir/format.js';
 import { SpineError } from '../fhir/operation-outcome.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import { truncateBody } from '../sandbox/journal.js';
+import { Sessions } from '../sandbox/sessions.js';
 import type { World } from '../sandbox/world.js';
 import { readFhirBody } from './body.js';
 import { errorResult } from './error-result.js';
@@ -41,8 +42,15 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
         );
       }
       const path = stripSspPrefix(req.path, core.config.basePath);
+      // A session is made only by a request that is accepted (routed and, in strict mode, past
+      // the envelope): until then the request works on the session if it exists, else the default.
       const session = headerValue(req, 'x-sandbox-session');
-      world = core.world(session);
+      if (session !== undefined) {
+        Sessions.checkId(session);
+        world = core.sessions.peek(session) ?? core.defaultWorld;
+      }
+      const existing = session === undefined ? core.defaultWorld : core.sessions.peek(session);
+      let traceId: string | undefined;
       const negotiated = negotiateResponseFormat({
         formatParam: req.query['_format'] as string | string[] | undefined,
         accept: req.headers.accept,
@@ -80,7 +88,12 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
             {
               providerAsid: core.config.providerAsid,
               nowSeconds: Math.floor(Date.now() / 1000),
-              seenTraceIds: world.traceIds,
+              seenTraceIds: {
+                has: (id) => existing?.traceIds.has(id) ?? false,
+                add: (id) => {
+                  traceId = id;
+                },
+              },
             },
           );
           interaction = envelope.interaction?.id;
@@ -95,6 +108,8 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
         } else {
           interaction = headerValue(req, 'ssp-interactionid');
         }
+        world = core.world(session);
+        if (traceId !== undefined) world.traceIds.add(traceId);
 
         let body: unknown;
         if (req.method === 'POST' || req.method === 'PUT') {

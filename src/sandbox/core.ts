@@ -10,6 +10,7 @@ import { PROFILES, type Profile, statusFor } from '../profiles/index.js';
 import { SCHEMA_VERSION, type StateStore, type StoreDocument, StoreError } from '../store/store.js';
 import { checkDocument, type DocumentContext } from './document.js';
 import { InputError } from './input-error.js';
+import { JournalBudget } from './journal.js';
 import { Sessions } from './sessions.js';
 import { World } from './world.js';
 
@@ -50,6 +51,8 @@ export class SandboxCore {
   readonly store: StateStore;
   readonly defaultWorld: World;
   readonly sessions: Sessions;
+  /** The bytes every journal keeps, together (--journal-budget). */
+  readonly journalBudget: JournalBudget;
   private readonly baseFaults: FaultEngine;
   scenarioName: string | null;
 
@@ -71,15 +74,25 @@ export class SandboxCore {
     this.scenarioName = parts.scenario?.name ?? null;
     this.baseFaults.setScenario(this.scenarioName, parts.scenario?.scenario);
     const state = document ? SandboxState.from(document.state) : new SandboxState();
+    this.journalBudget = new JournalBudget(parts.config.journalBudgetBytes);
     this.defaultWorld = new World(
       undefined,
       this.baseFaults.clone(),
       parts.config.journalSize,
       this.clock.now(),
       state,
+      this.journalBudget,
     );
     this.sessions = new Sessions(
-      (id) => new World(id, this.baseFaults.clone(), parts.config.journalSize, this.clock.now()),
+      (id) =>
+        new World(
+          id,
+          this.baseFaults.clone(),
+          parts.config.journalSize,
+          this.clock.now(),
+          new SandboxState(),
+          this.journalBudget,
+        ),
       parts.config.sessionTtlMs,
       parts.config.maxSessions,
     );
