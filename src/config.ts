@@ -49,6 +49,8 @@ export interface SandboxConfig {
   /** PUT /_admin/snapshot bodies larger than this many bytes get 413 before they are read. */
   maxSnapshotBytes: number;
   log?: Logger;
+  /** @internal Wrong admin tokens allowed per client address and window before 429; not a CLI flag. */
+  tokenThrottle?: { failures: number; windowMs: number };
   /** @internal Server timeouts, shortened by tests; not a CLI flag. Defaults: SERVER_TIMEOUTS. */
   timeouts?: Partial<ServerTimeouts>;
 }
@@ -135,7 +137,7 @@ export function isLoopbackHost(host: string): boolean {
 
 /** Why a short (or missing) --admin-token is refused on an address beyond this machine. */
 export function exposedTokenMessage(where: string): string {
-  return `--host ${where} exposes the sandbox beyond this machine, so the admin API needs a token of at least ${MIN_EXPOSED_TOKEN_LENGTH} characters: add --admin-token <secret> (e.g. $(openssl rand -hex 16)) or use --host 127.0.0.1`;
+  return `--host ${where} exposes the sandbox beyond this machine, so the admin API needs an --admin-token of at least ${MIN_EXPOSED_TOKEN_LENGTH} characters (e.g. --admin-token $(openssl rand -hex 16)), or use --host 127.0.0.1`;
 }
 
 /** Checks that span several options; single-flag parsing lives in the CLI. */

@@ -5,7 +5,13 @@ import { InputError } from '../sandbox/input-error.js';
 import { AdminError, sendAdminError } from './admin-errors.js';
 import { faultRoutes } from './admin-faults.js';
 import { fixtureRoutes } from './admin-fixtures.js';
-import { canonicalAdminPath, hasAdminToken, requireAdminToken, sameOriginForChanges } from './admin-guard.js';
+import {
+  canonicalAdminPath,
+  checkAdminToken,
+  requireAdminToken,
+  sameOriginForChanges,
+  throttledMessage,
+} from './admin-guard.js';
 import { importSnapshot } from './admin-snapshot.js';
 import { journalEtag, stateEtag, stateView } from './admin-state.js';
 import { noStore, worldOf } from './admin-world.js';
@@ -49,13 +55,15 @@ export function adminRouter(deps: AppDeps): Router {
   // Lets the page learn whether to ask for a token without a 401 (which browsers log as an error).
   router.get('/auth', (req, res) => {
     const token = core.config.adminToken;
-    noStore(res).json({
-      tokenRequired: token !== undefined,
-      tokenAccepted: token === undefined || hasAdminToken(req, token),
-    });
+    const check = token === undefined ? 'accepted' : checkAdminToken(req, token, deps.tokenThrottle);
+    if (typeof check === 'object') {
+      res.setHeader('Retry-After', String(check.retryAfterSeconds));
+      throw new AdminError(429, throttledMessage(check.retryAfterSeconds), 'X-Admin-Token');
+    }
+    noStore(res).json({ tokenRequired: token !== undefined, tokenAccepted: check === 'accepted' });
   });
 
-  router.use(requireAdminToken(core.config.adminToken));
+  router.use(requireAdminToken(core.config.adminToken, deps.tokenThrottle));
   router.use(sameOriginForChanges(core.config.publicUrl, hostAllowlist(core.config)));
   const smallJson = express.json({ limit: '1mb' });
   const largeJson = express.json({ limit: '64mb' });

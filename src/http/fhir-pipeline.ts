@@ -9,10 +9,11 @@ import { Sessions } from '../sandbox/sessions.js';
 import type { World } from '../sandbox/world.js';
 import { readFhirBody } from './body.js';
 import { errorResult } from './error-result.js';
-import { type FaultRunOptions, runWithFault, selectFault } from './fault-run.js';
+import { capHeld, type FaultRunOptions, headerFaultAllowed, runWithFault, selectFault } from './fault-run.js';
 import { matchRoute, supportedInteractions } from './fhir-routes.js';
 import type { FhirCall, FhirResult } from './fhir-types.js';
 import { sendFhir } from './send.js';
+import type { TokenThrottle } from './token-throttle.js';
 
 /** Strips the Spine Secure Proxy's prefix: /{ssp}/https://{provider}{base}/... (digest §1.1). */
 const SSP_PREFIX = /^\/[^/]+\/https?:\/\/?[^/]+/;
@@ -22,7 +23,12 @@ const SSP_PREFIX = /^\/[^/]+\/https?:\/\/?[^/]+/;
  * response, journal. Handlers return results instead of writing, so a fault can replace a
  * response after the handler committed (`after: true`).
  */
-export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): RequestHandler {
+export interface PipelineOptions extends FaultRunOptions {
+  /** Wrong admin tokens per client address (X-Sandbox-Fault needs the token when one is set). */
+  tokenThrottle: TokenThrottle;
+}
+
+export function fhirPipeline(core: SandboxCore, options: PipelineOptions): RequestHandler {
   return async (req, res) => {
     const started = performance.now();
     const problems: string[] = [];
@@ -76,7 +82,12 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
         // Faults model the network and the Spine proxy, which answer for paths this provider
         // does not serve too (the proxy's 415 for an interaction it does not route).
         interaction = headerValue(req, 'ssp-interactionid');
-        const decision = world.faults.select({ method: req.method, path, interaction, headers: req.headers });
+        const decision = capHeld(
+          core,
+          world.faults.select({ method: req.method, path, interaction, headers: req.headers }),
+          options.hung,
+          problems,
+        );
         if (!decision) throw refusal;
         faultName = decision.name;
         const call = emptyCall(core, world, req);
@@ -129,7 +140,13 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
           nowMs: core.clock.now(),
           fhirBaseUrl: fhirBaseUrl(core, req),
         };
-        const decision = await selectFault(core, world, req, path, match.route.template, call, interaction);
+        const useHeader = headerFaultAllowed(core, req, options.tokenThrottle, problems);
+        const decision = capHeld(
+          core,
+          await selectFault(core, world, req, path, match.route.template, call, interaction, useHeader),
+          options.hung,
+          problems,
+        );
         faultName = decision?.name;
         result = await runWithFault(
           core,
