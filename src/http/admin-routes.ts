@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { forbiddenKeyMessage, forbiddenKeyPath } from '../domain/map-keys.js';
 import { changeClock, clockView } from '../sandbox/clock-control.js';
 import { checkDocument } from '../sandbox/document.js';
 import { InputError } from '../sandbox/input-error.js';
@@ -66,8 +67,25 @@ export function adminRouter(deps: AppDeps): Router {
   router.use(requireAdminToken(core.config.adminToken, deps.tokenThrottle));
   router.use(sameOriginForChanges(core.config.publicUrl, hostAllowlist(core.config)));
   const smallJson = express.json({ limit: '1mb' });
-  const largeJson = express.json({ limit: '64mb' });
-  router.use((req, res, next) => (req.path === '/snapshot' ? largeJson : smallJson)(req, res, next));
+  const maxSnapshot = core.config.maxSnapshotBytes;
+  // raw-body refuses a declared Content-Length over the limit before reading, and counts the
+  // streamed bytes of a chunked body: a huge snapshot is refused without being parsed.
+  const snapshotJson = express.json({ limit: maxSnapshot });
+  router.use((req, res, next) => {
+    if (req.path !== '/snapshot') return smallJson(req, res, next);
+    const declared = Number(req.headers['content-length']);
+    if (req.method === 'PUT' && Number.isFinite(declared) && declared > maxSnapshot) {
+      res.setHeader('Connection', 'close');
+      throw new AdminError(413, snapshotTooLarge(maxSnapshot, `${declared} bytes`), 'body');
+    }
+    snapshotJson(req, res, next);
+  });
+  // Map-shaped inputs never carry keys that reach the prototype (fixtures, rules, snapshots).
+  router.use((req, _res, next) => {
+    const forbidden = forbiddenKeyPath(req.body);
+    if (forbidden !== undefined) throw new AdminError(400, forbiddenKeyMessage(forbidden), forbidden);
+    next();
+  });
 
   router.get('/state', (req, res) => {
     const days = req.query['days'] === undefined ? 14 : Number(req.query['days']);
@@ -142,22 +160,27 @@ export function adminRouter(deps: AppDeps): Router {
     );
   });
   router.use(
-    (
-      error: Error & { status?: number; type?: string },
-      _req: Request,
-      res: Response,
-      _next: NextFunction,
-    ) => {
+    (error: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
       if (error instanceof AdminError || error instanceof InputError)
         return sendAdminError(res, error.status, error.message, error.field);
       if (error.type === 'entity.parse.failed')
         return sendAdminError(res, 400, `The body is not valid JSON: ${error.message}`, 'body');
-      if (error.type === 'entity.too.large')
-        return sendAdminError(res, 413, `The body is too large: ${error.message}`, 'body');
+      if (error.type === 'entity.too.large') {
+        res.setHeader('Connection', 'close');
+        const message =
+          req.path === '/snapshot'
+            ? snapshotTooLarge(core.config.maxSnapshotBytes, 'more')
+            : `The body is too large: ${error.message}`;
+        return sendAdminError(res, 413, message, 'body');
+      }
       if (error.status && error.status < 500) return sendAdminError(res, error.status, error.message);
       core.config.log?.('error', `admin error: ${error.stack ?? error.message}`);
       sendAdminError(res, 500, 'The sandbox failed unexpectedly; the error is in its log.');
     },
   );
   return router;
+}
+
+function snapshotTooLarge(limit: number, got: string): string {
+  return `The snapshot is larger than this sandbox accepts (${got}; --max-snapshot is ${limit} bytes): import a smaller one, or start with a larger --max-snapshot`;
 }

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as Z from 'zod';
 import type { Directory } from '../domain/directory.js';
+import { forbiddenKeyMessage, walkJson } from '../domain/map-keys.js';
 import type { Seed } from '../domain/model.js';
 import type { SlotCalendar } from '../domain/slots.js';
 import type { PersistedState } from '../domain/state.js';
@@ -61,7 +62,11 @@ export function checkDocument(core: DocumentContext, json: unknown): StoreDocume
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new InputError('send the document GET /_admin/snapshot returns, as a JSON object', 'body');
   }
-  checkDepth(json);
+  // One pass for both: a large snapshot must not block the event loop with path strings.
+  const problem = walkJson(json, MAX_DEPTH);
+  if (problem?.kind === 'too-deep')
+    throw new InputError(`nested more than ${MAX_DEPTH} levels deep`, problem.path || 'body');
+  if (problem) throw new InputError(forbiddenKeyMessage(problem.path), problem.path);
   documentSchema ??= buildDocumentSchema(
     createRequire(import.meta.url)('zod') as typeof Z,
     schemas().patientSchema,
@@ -145,21 +150,4 @@ function checkState(core: DocumentContext, state: PersistedState): void {
     if (!core.calendar.get(id))
       throw new InputError(`Slot/${id} is not a slot of any schedule`, `state.blockedSlots[${i}]`);
   });
-}
-
-/** Deeply nested JSON parses, but later walks (persisting, cloning) would overflow the stack. */
-function checkDepth(root: object): void {
-  const stack: Array<[unknown, number, string]> = [[root, 0, '']];
-  while (stack.length > 0) {
-    const [value, depth, path] = stack.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth > MAX_DEPTH) throw new InputError(`nested more than ${MAX_DEPTH} levels deep`, path || 'body');
-    for (const [key, child] of Object.entries(value)) {
-      stack.push([
-        child,
-        depth + 1,
-        Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key,
-      ]);
-    }
-  }
 }
