@@ -35,38 +35,55 @@ export interface JsonWalkProblem {
   path: string;
 }
 
+/** A resumable walk: each run() visits at most `maxNodes` objects and arrays. */
+export interface JsonWalker {
+  /** The problem found, `undefined` when the whole value is clean, or 'more' when there is more to visit. */
+  run(maxNodes: number): JsonWalkProblem | undefined | 'more';
+}
+
 /**
  * One iterative, linear walk of a parsed JSON value: the first key that is `__proto__`,
  * `constructor` or `prototype`, or the first value nested deeper than `maxDepth` levels. Paths
- * are built only for the problem found, so a large snapshot costs one pass and no strings.
+ * are built only for the problem found, so a large snapshot costs one pass and no strings. The
+ * walk can be run in slices (`run(n)`), yielding to the event loop between them.
  */
-export function walkJson(root: unknown, maxDepth = Number.POSITIVE_INFINITY): JsonWalkProblem | undefined {
-  if (typeof root !== 'object' || root === null) return undefined;
-  const stack: Frame[] = [{ value: root, key: '', parent: undefined, depth: 0 }];
-  while (stack.length > 0) {
-    const frame = stack.pop()!;
-    if (frame.depth > maxDepth) return { kind: 'too-deep', path: pathOf(frame) };
-    const node = frame.value;
-    if (Array.isArray(node)) {
-      for (let i = node.length - 1; i >= 0; i--) {
-        const item: unknown = node[i];
-        if (typeof item === 'object' && item !== null)
-          stack.push({ value: item, key: i, parent: frame, depth: frame.depth + 1 });
+export function jsonWalker(root: unknown, maxDepth = Number.POSITIVE_INFINITY): JsonWalker {
+  const stack: Frame[] =
+    typeof root === 'object' && root !== null ? [{ value: root, key: '', parent: undefined, depth: 0 }] : [];
+  return {
+    run(maxNodes) {
+      for (let visited = 0; stack.length > 0; visited++) {
+        if (visited >= maxNodes) return 'more';
+        const frame = stack.pop()!;
+        if (frame.depth > maxDepth) return { kind: 'too-deep', path: pathOf(frame) };
+        const node = frame.value;
+        if (Array.isArray(node)) {
+          for (let i = node.length - 1; i >= 0; i--) {
+            const item: unknown = node[i];
+            if (typeof item === 'object' && item !== null)
+              stack.push({ value: item, key: i, parent: frame, depth: frame.depth + 1 });
+          }
+          continue;
+        }
+        const keys = Object.keys(node);
+        for (const key of keys) {
+          if (FORBIDDEN_KEYS.has(key)) return { kind: 'forbidden-key', path: pathOf(frame, key) };
+        }
+        for (let i = keys.length - 1; i >= 0; i--) {
+          const key = keys[i]!;
+          const value = (node as Record<string, unknown>)[key];
+          if (typeof value === 'object' && value !== null)
+            stack.push({ value, key, parent: frame, depth: frame.depth + 1 });
+        }
       }
-      continue;
-    }
-    const keys = Object.keys(node);
-    for (const key of keys) {
-      if (FORBIDDEN_KEYS.has(key)) return { kind: 'forbidden-key', path: pathOf(frame, key) };
-    }
-    for (let i = keys.length - 1; i >= 0; i--) {
-      const key = keys[i]!;
-      const value = (node as Record<string, unknown>)[key];
-      if (typeof value === 'object' && value !== null)
-        stack.push({ value, key, parent: frame, depth: frame.depth + 1 });
-    }
-  }
-  return undefined;
+      return undefined;
+    },
+  };
+}
+
+/** jsonWalker, all at once. */
+export function walkJson(root: unknown, maxDepth = Number.POSITIVE_INFINITY): JsonWalkProblem | undefined {
+  return jsonWalker(root, maxDepth).run(Number.POSITIVE_INFINITY) as JsonWalkProblem | undefined;
 }
 
 /**

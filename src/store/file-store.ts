@@ -172,7 +172,9 @@ export class FileStore implements StateStore {
     let text: string;
     try {
       // FILE itself may be a link (writes replace it, never write through it), not a FIFO.
-      if (!statSync(this.path).isFile()) throw new Error('not a regular file');
+      const stats = statSync(this.path);
+      if (stats.isFIFO() || stats.isSocket() || stats.isCharacterDevice() || stats.isBlockDevice())
+        throw new Error('a FIFO, socket or device, not a regular file');
       text = readFileSync(this.path, 'utf8');
     } catch (error) {
       throw new StoreError(`--db ${this.path}: cannot read the file (${(error as Error).message})`);

@@ -95,7 +95,7 @@ export function takeLock(path: string, label: string): void {
     if (stale === undefined) {
       const pid = content.trim().split(/\s+/)[0];
       throw new StoreError(
-        `${label} is in use by another sandbox (process ${pid}, ${path}): stop it or pick another --db file`,
+        `${label} is in use by another sandbox (process ${pid}): stop it or pick another --db file`,
       );
     }
     try {
