@@ -98,8 +98,11 @@ function yieldToLoop(): Promise<void> {
 export async function checkDocumentInSlices(core: DocumentContext, json: unknown): Promise<StoreDocument> {
   refuseNonObject(json);
   const walker = jsonWalker(json, MAX_DEPTH);
-  let step: ReturnType<typeof walker.run>;
-  while ((step = walker.run(WALK_SLICE)) === 'more') await yieldToLoop();
+  let step = walker.run(WALK_SLICE);
+  while (step === 'more') {
+    await yieldToLoop();
+    step = walker.run(WALK_SLICE);
+  }
   refuseWalkProblem(step);
   const { shellSchema, recordSchema, patientSchema } = documentSchemas();
   const shell = shellSchema.safeParse(json, { reportInput: true });
