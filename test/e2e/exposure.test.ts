@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/config.js';
 import { listen } from '../../src/http/server.js';
@@ -16,6 +16,42 @@ async function portIsFree(port: number): Promise<boolean> {
     probe.listen(port, '0.0.0.0', () => probe.close(() => resolve(true)));
   });
 }
+
+function raw(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    let text = '';
+    socket.on('data', (d: Buffer) => {
+      text += d.toString('latin1');
+    });
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+  });
+}
+
+describe('the Host allowlist on a listening sandbox', () => {
+  it('refuses a rebinding page (foreign Host) on admin and FHIR, and serves HTTP/1.0 without Host', async () => {
+    const sandbox = await startSandbox();
+    try {
+      const admin = await raw(
+        sandbox.port,
+        `POST /_admin/reset HTTP/1.1\r\nHost: evil.example:${sandbox.port}\r\nOrigin: http://evil.example:${sandbox.port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
+      expect(admin).toMatch(/^HTTP\/1\.1 403 /);
+      expect(admin).toContain('"field":"Host"');
+      const fhir = await raw(
+        sandbox.port,
+        `GET /metadata HTTP/1.1\r\nHost: evil.example:${sandbox.port}\r\nConnection: close\r\n\r\n`,
+      );
+      expect(fhir).toMatch(/^HTTP\/1\.1 403 /);
+      expect(fhir).toContain('"resourceType":"OperationOutcome"');
+      const noHost = await raw(sandbox.port, 'GET /_admin/health HTTP/1.0\r\n\r\n');
+      expect(noHost).toMatch(/^HTTP\/1\.1 200 /);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
 
 describe('exposure', () => {
   it.each([
