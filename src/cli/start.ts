@@ -39,7 +39,11 @@ export function registerStart(program: Command): void {
     .command('start')
     .description('serve the sandbox (the ready line on stdout, logs on stderr)')
     .option('--port <n>', 'port; 0 picks a free one', integer('--port', 0, 65535), 4000)
-    .option('--host <host>', 'address to listen on (non-loopback needs --admin-token)', '127.0.0.1')
+    .option(
+      '--host <host>',
+      'address to listen on (non-loopback needs an --admin-token of 16+ characters)',
+      '127.0.0.1',
+    )
     .addOption(
       new Option('--profile <name>', 'spec profile')
         .choices(['careconnect', 'gpconnect-1.2.7'])

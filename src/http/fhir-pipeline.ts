@@ -49,13 +49,12 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
       }
       const path = stripSspPrefix(req.path, core.config.basePath);
       // A session is made only by a request that is accepted (routed and, in strict mode, past
-      // the envelope): until then the request works on the session if it exists, else the default.
+      // the envelope): until then a refused request is journaled in its session if that exists,
+      // else in the default state's journal (so it can still be found).
       const session = headerValue(req, 'x-sandbox-session');
-      if (session !== undefined) {
-        Sessions.checkId(session);
-        world = core.sessions.peek(session) ?? core.defaultWorld;
-      }
+      if (session !== undefined) Sessions.checkId(session);
       const existing = session === undefined ? core.defaultWorld : core.sessions.peek(session);
+      world = existing ?? core.defaultWorld;
       let traceId: string | undefined;
       const negotiated = negotiateResponseFormat({
         formatParam: req.query['_format'] as string | string[] | undefined,
@@ -82,9 +81,11 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
         // Faults model the network and the Spine proxy, which answer for paths this provider
         // does not serve too (the proxy's 415 for an interaction it does not route).
         interaction = headerValue(req, 'ssp-interactionid');
+        // A session that does not exist yet has no faults of its own to apply (and the default
+        // state's armed ones are not its).
         const decision = capHeld(
           core,
-          world.faults.select({ method: req.method, path, interaction, headers: req.headers }),
+          existing?.faults.select({ method: req.method, path, interaction, headers: req.headers }),
           options.hung,
           problems,
         );
@@ -110,6 +111,7 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
           interaction = envelope.interaction?.id;
           if (envelope.problems.length > 0) {
             if (core.config.auth === 'strict') {
+              if (traceId !== undefined) existing?.traceIds.add(traceId);
               const first = envelope.problems[0]!;
               throw new SpineError(first.code, first.diagnostics, first.status);
             }
