@@ -152,6 +152,9 @@ export function checkConfig(config: SandboxConfig): void {
   ) {
     throw new ConfigError(exposedTokenMessage(config.host));
   }
+  if (!Array.isArray(config.allowedHosts) || config.allowedHosts.some((n) => typeof n !== 'string')) {
+    throw new ConfigError('allowedHosts must be an array of host names, e.g. ["sandbox.example.org"]');
+  }
   for (const name of config.allowedHosts) {
     if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._:-]{1,253})$/.test(name)) {
       throw new ConfigError(

@@ -52,7 +52,7 @@ function resolveConfig(options: SandboxOptions, defaults: Partial<SandboxConfig>
     config.sessionTtlMs = typeof sessionTtl === 'number' ? sessionTtl : parseTtl(sessionTtl);
   if (journalBudget !== undefined) config.journalBudgetBytes = parseSize('--journal-budget', journalBudget);
   if (maxSnapshot !== undefined) config.maxSnapshotBytes = parseSize('--max-snapshot', maxSnapshot);
-  config.allowedHosts = [...config.allowedHosts];
+  if (Array.isArray(config.allowedHosts)) config.allowedHosts = [...config.allowedHosts];
   config.basePath = normaliseBasePath(config.basePath);
   checkConfig(config);
   return config;
