@@ -81,11 +81,12 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
         // Faults model the network and the Spine proxy, which answer for paths this provider
         // does not serve too (the proxy's 415 for an interaction it does not route).
         interaction = headerValue(req, 'ssp-interactionid');
-        // A session that does not exist yet has no faults of its own to apply (and the default
-        // state's armed ones are not its).
+        // A session that does not exist yet meets the scenario's rules, as it would once made
+        // (never the default state's armed ones).
+        const faults = existing?.faults ?? core.scenarioFaults();
         const decision = capHeld(
           core,
-          existing?.faults.select({ method: req.method, path, interaction, headers: req.headers }),
+          faults.select({ method: req.method, path, interaction, headers: req.headers }),
           options.hung,
           problems,
         );

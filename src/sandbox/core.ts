@@ -103,6 +103,14 @@ export class SandboxCore {
     return sessionId === undefined ? this.defaultWorld : this.sessions.get(sessionId, this.clock.now());
   }
 
+  /**
+   * A fresh copy of the scenario's rules, as a new session starts with: for a refused request
+   * naming a session that does not exist yet (it is not made for a refused request).
+   */
+  scenarioFaults(): FaultEngine {
+    return this.baseFaults.clone();
+  }
+
   /** Switch the active scenario; every world's faults go back to the new scenario's. */
   setScenario(name: string | null, scenario?: Scenario): void {
     this.scenarioName = name;

@@ -1,4 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { seedExample } from '../helpers/bodies.js';
 import { envelope, type TestSandbox, testSandbox } from '../helpers/sandbox.js';
@@ -57,6 +60,36 @@ describe('sessions', () => {
     await sandbox.http.get('/nope').set('X-Sandbox-Session', 'mine');
     const journal = sandbox.core.sessions.peek('mine')!.journal.list();
     expect(journal.map((e) => e.status)).toEqual([404, 200]);
+  });
+
+  it("meets the scenario's faults (not the default state's armed ones) on a refused request before it exists", async () => {
+    const scenario = join(mkdtempSync(join(tmpdir(), 'gpc-scenario-')), 'unrouted.json');
+    writeFileSync(
+      scenario,
+      JSON.stringify({
+        description: 'the proxy refuses HealthcareService',
+        rules: [
+          {
+            name: 'unrouted',
+            when: { interaction: 'rest:search:healthcareservice-1' },
+            error: { ssp: true, status: 415 },
+          },
+        ],
+      }),
+    );
+    sandbox = testSandbox({ scenario });
+    const armed = await sandbox.http
+      .post('/_admin/faults')
+      .send({ name: 'default-only', when: { path: '/nope' }, error: { code: 'ACCESS DENIED' } });
+    expect(armed.status).toBe(201);
+    expect((await sandbox.http.get('/nope')).status).toBe(403);
+    expect((await sandbox.http.get('/nope').set('X-Sandbox-Session', 'fresh')).status).toBe(404);
+    const unrouted = await sandbox.http
+      .get('/HealthcareService')
+      .set('X-Sandbox-Session', 'fresh')
+      .set('Ssp-InteractionID', 'urn:nhs:names:services:gpconnect:fhir:rest:search:healthcareservice-1');
+    expect(unrouted.status).toBe(415);
+    expect(sandbox.core.sessions.size).toBe(0);
   });
 
   it('in lenient mode, a routed request with envelope problems is accepted and makes its session', async () => {
