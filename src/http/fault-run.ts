@@ -135,6 +135,25 @@ export async function runWithFault(
   options: FaultRunOptions,
 ): Promise<FhirResult | 'dropped'> {
   if (!decision) return run();
+  // Counted from now, not from when the connection starts to wait: capHeld (just before) and
+  // this are one synchronous step, so concurrent requests cannot all slip under --max-held.
+  const release = holds(decision) ? options.hung.hold() : undefined;
+  try {
+    return await applyFault(core, world, call, decision, run, res, options);
+  } finally {
+    release?.(); // a hung socket is counted by HungConnections itself from here on
+  }
+}
+
+async function applyFault(
+  core: SandboxCore,
+  world: World,
+  call: FhirCall,
+  decision: FaultDecision,
+  run: () => FhirResult | Promise<FhirResult>,
+  res: Response,
+  options: FaultRunOptions,
+): Promise<FhirResult | 'dropped'> {
   const { action } = decision;
   let result: FhirResult | undefined;
   if (decision.after) {
@@ -144,14 +163,7 @@ export async function runWithFault(
       result = errorResult(core, error, []);
     }
   }
-  if (decision.delayMs >= HOLD_DELAY_MS) {
-    const release = options.hung.hold();
-    try {
-      await sleep(decision.delayMs, options.shutdown);
-    } finally {
-      release();
-    }
-  } else if (decision.delayMs > 0) await sleep(decision.delayMs, options.shutdown);
+  if (decision.delayMs > 0) await sleep(decision.delayMs, options.shutdown);
   switch (action.kind) {
     case 'error':
       return faultErrorResult(core, action);

@@ -57,4 +57,24 @@ describe('--max-held', () => {
     abort.abort();
     expect(await hung).toBe('aborted');
   });
+
+  it('holds the cap when many holding faults arrive at once', async () => {
+    sandbox = await startSandbox({ maxHeld: 3 });
+    const abort = new AbortController();
+    aborts.push(abort);
+    const answers = Array.from({ length: 10 }, () =>
+      metadata('delay=600000', abort.signal).then(
+        async (res) => {
+          await res.arrayBuffer();
+          return res.status;
+        },
+        () => 'held',
+      ),
+    );
+    await until(() => sandbox.requests().filter((e) => e.status === 200).length === 7);
+    abort.abort();
+    const outcomes = await Promise.all(answers);
+    expect(outcomes.filter((o) => o === 200)).toHaveLength(7);
+    expect(outcomes.filter((o) => o === 'held')).toHaveLength(3);
+  });
 });
