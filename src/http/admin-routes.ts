@@ -3,6 +3,7 @@ import { forbiddenKeyMessage, forbiddenKeyPath } from '../domain/map-keys.js';
 import { changeClock, clockView } from '../sandbox/clock-control.js';
 import { checkDocumentInSlices } from '../sandbox/document.js';
 import { InputError } from '../sandbox/input-error.js';
+import { parseJsonInSlices } from '../sandbox/json-slices.js';
 import { AdminError, sendAdminError } from './admin-errors.js';
 import { faultRoutes } from './admin-faults.js';
 import { fixtureRoutes } from './admin-fixtures.js';
@@ -70,7 +71,8 @@ export function adminRouter(deps: AppDeps): Router {
   const maxSnapshot = core.config.maxSnapshotBytes;
   // raw-body refuses a declared Content-Length over the limit before reading, and counts the
   // streamed bytes of a chunked body: a huge snapshot is refused without being parsed.
-  const snapshotJson = express.json({ limit: maxSnapshot });
+  // Read as text and parsed in slices by the route (parseJsonInSlices), not in one JSON.parse.
+  const snapshotJson = express.text({ type: 'application/json', limit: maxSnapshot });
   router.use((req, res, next) => {
     if (req.path !== '/snapshot') return smallJson(req, res, next);
     const declared = Number(req.headers['content-length']);
@@ -141,7 +143,15 @@ export function adminRouter(deps: AppDeps): Router {
 
   router.put('/snapshot', async (req, res) => {
     const world = worldOf(core, req);
-    const doc = await checkDocumentInSlices(core, req.body);
+    let body: unknown = req.body;
+    if (typeof body === 'string') {
+      try {
+        body = await parseJsonInSlices(body.charCodeAt(0) === 0xfeff ? body.slice(1) : body);
+      } catch (error) {
+        throw new AdminError(400, `The body is not valid JSON: ${(error as Error).message}`, 'body');
+      }
+    }
+    const doc = await checkDocumentInSlices(core, body);
     await importSnapshot(core, world, doc);
     noStore(res).json({
       status: 'imported',
