@@ -14,6 +14,7 @@ import {
   ConfigError,
   checkConfig,
   DEFAULT_CONFIG,
+  parseSize,
   type SandboxConfig,
   type SandboxOptions,
 } from './config.js';
@@ -56,6 +57,10 @@ function buildSchema(z: typeof Z) {
   };
   const text = (problem: string) => z.string(rule(problem)).regex(/\S/, rule(problem));
   const msTimeout = whole(1, 2 ** 31 - 1);
+  const sizeRule = rule('must be a size such as 64MB, 512KB or 1048576 (bytes)');
+  const size = z
+    .union([z.number(sizeRule), z.string(sizeRule)], sizeRule)
+    .refine((v) => parseSize(v) !== undefined, sizeRule);
   const ttl = rule(
     'must be a positive ISO duration such as PT30M or PT2H, or a whole number of milliseconds',
   );
@@ -106,6 +111,27 @@ function buildSchema(z: typeof Z) {
         .optional(),
       maxSessions: whole(1, 100_000).optional(),
       watch: z.boolean(rule('must be true or false')).optional(),
+      allowedHosts: z
+        .array(
+          z
+            .string(rule('must be host names or addresses, e.g. ["sandbox.example.org"]'))
+            .regex(
+              /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._:-]{1,253})$/,
+              rule('must be host names or addresses, e.g. ["sandbox.example.org"]'),
+            ),
+          rule('must be an array of host names, e.g. ["sandbox.example.org"]'),
+        )
+        .optional(),
+      journalBudget: size.optional(),
+      maxHeld: whole(1, 100_000).optional(),
+      headerFaults: z.boolean(rule('must be true or false')).optional(),
+      maxSnapshot: size.optional(),
+      tokenThrottle: z
+        .strictObject(
+          { failures: whole(1, 1_000_000_000), windowMs: msTimeout },
+          rule('must be {failures, windowMs}'),
+        )
+        .optional(),
       cors: z.boolean(rule('must be true or false (--cors on|off)')).optional(),
       tls: z
         .strictObject(
@@ -174,8 +200,11 @@ export function resolveOptions(options: unknown, defaults: Partial<SandboxConfig
       throw ConfigError.forOption(option, `is required: it ${issue.message.replace(/, got undefined$/, '')}`);
     throw ConfigError.forOption(option || 'options', issue.message);
   }
-  const { sessionTtl, basePath, ...rest } = result.data;
+  const { sessionTtl, basePath, journalBudget, maxSnapshot, allowedHosts, ...rest } = result.data;
   const config: SandboxConfig = { ...DEFAULT_CONFIG, ...defaults, ...stripUndefined(rest) };
+  if (allowedHosts !== undefined) config.allowedHosts = [...allowedHosts];
+  if (journalBudget !== undefined) config.journalBudgetBytes = parseSize(journalBudget)!;
+  if (maxSnapshot !== undefined) config.maxSnapshotBytes = parseSize(maxSnapshot)!;
   if (basePath !== undefined) config.basePath = normalise(basePath);
   if (sessionTtl !== undefined)
     config.sessionTtlMs = typeof sessionTtl === 'number' ? sessionTtl : parseDuration(sessionTtl)!;

@@ -31,6 +31,11 @@ interface StartFlags {
   requireClientCert?: boolean;
   watch?: boolean;
   cors: 'on' | 'off';
+  allowedHost: string[];
+  journalBudget: string;
+  maxHeld: number | string;
+  headerFaults: boolean;
+  maxSnapshot: string;
 }
 
 /**
@@ -43,7 +48,11 @@ export function registerStart(program: Command): void {
     .command('start')
     .description('serve the sandbox (the ready line on stdout, logs on stderr)')
     .option('--port <n>', 'port; 0 picks a free one', numeral, 4000)
-    .option('--host <host>', 'address to listen on (non-loopback needs --admin-token)', '127.0.0.1')
+    .option(
+      '--host <host>',
+      'address to listen on (non-loopback needs an --admin-token of 16+ characters)',
+      '127.0.0.1',
+    )
     .option('--profile <name>', `spec profile: ${PROFILE_NAMES.join(' or ')}`, 'careconnect')
     .option('--seed <dir>', "seed directory (default: the package's own seed/)")
     .option('--scenario <name|file>', 'a bundled scenario name or a scenario file')
@@ -76,6 +85,25 @@ export function registerStart(program: Command): void {
         .choices(['on', 'off'])
         .default('on'),
     )
+    .option(
+      '--allowed-host <name>',
+      'also answer requests whose Host is this name (repeatable; loopback, --host and the --public-url host always are)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      '--journal-budget <size>',
+      'bytes all journals keep together, oldest entries dropped first',
+      '64MB',
+    )
+    .option(
+      '--max-held <n>',
+      'connections faults may hold at once (hang, long delays); beyond, the fault is skipped with a warning',
+      numeral,
+      100,
+    )
+    .option('--no-header-faults', 'ignore the X-Sandbox-Fault request header (a warning says so)')
+    .option('--max-snapshot <size>', 'largest PUT /_admin/snapshot body (413 beyond)', '16MB')
     .action(async (flags: StartFlags) => {
       const log = flags.quiet ? undefined : stderrLogger(flags.logFormat);
       const tls = flags.tlsCert || flags.tlsKey || flags.tlsCa || flags.requireClientCert;
@@ -100,6 +128,11 @@ export function registerStart(program: Command): void {
         maxSessions: flags.maxSessions,
         watch: Boolean(flags.watch),
         cors: flags.cors === 'on',
+        allowedHosts: flags.allowedHost,
+        journalBudget: flags.journalBudget,
+        maxHeld: flags.maxHeld,
+        headerFaults: flags.headerFaults,
+        maxSnapshot: flags.maxSnapshot,
         ...(tls
           ? {
               tls: {
@@ -158,10 +191,14 @@ const FLAGS: Record<string, string> = {
   'tls.key': '--tls-key',
   'tls.ca': '--tls-ca',
   'tls.requireClientCert': '--require-client-cert',
+  allowedHosts: '--allowed-host',
+  headerFaults: '--no-header-faults',
 };
 
 /** An option's flag: `sessionTtl` → `--session-ttl`, `tls.cert` → `--tls-cert`. */
 function flagOf(option: string): string {
+  // A repeatable flag's n-th value (`allowedHosts.0`) is named by the flag.
+  option = option.replace(/\.\d+$/, '');
   return FLAGS[option] ?? `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 

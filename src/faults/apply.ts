@@ -18,6 +18,22 @@ export const GARBAGE_BYTES = Buffer.from('\x00\xffNOT-HTTP garbage\r\n', 'latin1
  */
 export class HungConnections {
   readonly #sockets = new Set<Socket>();
+  #delaying = 0;
+
+  /** Count one connection held by a fault delay until the returned function is called. */
+  hold(): () => void {
+    this.#delaying++;
+    let released = false;
+    return () => {
+      if (!released) this.#delaying--;
+      released = true;
+    };
+  }
+
+  /** Connections held by faults now: hung ones and ones waiting out a long delay. */
+  get held(): number {
+    return this.#sockets.size + this.#delaying;
+  }
 
   add(socket: Socket): void {
     this.#sockets.add(socket);

@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as Z from 'zod';
+import { forbiddenKeyMessage, forbiddenKeyPath } from '../domain/map-keys.js';
 import { isSpineCode, SPINE_ERRORS, type SpineCode } from '../fhir/operation-outcome.js';
 import { isSspStatus, SSP_STATUSES, type SspStatus } from './ssp-errors.js';
 
@@ -434,6 +435,10 @@ function nameOf(json: unknown): string | undefined {
 
 /** Validate the rule's structure; problems carry fields relative to the rule. */
 function validateRule(json: unknown): { rule: FaultRule } | { problems: RuleProblem[] } {
+  // A zod record drops a "__proto__" entry silently: a condition would vanish and match everything.
+  const forbidden = forbiddenKeyPath(json);
+  if (forbidden !== undefined)
+    return { problems: [{ field: forbidden, message: forbiddenKeyMessage(forbidden) }] };
   const result = faultRuleSchema().safeParse(json);
   if (result.success) return { rule: stripFalse(result.data as FaultRule) };
   return { problems: toProblems(result.error.issues as readonly ZodIssueLike[]) };
@@ -490,6 +495,11 @@ function scenarioLine(file: string, p: ScenarioProblem): string {
 export function parseScenario(fileLabel: string, json: unknown): ParseScenarioResult {
   const problems: ScenarioProblem[] = [];
   scenarioSchema ??= buildScenarioSchema(createRequire(import.meta.url)('zod') as typeof Z);
+  const forbidden = forbiddenKeyPath(json);
+  if (forbidden !== undefined) {
+    problems.push({ field: forbidden, message: forbiddenKeyMessage(forbidden) });
+    return { problems, message: problems.map((p) => scenarioLine(fileLabel, p)).join('; ') };
+  }
   const top = scenarioSchema.safeParse(json);
   if (!top.success) {
     problems.push(...toProblems(top.error.issues as readonly ZodIssueLike[], SCENARIO_KEYS));

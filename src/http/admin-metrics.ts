@@ -75,10 +75,10 @@ export async function metricsRegistry({ core, hung }: MetricsSources): Promise<R
   });
   new Gauge({
     name: 'gpc_sandbox_journal_bytes',
-    help: 'Bytes the request journals of the default state and every session hold (bodies as UTF-8, header names and values)',
+    help: 'Bytes the request journals of the default state and every session hold together, as counted against --journal-budget',
     registers,
     collect() {
-      this.set(worlds().reduce((sum, world) => sum + world.journal.bytes, 0));
+      this.set(core.journalBudget.usedBytes);
     },
   });
   new Gauge({

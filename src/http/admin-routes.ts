@@ -1,12 +1,20 @@
 import { createRequire } from 'node:module';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { forbiddenKeyMessage, forbiddenKeyPath } from '../domain/map-keys.js';
 import { changeClock, clockView } from '../sandbox/clock-control.js';
-import { checkDocument } from '../sandbox/document.js';
+import { checkDocumentInSlices } from '../sandbox/document.js';
 import { InputError } from '../sandbox/input-error.js';
+import { parseJsonInSlices } from '../sandbox/json-slices.js';
 import { AdminError, sendAdminError } from './admin-errors.js';
 import { faultRoutes } from './admin-faults.js';
 import { fixtureRoutes } from './admin-fixtures.js';
-import { canonicalAdminPath, hasAdminToken, requireAdminToken, sameOriginForChanges } from './admin-guard.js';
+import {
+  canonicalAdminPath,
+  checkAdminToken,
+  requireAdminToken,
+  sameOriginForChanges,
+  throttledMessage,
+} from './admin-guard.js';
 import { metricsRegistry } from './admin-metrics.js';
 import { adminOpenApi } from './admin-openapi.js';
 import { adminSchemas, parseAdminInput } from './admin-schemas.js';
@@ -14,6 +22,7 @@ import { importSnapshot } from './admin-snapshot.js';
 import { journalEtag, stateEtag, stateView } from './admin-state.js';
 import { noStore, worldOf } from './admin-world.js';
 import type { AppDeps } from './app.js';
+import { hostAllowlist } from './host-allowlist.js';
 
 export { worldOf } from './admin-world.js';
 
@@ -54,10 +63,12 @@ export function adminRouter(deps: AppDeps): Router {
   // Lets the page learn whether to ask for a token without a 401 (which browsers log as an error).
   router.get('/auth', (req, res) => {
     const token = core.config.adminToken;
-    noStore(res).json({
-      tokenRequired: token !== undefined,
-      tokenAccepted: token === undefined || hasAdminToken(req, token),
-    });
+    const check = token === undefined ? 'accepted' : checkAdminToken(req, token, deps.tokenThrottle);
+    if (typeof check === 'object') {
+      res.setHeader('Retry-After', String(check.retryAfterSeconds));
+      throw new AdminError(429, throttledMessage(check.retryAfterSeconds), 'X-Admin-Token');
+    }
+    noStore(res).json({ tokenRequired: token !== undefined, tokenAccepted: check === 'accepted' });
   });
 
   // OpenAPI 3.1 of these calls, generated from the schemas they validate with; no token (it holds no data).
@@ -67,11 +78,31 @@ export function adminRouter(deps: AppDeps): Router {
     noStore(res).type('application/json').send(openApi);
   });
 
-  router.use(requireAdminToken(core.config.adminToken));
-  router.use(sameOriginForChanges(core.config.publicUrl));
+  router.use(requireAdminToken(core.config.adminToken, deps.tokenThrottle));
+  router.use(sameOriginForChanges(core.config.publicUrl, hostAllowlist(core.config)));
   const smallJson = express.json({ limit: '1mb' });
-  const largeJson = express.json({ limit: '64mb' });
-  router.use((req, res, next) => (req.path === '/snapshot' ? largeJson : smallJson)(req, res, next));
+  const maxSnapshot = core.config.maxSnapshotBytes;
+  // raw-body refuses a declared Content-Length over the limit before reading, and counts the
+  // streamed bytes of a chunked body: a huge snapshot is refused without being parsed.
+  // Read as text and parsed in slices by the route (parseJsonInSlices), not in one JSON.parse.
+  const snapshotJson = express.text({ type: 'application/json', limit: maxSnapshot });
+  router.use((req, res, next) => {
+    if (req.path !== '/snapshot') return smallJson(req, res, next);
+    const declared = Number(req.headers['content-length']);
+    if (req.method === 'PUT' && Number.isFinite(declared) && declared > maxSnapshot) {
+      res.setHeader('Connection', 'close');
+      throw new AdminError(413, snapshotTooLarge(maxSnapshot, `${declared} bytes`), 'body');
+    }
+    snapshotJson(req, res, next);
+  });
+  // Map-shaped inputs never carry keys that reach the prototype (fixtures, rules, snapshots).
+  router.use((req, _res, next) => {
+    // A snapshot is walked by its own check, in slices (checkDocumentInSlices).
+    if (req.path === '/snapshot') return next();
+    const forbidden = forbiddenKeyPath(req.body);
+    if (forbidden !== undefined) throw new AdminError(400, forbiddenKeyMessage(forbidden), forbidden);
+    next();
+  });
 
   router.get('/state', (req, res) => {
     const days = parseAdminInput(adminSchemas().stateQuery, req.query).days ?? 14;
@@ -118,7 +149,15 @@ export function adminRouter(deps: AppDeps): Router {
 
   router.put('/snapshot', async (req, res) => {
     const world = worldOf(core, req);
-    const doc = checkDocument(core, req.body);
+    let body: unknown = req.body;
+    if (typeof body === 'string') {
+      try {
+        body = await parseJsonInSlices(body.charCodeAt(0) === 0xfeff ? body.slice(1) : body);
+      } catch (error) {
+        throw new AdminError(400, `The body is not valid JSON: ${(error as Error).message}`, 'body');
+      }
+    }
+    const doc = await checkDocumentInSlices(core, body);
     await importSnapshot(core, world, doc);
     noStore(res).json({
       status: 'imported',
@@ -148,18 +187,19 @@ export function adminRouter(deps: AppDeps): Router {
     );
   });
   router.use(
-    (
-      error: Error & { status?: number; type?: string },
-      _req: Request,
-      res: Response,
-      _next: NextFunction,
-    ) => {
+    (error: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
       if (error instanceof AdminError || error instanceof InputError)
         return sendAdminError(res, error.status, error.message, error.field);
       if (error.type === 'entity.parse.failed')
         return sendAdminError(res, 400, `The body is not valid JSON: ${error.message}`, 'body');
-      if (error.type === 'entity.too.large')
-        return sendAdminError(res, 413, `The body is too large: ${error.message}`, 'body');
+      if (error.type === 'entity.too.large') {
+        res.setHeader('Connection', 'close');
+        const message =
+          req.path === '/snapshot'
+            ? snapshotTooLarge(core.config.maxSnapshotBytes, 'more')
+            : `The body is too large: ${error.message}`;
+        return sendAdminError(res, 413, message, 'body');
+      }
       // Any other body the parser refused (an encoding it cannot undo, a charset it cannot read).
       if (error.status && error.status < 500)
         return sendAdminError(res, error.status, error.message, error.type ? 'body' : undefined);
@@ -168,4 +208,8 @@ export function adminRouter(deps: AppDeps): Router {
     },
   );
   return router;
+}
+
+function snapshotTooLarge(limit: number, got: string): string {
+  return `The snapshot is larger than this sandbox accepts (${got}; --max-snapshot is ${limit} bytes): import a smaller one, or start with a larger --max-snapshot`;
 }

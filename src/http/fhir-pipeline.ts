@@ -7,13 +7,15 @@ import { operationOutcome, SpineError } from '../fhir/operation-outcome.js';
 import { bracketedParameterWarnings, type QueryValues } from '../fhir/search-params.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import { truncateBody } from '../sandbox/journal.js';
+import { Sessions } from '../sandbox/sessions.js';
 import type { World } from '../sandbox/world.js';
 import { readFhirBody } from './body.js';
 import { errorResult } from './error-result.js';
-import { type FaultRunOptions, runWithFault, selectFault } from './fault-run.js';
+import { capHeld, type FaultRunOptions, headerFaultAllowed, runWithFault, selectFault } from './fault-run.js';
 import { matchRoute, supportedInteractions } from './fhir-routes.js';
 import type { FhirCall, FhirResult } from './fhir-types.js';
 import { sendFhir } from './send.js';
+import type { TokenThrottle } from './token-throttle.js';
 
 /** Strips the Spine Secure Proxy's prefix: /{ssp}/https://{provider}{base}/... (digest §1.1). */
 const SSP_PREFIX = /^\/[^/]+\/https?:\/\/?[^/]+/;
@@ -23,7 +25,12 @@ const SSP_PREFIX = /^\/[^/]+\/https?:\/\/?[^/]+/;
  * response, journal. Handlers return results instead of writing, so a fault can replace a
  * response after the handler committed (`after: true`).
  */
-export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): RequestHandler {
+export interface PipelineOptions extends FaultRunOptions {
+  /** Wrong admin tokens per client address (X-Sandbox-Fault needs the token when one is set). */
+  tokenThrottle: TokenThrottle;
+}
+
+export function fhirPipeline(core: SandboxCore, options: PipelineOptions): RequestHandler {
   const serve = async (req: Request, res: Response): Promise<void> => {
     const started = performance.now();
     const problems: string[] = [];
@@ -55,8 +62,14 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
       if ('error' in negotiated) throw new SpineError('BAD_REQUEST', negotiated.error, 415);
       format = negotiated.format;
       problems.push(...bracketedParameterWarnings(req.query as QueryValues));
+      // A session is made only by a request that is accepted (routed and, in strict mode, past
+      // the envelope): until then a refused request is journaled in its session if that exists,
+      // else in the default state's journal (so it can still be found).
       const session = headerValue(req, 'x-sandbox-session');
-      world = core.world(session);
+      if (session !== undefined) Sessions.checkId(session);
+      const existing = session === undefined ? core.defaultWorld : core.sessions.peek(session);
+      world = existing ?? core.defaultWorld;
+      let traceId: string | undefined;
 
       const match = matchRoute(req.method, path);
       if (!match || 'wrongMethod' in match) {
@@ -85,7 +98,15 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
         // Faults model the network and the Spine proxy, which answer for paths this provider
         // does not serve too (the proxy's 415 for an interaction it does not route).
         interaction = headerValue(req, 'ssp-interactionid');
-        const decision = world.faults.select({ method: req.method, path, interaction, headers: req.headers });
+        // A session that does not exist yet meets the scenario's rules, as it would once made
+        // (never the default state's armed ones).
+        const faults = existing?.faults ?? core.scenarioFaults();
+        const decision = capHeld(
+          core,
+          faults.select({ method: req.method, path, interaction, headers: req.headers }),
+          options.hung,
+          problems,
+        );
         if (!decision) throw refusal;
         faultName = decision.name;
         const call = emptyCall(core, world, req, format);
@@ -97,12 +118,18 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
             {
               providerAsid: core.config.providerAsid,
               nowSeconds: Math.floor(Date.now() / 1000),
-              seenTraceIds: world.traceIds,
+              seenTraceIds: {
+                has: (id) => existing?.traceIds.has(id) ?? false,
+                add: (id) => {
+                  traceId = id;
+                },
+              },
             },
           );
           interaction = envelope.interaction?.id;
           if (envelope.problems.length > 0) {
             if (core.config.auth === 'strict') {
+              if (traceId !== undefined) existing?.traceIds.add(traceId);
               const first = envelope.problems[0]!;
               throw new SpineError(first.code, first.diagnostics, first.status);
             }
@@ -112,6 +139,8 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
         } else {
           interaction = headerValue(req, 'ssp-interactionid');
         }
+        world = core.world(session);
+        if (traceId !== undefined) world.traceIds.add(traceId);
 
         let body: unknown;
         if (req.method === 'POST' || req.method === 'PUT') {
@@ -132,7 +161,13 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
           fhirBaseUrl: fhirBaseUrl(core, req),
           format,
         };
-        const decision = await selectFault(core, world, req, path, match.route.template, call, interaction);
+        const useHeader = headerFaultAllowed(core, req, options.tokenThrottle, problems);
+        const decision = capHeld(
+          core,
+          await selectFault(core, world, req, path, match.route.template, call, interaction, useHeader),
+          options.hung,
+          problems,
+        );
         faultName = decision?.name;
         result = await runWithFault(
           core,

@@ -3,7 +3,13 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SandboxConfig } from '../config.js';
-import { ConfigError, SERVER_TIMEOUTS } from '../config.js';
+import {
+  ConfigError,
+  exposedTokenMessage,
+  isLoopbackHost,
+  MIN_EXPOSED_TOKEN_LENGTH,
+  SERVER_TIMEOUTS,
+} from '../config.js';
 import { MAX_DELAY_MS } from '../faults/rule.js';
 import { FHIR_JSON } from '../fhir/format.js';
 import { operationOutcome } from '../fhir/operation-outcome.js';
@@ -169,7 +175,17 @@ export async function listen(
     server.listen(config.port, config.host);
   });
 
-  const port = (server.address() as AddressInfo).port;
+  const bound = server.address() as AddressInfo;
+  // Exposure is judged by the address actually bound, not by --host's text: a name may resolve
+  // to every interface.
+  if (
+    !isLoopbackHost(bound.address) &&
+    (config.adminToken === undefined || config.adminToken.length < MIN_EXPOSED_TOKEN_LENGTH)
+  ) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw new ConfigError(exposedTokenMessage(`${config.host} (bound to ${bound.address})`));
+  }
+  const port = bound.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const origin = `${tls ? 'https' : 'http'}://${host}:${port}`;
   let closing: Promise<void> | undefined;

@@ -11,6 +11,7 @@ import { PROFILES, type Profile, statusFor } from '../profiles/index.js';
 import { SCHEMA_VERSION, type StateStore, type StoreDocument, StoreError } from '../store/store.js';
 import { checkDocument, type DocumentContext } from './document.js';
 import { InputError } from './input-error.js';
+import { JournalBudget } from './journal.js';
 import { Sessions } from './sessions.js';
 import { Tallies } from './tallies.js';
 import { World } from './world.js';
@@ -56,6 +57,8 @@ export class SandboxCore {
   readonly sessions: Sessions;
   /** Counts since start for GET /_admin/metrics. */
   readonly tallies = new Tallies();
+  /** The bytes every journal keeps, together (--journal-budget). */
+  readonly journalBudget: JournalBudget;
   private readonly baseFaults: FaultEngine;
   scenarioName: string | null;
 
@@ -77,9 +80,23 @@ export class SandboxCore {
     this.scenarioName = parts.scenario?.name ?? null;
     this.baseFaults.setScenario(this.scenarioName, parts.scenario?.scenario);
     const state = document ? SandboxState.from(document.state) : new SandboxState();
-    this.defaultWorld = new World(undefined, this.baseFaults.clone(), parts.config.journalSize, state);
+    this.journalBudget = new JournalBudget(parts.config.journalBudgetBytes);
+    this.defaultWorld = new World(
+      undefined,
+      this.baseFaults.clone(),
+      parts.config.journalSize,
+      state,
+      this.journalBudget,
+    );
     this.sessions = new Sessions(
-      (id) => new World(id, this.baseFaults.clone(), parts.config.journalSize),
+      (id) =>
+        new World(
+          id,
+          this.baseFaults.clone(),
+          parts.config.journalSize,
+          new SandboxState(),
+          this.journalBudget,
+        ),
       parts.config.sessionTtlMs,
       parts.config.maxSessions,
       parts.monotonicNow,
@@ -89,6 +106,14 @@ export class SandboxCore {
   /** The world a request works on: its session's, or the default. */
   world(sessionId: string | undefined): World {
     return sessionId === undefined ? this.defaultWorld : this.sessions.get(sessionId);
+  }
+
+  /**
+   * A fresh copy of the scenario's rules, as a new session starts with: for a refused request
+   * naming a session that does not exist yet (it is not made for a refused request).
+   */
+  scenarioFaults(): FaultEngine {
+    return this.baseFaults.clone();
   }
 
   /** Switch the active scenario; every world's faults go back to the new scenario's. */

@@ -61,48 +61,117 @@ export function truncateBody(body: string | undefined): string | undefined {
   return `${head}… [truncated, ${characters} characters in all]`;
 }
 
-/** Roughly what one record holds, in bytes: its bodies (UTF-8) and header names and values. */
-function recordBytes(record: JournalRecord): number {
-  let bytes = record.method.length + record.path.length;
-  for (const part of [record.request, record.response]) {
-    if (part.body !== undefined) bytes += Buffer.byteLength(part.body, 'utf8');
-    for (const [name, value] of Object.entries(part.headers)) {
-      if (value !== undefined) bytes += name.length + String(value).length;
+/** Bytes an entry keeps alive: its strings (UTF-16, as V8 holds most) plus a fixed overhead. */
+export function recordBytes(record: JournalRecord): number {
+  let n = 256 + record.method.length + record.path.length + (record.interaction?.length ?? 0);
+  n += record.fault?.length ?? 0;
+  for (const problem of record.problems) n += problem.length + 16;
+  for (const side of [record.request, record.response]) {
+    n += side.body === undefined ? 0 : side.body.length * 2;
+    for (const [name, value] of Object.entries(side.headers)) {
+      n += name.length + 32;
+      if (Array.isArray(value)) for (const v of value) n += String(v).length;
+      else if (value !== undefined) n += String(value).length;
     }
   }
-  return bytes;
+  return n;
 }
 
-/** A bounded ring, newest first on read. */
-export class Journal {
-  private readonly entries: Array<{ seq: number; record: JournalRecord; bytes: number }> = [];
-  private next = 0;
-  private counter = 0;
-  private heldBytes = 0;
+interface Slot {
+  seq: number;
+  record: JournalRecord;
+  bytes: number;
+  journal: Journal;
+  live: boolean;
+}
 
-  constructor(readonly capacity: number) {}
+/**
+ * One budget of bytes shared by every journal (the default state's and each session's): when an
+ * entry takes it past `limitBytes`, the oldest entries across all journals go first.
+ */
+export class JournalBudget {
+  usedBytes = 0;
+  private queue: Slot[] = [];
+  private head = 0;
+  private live = 0;
 
-  add(record: JournalRecord): void {
-    const entry = { seq: ++this.counter, record, bytes: recordBytes(record) };
-    this.heldBytes += entry.bytes;
-    if (this.entries.length < this.capacity) this.entries.push(entry);
-    else {
-      this.heldBytes -= this.entries[this.next]!.bytes;
-      this.entries[this.next] = entry;
+  constructor(readonly limitBytes: number) {}
+
+  /** @internal Journal.add */
+  charge(slot: Slot): void {
+    this.queue.push(slot);
+    this.usedBytes += slot.bytes;
+    this.live++;
+    while (this.usedBytes > this.limitBytes && this.head < this.queue.length) {
+      const oldest = this.queue[this.head++]!;
+      if (oldest.live) oldest.journal.evict(oldest);
     }
-    this.next = (this.next + 1) % this.capacity;
+    // Entries dropped by their own journal (ring overflow, clear) leave dead slots behind.
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    if (this.queue.length - this.head > 2 * this.live + 1024) {
+      this.queue = this.queue.slice(this.head).filter((s) => s.live);
+      this.head = 0;
+    }
   }
 
-  /** Roughly the bytes the kept entries hold (bodies as UTF-8, header names and values). */
-  get bytes(): number {
-    return this.heldBytes;
+  /** @internal Journal: an entry left its journal. */
+  release(slot: Slot): void {
+    if (!slot.live) return;
+    slot.live = false;
+    this.usedBytes -= slot.bytes;
+    this.live--;
+  }
+}
+
+/** A bounded journal: at most `capacity` entries and its share of a shared byte budget; newest first on read. */
+export class Journal {
+  private entries: Slot[] = [];
+  private head = 0;
+  private counter = 0;
+
+  constructor(
+    readonly capacity: number,
+    private readonly budget: JournalBudget = new JournalBudget(Number.POSITIVE_INFINITY),
+  ) {}
+
+  add(record: JournalRecord): void {
+    const slot: Slot = { seq: ++this.counter, record, bytes: recordBytes(record), journal: this, live: true };
+    this.entries.push(slot);
+    while (this.entries.length - this.head > this.capacity) this.dropOldest();
+    this.budget.charge(slot);
+  }
+
+  /** @internal JournalBudget: drop this (the oldest) entry. */
+  evict(slot: Slot): void {
+    if (this.entries[this.head] === slot) {
+      this.dropOldest();
+      return;
+    }
+    const at = this.entries.indexOf(slot, this.head);
+    if (at >= 0) {
+      this.entries.splice(at, 1);
+      this.budget.release(slot);
+    }
+  }
+
+  private dropOldest(): void {
+    const slot = this.entries[this.head];
+    if (!slot) return;
+    this.entries[this.head++] = undefined as unknown as Slot;
+    this.budget.release(slot);
+    if (this.head > 256 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
   }
 
   list(limit = this.capacity): JournalEntry[] {
     const out: JournalEntry[] = [];
-    const n = this.entries.length;
-    for (let i = 1; i <= Math.min(limit, n); i++) {
-      const { seq, record } = this.entries[(this.next - i + n) % n]!;
+    for (let i = this.entries.length - 1; i >= this.head && out.length < limit; i--) {
+      const { seq, record } = this.entries[i]!;
       out.push(toEntry(seq, record));
     }
     return out;
@@ -110,17 +179,23 @@ export class Journal {
 
   /** The newest entry's number (0 when empty), without formatting it. */
   get newestSeq(): number {
-    const n = this.entries.length;
-    return n === 0 ? 0 : this.entries[(this.next - 1 + n) % n]!.seq;
+    return this.size === 0 ? 0 : this.entries[this.entries.length - 1]!.seq;
   }
 
   get size(): number {
-    return this.entries.length;
+    return this.entries.length - this.head;
+  }
+
+  /** The bytes this journal's kept entries count against the shared budget (recordBytes). */
+  get bytes(): number {
+    let n = 0;
+    for (let i = this.head; i < this.entries.length; i++) n += this.entries[i]!.bytes;
+    return n;
   }
 
   clear(): void {
-    this.entries.length = 0;
-    this.next = 0;
-    this.heldBytes = 0;
+    for (let i = this.head; i < this.entries.length; i++) this.budget.release(this.entries[i]!);
+    this.entries = [];
+    this.head = 0;
   }
 }

@@ -20,14 +20,19 @@ export class Sessions {
 
   static readonly ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
-  /** The session's world, made on first use; a SpineError (400 bad id, 429 too many) otherwise. */
-  get(id: string): World {
+  /** Throws a 400 SpineError naming X-Sandbox-Session when `id` is not a valid session id. */
+  static checkId(id: string): void {
     if (!Sessions.ID_PATTERN.test(id)) {
       throw new SpineError(
         'BAD_REQUEST',
         `X-Sandbox-Session "${truncateChars(id, 40, '')}" must be 1-128 letters, digits or . _ : -`,
       );
     }
+  }
+
+  /** The session's world, made on first use (429 beyond `max`); the caller has accepted the request. */
+  get(id: string): World {
+    Sessions.checkId(id);
     const nowMs = this.realNow();
     this.expire(nowMs);
     let world = this.worlds.get(id);
@@ -54,7 +59,12 @@ export class Sessions {
 
   /** Drop the sessions idle for longer than the TTL (real time). */
   expire(nowMs = this.realNow()): void {
-    for (const [id, world] of this.worlds) if (nowMs - world.lastUsedMs > this.ttlMs) this.worlds.delete(id);
+    for (const [id, world] of this.worlds) {
+      if (nowMs - world.lastUsedMs > this.ttlMs) {
+        this.worlds.delete(id);
+        world.journal.clear(); // gives its bytes back to the shared journal budget
+      }
+    }
   }
 
   all(): World[] {

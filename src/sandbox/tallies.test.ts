@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Journal, type JournalRecord } from './journal.js';
+import { Journal, JournalBudget, type JournalRecord, recordBytes } from './journal.js';
 import { MAX_LABEL_SETS, Tallies } from './tallies.js';
 
 function record(body: string, headers: Record<string, string> = {}): JournalRecord {
@@ -50,19 +50,27 @@ describe('Tallies', () => {
 });
 
 describe('Journal.bytes', () => {
-  it('is what the kept entries hold, as old ones are overwritten and on clear', () => {
-    const journal = new Journal(2);
+  it('is what the kept entries count against the journal budget, as old ones are overwritten and on clear', () => {
+    const budget = new JournalBudget(Number.POSITIVE_INFINITY);
+    const journal = new Journal(2, budget);
     expect(journal.bytes).toBe(0);
-    journal.add(record('a'.repeat(1000)));
-    const one = journal.bytes;
-    expect(one).toBeGreaterThan(1000);
-    journal.add(record('é'.repeat(1000), { 'content-type': 'application/fhir+json' }));
-    const two = journal.bytes;
-    // é is two bytes in UTF-8; the header's name and value count too.
-    expect(two - one).toBe(one - 1000 + 2000 + 'content-type'.length + 'application/fhir+json'.length);
-    journal.add(record('b'.repeat(10)));
-    expect(journal.bytes).toBe(two - one + (one - 1000 + 10));
+    const a = record('a'.repeat(1000));
+    journal.add(a);
+    expect(journal.bytes).toBe(recordBytes(a));
+    expect(journal.bytes).toBeGreaterThan(1000);
+    const b = record('é'.repeat(1000), { 'content-type': 'application/fhir+json' });
+    journal.add(b);
+    // Bodies count as V8 holds them (two bytes a UTF-16 unit); the header's name and value count too.
+    expect(recordBytes(b) - recordBytes(a)).toBe(
+      1000 * 2 - 1000 * 2 + 'content-type'.length + 32 + 'application/fhir+json'.length,
+    );
+    expect(journal.bytes).toBe(recordBytes(a) + recordBytes(b));
+    const c = record('b'.repeat(10));
+    journal.add(c);
+    expect(journal.bytes).toBe(recordBytes(b) + recordBytes(c));
+    expect(budget.usedBytes).toBe(journal.bytes);
     journal.clear();
     expect(journal.bytes).toBe(0);
+    expect(budget.usedBytes).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { SandboxState } from '../domain/state.js';
 import type { FaultEngine } from '../faults/engine.js';
-import { Journal } from './journal.js';
+import { Journal, type JournalBudget } from './journal.js';
 
 /**
  * One isolated sandbox: the default one, or a session's (X-Sandbox-Session). It shares the seed,
@@ -19,9 +19,11 @@ export class World {
     readonly faults: FaultEngine,
     journalSize: number,
     state = new SandboxState(),
+    /** The byte budget shared by every world's journal. */
+    budget?: JournalBudget,
   ) {
     this.state = state;
-    this.journal = new Journal(journalSize);
+    this.journal = new Journal(journalSize, budget);
   }
 
   /** Back to the seed: appointments gone, slots free, journal cleared, faults back to the scenario's. */

@@ -49,7 +49,7 @@ describe('createSandbox() / startSandbox() options (issue 15 §4: the CLI schema
     { basePath: '/A20047/STU3/1/gpconnect/' },
     { port: 0, host: 'localhost', profile: 'gpconnect-1.2.7', auth: 'off' },
     { tls: { cert: 'cert.pem', key: 'key.pem' } },
-    { host: '0.0.0.0', adminToken: 'secret' },
+    { host: '0.0.0.0', adminToken: 'a-secret-of-16-chars' },
   ] as SandboxOptions[])('accepts %j', (options) => {
     expect(() => resolveOptions(options)).not.toThrow();
   });

@@ -4,6 +4,7 @@ import type { ZodType } from 'zod';
 import { HungConnections } from '../../src/faults/apply.js';
 import { adminRouter } from '../../src/http/admin-routes.js';
 import { adminSchemas } from '../../src/http/admin-schemas.js';
+import { TokenThrottle } from '../../src/http/token-throttle.js';
 import { PUBLIC_DIR } from '../../src/paths.js';
 import { stateDocumentSchema } from '../../src/sandbox/document.js';
 import { type TestSandbox, testSandbox } from '../helpers/sandbox.js';
@@ -40,6 +41,7 @@ function registeredRoutes(sb: TestSandbox): string[] {
     hung: new HungConnections(),
     shutdown: new AbortController().signal,
     publicDir: PUBLIC_DIR,
+    tokenThrottle: new TokenThrottle(sb.core.config),
   }) as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> };
   const out: string[] = [];
   for (const layer of router.stack) {

@@ -14,6 +14,8 @@ import { type RawResponse, rawRequest, requestBytes } from '../helpers/hostile.j
  */
 
 const TOKEN = 'lock-test-token-7f3a';
+/** This file tries thousands of wrong tokens on purpose; throttling them is checked in test/http/admin-token-limits.test.ts. */
+const UNTHROTTLED = { failures: Number.MAX_SAFE_INTEGER, windowMs: 60_000 };
 const CLOCK = '2026-06-01T08:00:00+01:00';
 const BASE = '/A/STU3/1/gpconnect';
 
@@ -167,7 +169,7 @@ describe('the admin lock (--admin-token)', () => {
   let before: Awaited<ReturnType<typeof adminState>>;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ adminToken: TOKEN, clock: CLOCK });
+    sandbox = await startSandbox({ adminToken: TOKEN, clock: CLOCK, tokenThrottle: UNTHROTTLED });
     const booked = await fetch(`${sandbox.url}/Appointment`, {
       method: 'POST',
       headers: { ...buildEnvelope('create:appointment-1'), 'Content-Type': 'application/fhir+json' },
@@ -269,7 +271,12 @@ describe('the admin lock (--admin-token)', () => {
 describe('the FHIR base path (--base-path)', () => {
   let sandbox: RunningSandbox;
   beforeAll(async () => {
-    sandbox = await startSandbox({ adminToken: TOKEN, clock: CLOCK, basePath: BASE });
+    sandbox = await startSandbox({
+      adminToken: TOKEN,
+      clock: CLOCK,
+      tokenThrottle: UNTHROTTLED,
+      basePath: BASE,
+    });
   });
   afterAll(async () => {
     await sandbox?.close();

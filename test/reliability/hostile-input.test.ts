@@ -171,13 +171,16 @@ describe('what the server sees', () => {
   });
 
   it("answers what Node's parser refuses through the clientError handler: 400, or 431 for big headers", async () => {
-    const bad = await rawRequest(sandbox.port, 'GET /metadata HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n');
+    const bad = await rawRequest(
+      sandbox.port,
+      'GET /metadata HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\x00b\r\n\r\n',
+    );
     expect(outcomeProblem(bad, 400)).toBeUndefined();
     expect(bad.headers['connection']).toBe('close');
     expect(JSON.parse(bad.text).issue[0].diagnostics).toMatch(/not valid HTTP \(HPE_/);
     const big = await rawRequest(
       sandbox.port,
-      `GET /metadata HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`,
+      `GET /metadata HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`,
     );
     expect(outcomeProblem(big, 431)).toBeUndefined();
     const health = await fetch(`${sandbox.url}/_admin/health`);
