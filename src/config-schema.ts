@@ -128,7 +128,7 @@ function buildSchema(z: typeof Z) {
       maxSnapshot: size.optional(),
       tokenThrottle: z
         .strictObject(
-          { failures: whole(1, 1_000_000_000), windowMs: msTimeout },
+          { failures: whole(1, Number.MAX_SAFE_INTEGER), windowMs: msTimeout },
           rule('must be {failures, windowMs}'),
         )
         .optional(),

@@ -26,8 +26,8 @@ describe('gpc-sandbox start', () => {
   it.each([
     [['--journal-budget', 'lots'], /--journal-budget must be a size/],
     [['--max-snapshot', '0'], /--max-snapshot must be a size/],
-    [['--max-held', '0'], /--max-held must be from 1/],
-    [['--allowed-host', 'a b/c'], /--allowed-host "a b\/c" must be a host name/],
+    [['--max-held', '0'], /--max-held must be a whole number from 1 to 100000, got 0/],
+    [['--allowed-host', 'a b/c'], /--allowed-host must be host names or addresses.*, got "a b\/c"/],
   ])('refuses %j with exit 2 and a message naming the flag', async (args, message) => {
     const result = await runCli(['start', '--port', '0', ...args]);
     expect(result.code).toBe(2);

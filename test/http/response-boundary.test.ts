@@ -131,7 +131,8 @@ describe('X-Content-Type-Options: nosniff on every FHIR answer', () => {
   it.each([
     ['a read', '/metadata', envelope('read:metadata-1'), 200],
     ['an envelope refusal', '/metadata', {}, 400],
-    ['an unknown path', '/Nope', envelope('read:metadata-1'), 404],
+    ['an unknown path', '/Nope', envelope('read:metadata-1'), 400],
+    ['an unknown path sent with no interaction', '/Nope', {}, 404],
     [
       'a fault',
       '/metadata',

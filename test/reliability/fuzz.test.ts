@@ -381,6 +381,7 @@ const INTERACTION: Record<string, string> = {
   'GET /metadata': 'read:metadata-1',
   'POST /Appointment': 'create:appointment-1',
   'GET /Appointment/{id}': 'read:appointment-1',
+  'GET /Appointment/{id}/_history/{vid}': 'read:appointment-1',
   'GET /Patient': 'search:patient-1',
   'GET /Patient/{id}': 'read:patient-1',
   'GET /Organization': 'search:organization-1',
@@ -460,7 +461,7 @@ function fhirCases(random: Random, profile: Profile, base: string, stored: Json)
         } else if (random() < 0.15) {
           query = hostileQuery(random, query);
         }
-        const path = route.template.replace(/\{id\}/, id);
+        const path = route.template.replace(/\{id\}/, id).replace(/\{vid\}/, '1');
         if (query) params.push(query);
         const interaction =
           key === 'PUT /Appointment/{id}' && random() < 0.5 ? 'cancel:appointment-1' : INTERACTION[key]!;
