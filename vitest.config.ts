@@ -8,5 +8,7 @@ export default defineConfig({
     pool: 'forks',
     // The README's CI-fixture example runs as part of the suite.
     globalSetup: ['test/examples/global-setup.ts'],
+    // Fails any test whose FHIR JSON responses hold empty values (issue 14).
+    setupFiles: ['test/helpers/fhir-json-setup.ts'],
   },
 });

@@ -12,12 +12,13 @@ import type { FhirCall } from '../src/http/fhir-types.js';
 import { searchSlots } from '../src/http/handlers/slot-search.js';
 import { createSandbox } from '../src/index.js';
 import { generateSeed, writeSeed } from '../src/seeding/generator.js';
+import { coreOf } from '../src/testing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpc-slot-bench-'));
 const practitioners = Number(process.env['PRACTITIONERS'] ?? 280);
 writeSeed(dir, generateSeed({ randomSeed: 1, patients: 10, practitioners, days: 28 }));
 const sandbox = createSandbox({ seed: dir, clock: '2026-06-01T08:00:00+01:00' });
-const { core } = sandbox;
+const core = coreOf(sandbox);
 console.log(
   `${practitioners} practitioners: ${core.calendar.slotsOnDay('2026-06-02').length} slots on 2026-06-02`,
 );

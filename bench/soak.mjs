@@ -29,6 +29,7 @@ import vm from 'node:vm';
 import { buildEnvelope } from '../dist/auth/build-headers.js';
 import { mulberry32 } from '../dist/faults/random.js';
 import { startSandbox } from '../dist/index.js';
+import { coreOf } from '../dist/testing.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
@@ -154,8 +155,8 @@ async function memory() {
       requests: sent,
       heapMB: +(m.heapUsed / MB).toFixed(1),
       rssMB: +(m.rss / MB).toFixed(1),
-      journal: sandbox.core.defaultWorld.journal.size,
-      sessions: sandbox.core.sessions.size,
+      journal: coreOf(sandbox).defaultWorld.journal.size,
+      sessions: coreOf(sandbox).sessions.size,
     });
     console.log(JSON.stringify(samples.at(-1)));
   };

@@ -1,74 +1,68 @@
+import type { RequestListener } from 'node:http';
 import { resolve } from 'node:path';
 import type { Express } from 'express';
 import { buildEnvelope } from './auth/build-headers.js';
-import { checkConfig, DEFAULT_CONFIG, normaliseBasePath, type SandboxConfig } from './config.js';
+import type { SandboxConfig, SandboxOptions } from './config.js';
+import { resolveOptions } from './config-schema.js';
 import { HungConnections } from './faults/apply.js';
+import type { ListedRule } from './faults/engine.js';
 import { type FaultRule, parseRule } from './faults/rule.js';
+import { watchScenarios } from './faults/scenario-watch.js';
 import { loadScenario } from './faults/scenarios.js';
 import { stateView } from './http/admin-state.js';
 import { createApp } from './http/app.js';
 import { listen } from './http/server.js';
 import { PUBLIC_DIR } from './paths.js';
-import { type ClockChange, changeClock, parseDuration } from './sandbox/clock-control.js';
+import { type ClockChange, changeClock } from './sandbox/clock-control.js';
 import { SandboxCore } from './sandbox/core.js';
+import { registerCore } from './sandbox/handles.js';
 import { InputError } from './sandbox/input-error.js';
 import type { JournalEntry } from './sandbox/journal.js';
 import type { World } from './sandbox/world.js';
-
 import { loadSeed } from './seeding/loader.js';
 import { bundledSeedDir, stampedSeed } from './seeding/seed-files.js';
+import type { StateView } from './state-view.js';
 import { FileStore } from './store/file-store.js';
 import { MemoryStore } from './store/store.js';
 
 export { buildEnvelope } from './auth/build-headers.js';
-export type { AuthMode, Logger, SandboxConfig } from './config.js';
+export type { AuthMode, Logger, SandboxConfig, SandboxOptions } from './config.js';
+export { ConfigError } from './config.js';
+export type { ListedRule } from './faults/engine.js';
 export type { FaultRule } from './faults/rule.js';
 export type { ClockChange } from './sandbox/clock-control.js';
+export { InputError } from './sandbox/input-error.js';
 export type { JournalEntry } from './sandbox/journal.js';
+export type { StateView } from './state-view.js';
 
-/** Options of startSandbox(): the CLI's flags in camelCase; port 0 (a free port) by default. */
-export type SandboxOptions = Partial<Omit<SandboxConfig, 'sessionTtlMs'>> & {
-  /** Idle time before a session expires: ms, or an ISO duration such as PT30M. */
-  sessionTtl?: number | string;
-};
-
+/** A sandbox that does not listen: hand `app` to supertest or to a server of your own. */
 export interface CreatedSandbox {
-  app: Express;
-  core: SandboxCore;
+  /** The request handler (an Express app): http.createServer(app), or supertest's request(app). */
+  app: RequestListener;
   /** Flush the store and cut hung fault connections. */
   close(): Promise<void>;
-}
-
-function resolveConfig(options: SandboxOptions, defaults: Partial<SandboxConfig>): SandboxConfig {
-  const { sessionTtl, ...rest } = options;
-  const config: SandboxConfig = { ...DEFAULT_CONFIG, ...defaults, ...stripUndefined(rest) };
-  if (sessionTtl !== undefined)
-    config.sessionTtlMs = typeof sessionTtl === 'number' ? sessionTtl : parseTtl(sessionTtl);
-  config.basePath = normaliseBasePath(config.basePath);
-  checkConfig(config);
-  return config;
-}
-
-function parseTtl(text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) {
-    throw new InputError(`sessionTtl "${text}" must be a positive ISO duration such as PT30M`, 'sessionTtl');
-  }
-  return ms;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 const shutdowns = new WeakMap<SandboxCore, { hung: HungConnections; abort: AbortController }>();
 
 /**
  * Build a sandbox without listening: for supertest, or a server of your own.
- * Throws ConfigError, SeedError, ScenarioError or StoreError with a message naming the problem.
+ * Throws ConfigError naming a bad option (the CLI's own checks), SeedError, ScenarioError or
+ * StoreError with a message naming the problem.
  */
 export function createSandbox(options: SandboxOptions = {}): CreatedSandbox {
-  const config = resolveConfig(options, {});
+  const { app, core, close } = build(resolveOptions(options));
+  return registerCore({ app, close }, core);
+}
+
+/** What build() makes: the public handle's parts plus the core behind them. */
+interface Built {
+  app: Express;
+  core: SandboxCore;
+  close(): Promise<void>;
+}
+
+function build(config: SandboxConfig): Built {
   const seedDir = resolve(config.seed ?? bundledSeedDir());
   const seed = stampedSeed(seedDir) ?? loadSeed(seedDir);
   const scenario = config.scenario ? loadScenario(config.scenario) : undefined;
@@ -85,10 +79,19 @@ export function createSandbox(options: SandboxOptions = {}): CreatedSandbox {
   const abort = new AbortController();
   shutdowns.set(core, { hung, abort });
   const app = createApp({ core, hung, shutdown: abort.signal, publicDir: PUBLIC_DIR });
+  const watcher = config.watch
+    ? watchScenarios({
+        ...(config.scenario ? { startedWith: config.scenario } : {}),
+        activeNames: () => core.activeScenarioNames(),
+        reload: (name, scenario) => core.reloadScenario(name, scenario),
+        ...(config.log ? { log: config.log } : {}),
+      })
+    : undefined;
   return {
     app,
     core,
     async close() {
+      watcher?.close();
       abort.abort();
       hung.cutAll();
       await store.close();
@@ -96,38 +99,52 @@ export function createSandbox(options: SandboxOptions = {}): CreatedSandbox {
   };
 }
 
-export interface SessionHandle {
+/** One world (the default state or a session's) seen from code. */
+export interface WorldHandle {
+  /** Back to the seed: appointments, fixtures, held slots, armed faults and the journal go. */
+  reset(): Promise<void>;
+  /** What GET /_admin/state returns for this world (slots for the next 14 days). */
+  state(): StateView;
+  /** The request journal, newest first (at most `limit` entries). */
+  requests(limit?: number): JournalEntry[];
+  /**
+   * Validate a fault rule (docs/faults.md; an InputError naming the field if it is bad) and arm
+   * it on this world only: a session's rule never fires for another session or the default state.
+   */
+  armFault(rule: FaultRule | Record<string, unknown>): Promise<void>;
+  /** Disarm a rule by name; false when no such rule is armed. */
+  disarmFault(name: string): boolean;
+  /** Armed rules in the order they are tried, with what each does and how many times it may still fire. */
+  faults(): ListedRule[];
+}
+
+/** A session (X-Sandbox-Session) of a running sandbox: its own state, faults and journal. */
+export interface SessionHandle extends WorldHandle {
   id: string;
   /** Send these with every request of the session. */
   headers: Record<string, string>;
-  reset(): Promise<void>;
-  state(): ReturnType<typeof stateView>;
-  requests(limit?: number): JournalEntry[];
 }
 
-export interface RunningSandbox {
+/** A listening sandbox; its own methods (reset, state, armFault, ...) act on the default state. */
+export interface RunningSandbox extends WorldHandle {
   /** The origin, e.g. http://127.0.0.1:53211 (where /_admin lives). */
   url: string;
   /** Origin + base path: where FHIR calls go. */
   fhirBase: string;
+  /** The port it is bound to (a free one when started with port 0). */
   port: number;
-  core: SandboxCore;
-  reset(): Promise<void>;
+  /** Stop accepting, let requests in flight finish (up to 5 s), flush the store. */
   close(): Promise<void>;
-  /** Validates the rule (an InputError naming the field if it is bad) and arms it on the default state. */
-  armFault(rule: FaultRule | Record<string, unknown>): Promise<void>;
-  disarmFault(name: string): boolean;
-  state(): ReturnType<typeof stateView>;
-  requests(limit?: number): JournalEntry[];
   setClock(change: ClockChange): Promise<{ now: string; frozen: boolean }>;
   /** A fresh, valid GP Connect envelope for an interaction (e.g. 'create:appointment-1'). */
   headers(interaction: string): Record<string, string>;
+  /** A session's handle; the session is made now if it does not exist. */
   session(id: string): SessionHandle;
 }
 
 /** Start a sandbox on a port (0, a free one, by default) and resolve once it accepts connections. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
-  const created = createSandbox({ port: 0, ...options });
+  const created = build(resolveOptions(options, { port: 0 }));
   const { core } = created;
   let server: Awaited<ReturnType<typeof listen>>;
   try {
@@ -137,29 +154,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     throw error;
   }
   const fhirBase = `${server.origin}${core.config.basePath}`;
-  const worldHandle = (world: () => World) => ({
+  const worldHandle = (world: () => World): WorldHandle => ({
     async reset() {
       world().reset();
       await core.persist(world());
     },
     state: () => stateView(core, world(), 14),
     requests: (limit?: number) => world().journal.list(limit),
-  });
-  const defaults = worldHandle(() => core.defaultWorld);
-  let closed: Promise<void> | undefined;
-  return {
-    url: server.origin,
-    fhirBase,
-    port: server.port,
-    core,
-    ...defaults,
-    close() {
-      closed ??= (async () => {
-        await server.close();
-        await created.close();
-      })();
-      return closed;
-    },
     async armFault(rule) {
       const parsed = parseRule(rule, 'armFault');
       if ('problems' in parsed)
@@ -167,15 +168,34 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
           parsed.problems.map((p) => `${p.field}: ${p.message}`).join('; '),
           parsed.problems[0]?.field,
         );
-      core.defaultWorld.faults.arm(parsed.rule);
+      world().faults.arm(parsed.rule);
     },
-    disarmFault: (name) => core.defaultWorld.faults.disarm(name),
-    setClock: (change) => changeClock(core, change),
-    headers: (interaction) =>
-      buildEnvelope(interaction, { providerAsid: core.config.providerAsid, aud: fhirBase }),
-    session(id) {
-      core.world(id);
-      return { id, headers: { 'X-Sandbox-Session': id }, ...worldHandle(() => core.world(id)) };
+    disarmFault: (name) => world().faults.disarm(name),
+    faults: () => world().faults.list(),
+  });
+  const defaults = worldHandle(() => core.defaultWorld);
+  let closed: Promise<void> | undefined;
+  return registerCore<RunningSandbox>(
+    {
+      url: server.origin,
+      fhirBase,
+      port: server.port,
+      ...defaults,
+      close() {
+        closed ??= (async () => {
+          await server.close();
+          await created.close();
+        })();
+        return closed;
+      },
+      setClock: (change) => changeClock(core, change),
+      headers: (interaction) =>
+        buildEnvelope(interaction, { providerAsid: core.config.providerAsid, aud: fhirBase }),
+      session(id) {
+        core.world(id);
+        return { id, headers: { 'X-Sandbox-Session': id }, ...worldHandle(() => core.world(id)) };
+      },
     },
-  };
+    core,
+  );
 }

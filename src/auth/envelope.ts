@@ -7,9 +7,11 @@
 import { createRequire } from 'node:module';
 import type jwt from 'jsonwebtoken';
 import type { Jwt } from 'jsonwebtoken';
+import { truncateChars } from '../domain/text.js';
 import { isObject, type Json } from '../fhir/json-shape.js';
 import type { SpineCode } from '../fhir/operation-outcome.js';
 import { SPINE_ERRORS } from '../fhir/operation-outcome.js';
+import { pathFits } from '../fhir/operations.js';
 import { resourceElements } from '../fhir/stu3/resource-elements.js';
 import type { Interaction } from './interactions.js';
 import { interactionsFor, resolveInteraction, SCOPES } from './interactions.js';
@@ -69,6 +71,18 @@ const ASID = /^\d{12}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
+const ABSOLUTE_URL = /^https?:\/\/[^/\s]/i;
+/** ODS organisation and site codes: letters and digits, e.g. A11111, RNR01, Y75110. */
+const ODS_CODE = /^[A-Za-z0-9]{3,10}$/;
+
+/**
+ * A variable's name rather than a value, as Postman examples leave them when an environment is
+ * not set up: `providerURL_1_x_x`, `requesting_organization_ODS_Code` (words joined by `_`).
+ */
+function looksLikeName(v: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+$/.test(v);
+}
+
 /** Values left from a copied example: `{{consumerASID}}`, `<ODS>`, `[ODS]`, `REPLACE_ME`, `XXXX`. */
 function isPlaceholder(v: string): boolean {
   if (/\{\{|\}\}|[<>]|REPLACE|XXXX/i.test(v)) return true;
@@ -77,7 +91,7 @@ function isPlaceholder(v: string): boolean {
 }
 
 function show(v: string): string {
-  return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
+  return JSON.stringify(truncateChars(v, 80));
 }
 
 /** A received JSON value in a sentence; never serialises objects (they may be deeply nested). */
@@ -104,7 +118,8 @@ function quote(v: unknown): string {
 }
 
 function pattern(method: string, path: string, candidates: readonly Interaction[]): string {
-  return `${method.toUpperCase()} ${candidates[0]?.path ?? path.split('?')[0]}`;
+  const p = path.split('?')[0]!;
+  return `${method.toUpperCase()} ${candidates[0]?.paths.find((t) => pathFits(t, p)) ?? p}`;
 }
 
 class Findings {
@@ -136,6 +151,50 @@ export function checkEnvelope(req: EnvelopeRequest, opts: EnvelopeOptions): Enve
   const result: EnvelopeResult = { problems: out.problems, warnings: out.warnings };
   if (interaction) result.interaction = interaction;
   return result;
+}
+
+/** A request that does not fit the interaction its Ssp-InteractionID names. */
+export interface InteractionMismatch extends EnvelopeProblem {
+  /** The path fits the named interaction; only the method does not. */
+  pathFits: boolean;
+}
+
+/**
+ * A request whose method and path no served operation fits, sent with an Ssp-InteractionID that
+ * names a GP Connect interaction: the 400 BAD_REQUEST naming the mismatch (or undefined when the
+ * header names no known interaction, and the path is simply unknown).
+ *
+ * The spec's error handling page is silent on paths that fit no interaction; the provider suite
+ * expects a failure with an OperationOutcome for them (Http.feature "Http GET from invalid
+ * endpoint", "Http POST to invalid endpoint", "Http incorrect case on url fhir resource";
+ * AppointmentBook.feature "Book Appointment with invalid url for booking appointment") and 400
+ * BAD_REQUEST when the request does not fit its Ssp-InteractionID (LocationRead.feature "Location
+ * read invalid response check caching headers exist", and the same scenario for Organization,
+ * Practitioner and Appointment retrieve), so the sandbox answers the latter for both.
+ */
+export function interactionMismatch(req: EnvelopeRequest): InteractionMismatch | undefined {
+  const raw = req.headers['ssp-interactionid'];
+  const id = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  const named = id === undefined ? undefined : resolveInteraction(id);
+  if (!named || interactionsFor(req.method, req.path).includes(named)) return undefined;
+  const method = req.method.toUpperCase();
+  const path = req.path.split('?')[0]!;
+  const fits = named.paths.map((p) => `${named.method} ${p}`).join(' or ');
+  const hints: string[] = [];
+  if (path.length > 1 && path.endsWith('/')) hints.push('paths have no trailing slash');
+  const lower = path.toLowerCase();
+  if (named.paths.some((p) => p.toLowerCase() === lower) && !named.paths.includes(path)) {
+    hints.push('paths are case-sensitive');
+  }
+  const fitsPath = named.paths.some((p) => pathFits(p, path));
+  if (method !== named.method && fitsPath) hints.push(`${named.operation} uses ${named.method}`);
+  return {
+    pathFits: fitsPath,
+    code: 'BAD_REQUEST',
+    status: SPINE_ERRORS.BAD_REQUEST.httpStatus,
+    field: 'Ssp-InteractionID',
+    diagnostics: `${method} ${path} does not fit Ssp-InteractionID ${named.id}, which is ${fits} (${named.operation})${hints.length > 0 ? `: ${hints.join('; ')}` : ''}`,
+  };
 }
 
 // ── Headers ────────────────────────────────────────────────────────────────────────────────────
@@ -232,7 +291,7 @@ function checkSspHeaders(
   if (!candidates.includes(named)) {
     const want =
       candidates.length === 0
-        ? `no GP Connect interaction serves ${where}; ${named.id} is for ${named.method} ${named.path}`
+        ? `no GP Connect interaction serves ${where}; ${named.id} is for ${named.method} ${named.paths.join(' or ')}`
         : `expected ${candidates.map((c) => `${c.id} (${c.operation})`).join(' or ')}`;
     out.bad('Ssp-InteractionID', `Ssp-InteractionID ${named.id} does not match ${where}; ${want}`);
     return undefined;
@@ -293,7 +352,9 @@ function readToken(headers: Record<string, HeaderValue>, out: Findings): Json | 
   const scheme = space === -1 ? '' : auth.slice(0, space);
   if (scheme.toLowerCase() !== 'bearer') {
     const got =
-      space === -1 ? 'a value without the Bearer scheme' : `the ${show(scheme.slice(0, 20))} scheme`;
+      space === -1
+        ? 'a value without the Bearer scheme'
+        : `the ${show(truncateChars(scheme, 20, ''))} scheme`;
     out.bad(
       'Authorization',
       `Authorization must be 'Bearer <token>' with an unsigned GP Connect JWT; got ${got}`,
@@ -423,7 +484,12 @@ function epoch(seconds: number): string {
 function checkClaims(claims: Json, ctx: ClaimContext, out: Findings): void {
   str(claims, 'iss', 'iss', "the consumer system's URL", out);
   const sub = str(claims, 'sub', 'sub', "the requesting user's id, equal to requesting_practitioner.id", out);
-  str(claims, 'aud', 'aud', "the provider's service root URL (a string)", out);
+  const aud = str(claims, 'aud', 'aud', "the provider's service root URL (a string)", out);
+  if (aud !== undefined && !ABSOLUTE_URL.test(aud)) {
+    out.warnings.push(
+      `JWT aud ${show(aud)} is not a URL${looksLikeName(aud) ? ' (it looks like a placeholder left from a Postman example)' : ''}: aud is the provider's service root URL, its FHIR base, e.g. https://provider.example.nhs.uk/A20047/STU3/1/gpconnect`,
+    );
+  }
 
   const exp = integer(claims, 'exp', out);
   const iat = integer(claims, 'iat', out);
@@ -533,7 +599,18 @@ function checkDevice(claims: Json, out: Findings): void {
       );
     } else {
       const path = 'requesting_device.identifier[0]';
-      str(first, 'system', `${path}.system`, "the consumer system's identifier system (a URI)", out);
+      const system = str(
+        first,
+        'system',
+        `${path}.system`,
+        "the consumer system's identifier system (a URI)",
+        out,
+      );
+      if (system !== undefined && !ABSOLUTE_URL.test(system) && !system.startsWith('urn:')) {
+        out.warnings.push(
+          `JWT ${path}.system ${show(system)} is not a URL${looksLikeName(system) ? ' (it looks like a placeholder left from a Postman example)' : ''}: an identifier system is a URI naming the consumer's identifier namespace, e.g. https://consumer.example.nhs.uk/Id/device-id`,
+        );
+      }
       str(first, 'value', `${path}.value`, "the consumer system's identifier", out);
     }
   }
@@ -587,13 +664,18 @@ function checkOrganization(claims: Json, out: Findings): void {
     out,
   );
   if (index !== -1) {
-    str(
+    const ods = str(
       ids[index] as Json,
       'value',
       `${path}[${index}].value`,
       "the requesting organisation's ODS code",
       out,
     );
+    if (ods !== undefined && !ODS_CODE.test(ods)) {
+      out.warnings.push(
+        `JWT ${path}[${index}].value ${show(ods)} is not an ODS code${looksLikeName(ods) ? ' (it looks like a placeholder left from a Postman example)' : ''}: send the requesting organisation's ODS code, 3 to 10 letters and digits, e.g. A11111`,
+      );
+    }
   }
 }
 

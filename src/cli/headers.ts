@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { buildEnvelope, formatCurlConfig } from '../auth/build-headers.js';
-import { resolveInteraction } from '../auth/interactions.js';
+import { INTERACTIONS, resolveInteraction } from '../auth/interactions.js';
 import { asid, url } from './parse.js';
 
 export function registerHeaders(program: Command): void {
@@ -18,7 +18,7 @@ export function registerHeaders(program: Command): void {
       (interaction: string, flags: { asid?: string; providerAsid: string; aud: string; json?: boolean }) => {
         if (!resolveInteraction(interaction)) {
           process.stderr.write(
-            `gpc-sandbox: unknown interaction "${interaction}": try create:appointment-1, search:slot-1, read:metadata-1, update:appointment-1, cancel:appointment-1\n`,
+            `gpc-sandbox: unknown interaction "${interaction}": one of ${INTERACTIONS.map((i) => i.name.replace(/^(rest|operation):/, '')).join(', ')}, or a full URN\n`,
           );
           process.exit(2);
         }

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerHeaders } from './headers.js';
 import { fail } from './output.js';
+import { registerPostman } from './postman.js';
 import { registerScenarios } from './scenarios.js';
 import { registerSeed } from './seed.js';
 import { registerStart } from './start.js';
@@ -18,13 +19,13 @@ registerSeed(program);
 registerValidate(program);
 registerScenarios(program);
 registerHeaders(program);
+registerPostman(program);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
+// No top-level await: the single executable bundles this file as CommonJS (scripts/bundle.mjs).
+program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
     // Help and version are not errors; a bad flag or argument exits 2, as PRODUCT.md asks.
     process.exit(error.exitCode === 0 ? 0 : 2);
   }
   fail(error);
-}
+});

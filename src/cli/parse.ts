@@ -12,18 +12,6 @@ export function integer(flag: string, min: number, max: number) {
   };
 }
 
-export function instant(value: string): string {
-  if (
-    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ||
-    Number.isNaN(Date.parse(value))
-  ) {
-    throw new InvalidArgumentError(
-      `--clock must be an ISO instant with an offset, e.g. 2026-06-02T09:00:00+01:00, got "${value}"`,
-    );
-  }
-  return value;
-}
-
 export function url(value: string): string {
   try {
     const parsed = new URL(value);
@@ -41,11 +29,7 @@ export function asid(value: string): string {
   return value;
 }
 
-export function duration(value: string): string {
-  if (!/^PT(?=\d)(\d+H)?(\d+M)?(\d+S)?$/.test(value)) {
-    throw new InvalidArgumentError(
-      `--session-ttl must be an ISO duration such as PT30M or PT2H, got "${value}"`,
-    );
-  }
-  return value;
+/** A flag value that reads as a number becomes one; anything else stays text for the options schema to refuse by name. */
+export function numeral(value: string): number | string {
+  return /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
 }

@@ -1,63 +1,74 @@
 import { type Command, Option } from 'commander';
-import { startSandbox } from '../index.js';
+import { ConfigError, type SandboxOptions, startSandbox } from '../index.js';
+import { PROFILE_NAMES } from '../profiles/index.js';
 import { fail, stderrLogger } from './output.js';
-import { asid, duration, instant, integer, url } from './parse.js';
+import { numeral } from './parse.js';
 
+/** The flags as commander hands them over: not yet validated (startSandbox() does that). */
 interface StartFlags {
-  port: number;
+  port: number | string;
   host: string;
-  profile: 'careconnect' | 'gpconnect-1.2.7';
+  profile: string;
   seed?: string;
   scenario?: string;
   db?: string;
   fsync?: boolean;
   basePath?: string;
   publicUrl?: string;
-  auth: 'strict' | 'lenient' | 'off';
+  auth: string;
   providerAsid: string;
-  randomSeed: number;
+  randomSeed: number | string;
   clock?: string;
   adminToken?: string;
-  journalSize: number;
+  journalSize: number | string;
   sessionTtl: string;
-  maxSessions: number;
+  maxSessions: number | string;
   quiet?: boolean;
   logFormat: 'text' | 'json';
   tlsCert?: string;
   tlsKey?: string;
   tlsCa?: string;
   requireClientCert?: boolean;
+  watch?: boolean;
+  cors: 'on' | 'off';
+  allowedHost: string[];
+  journalBudget: string;
+  maxHeld: number | string;
+  headerFaults: boolean;
+  maxSnapshot: string;
 }
 
+/**
+ * Every option's value is checked once, by the options schema behind startSandbox() (config-schema.ts),
+ * so the CLI and the library refuse the same values with the same words; here flags only turn
+ * numerals into numbers.
+ */
 export function registerStart(program: Command): void {
   program
     .command('start')
     .description('serve the sandbox (the ready line on stdout, logs on stderr)')
-    .option('--port <n>', 'port; 0 picks a free one', integer('--port', 0, 65535), 4000)
-    .option('--host <host>', 'address to listen on (non-loopback needs --admin-token)', '127.0.0.1')
-    .addOption(
-      new Option('--profile <name>', 'spec profile')
-        .choices(['careconnect', 'gpconnect-1.2.7'])
-        .default('careconnect'),
+    .option('--port <n>', 'port; 0 picks a free one', numeral, 4000)
+    .option(
+      '--host <host>',
+      'address to listen on (non-loopback needs an --admin-token of 16+ characters)',
+      '127.0.0.1',
     )
+    .option('--profile <name>', `spec profile: ${PROFILE_NAMES.join(' or ')}`, 'careconnect')
     .option('--seed <dir>', "seed directory (default: the package's own seed/)")
     .option('--scenario <name|file>', 'a bundled scenario name or a scenario file')
+    .option('--watch', 're-arm the active scenario when its file (or the scenarios folder) changes')
     .option('--db <file>', 'keep the default state in this JSON file across restarts')
     .option('--fsync', 'also fsync each write (survives power loss, slower)')
     .option('--base-path <path>', 'FHIR base path, e.g. /A20047/STU3/1/gpconnect', '')
-    .option('--public-url <url>', 'external origin behind a proxy, used in Location headers', url)
-    .addOption(
-      new Option('--auth <mode>', 'GP Connect envelope checks')
-        .choices(['strict', 'lenient', 'off'])
-        .default('strict'),
-    )
-    .option('--provider-asid <asid>', "this provider's ASID (Ssp-To)", asid, '918999198993')
-    .option('--random-seed <n>', 'seed for fault generators', integer('--random-seed', 0, 2 ** 31 - 1), 1)
-    .option('--clock <instant>', 'start the sandbox clock frozen at this instant', instant)
+    .option('--public-url <url>', 'external origin behind a proxy, used in Location headers')
+    .option('--auth <mode>', 'GP Connect envelope checks: strict, lenient or off', 'strict')
+    .option('--provider-asid <asid>', "this provider's ASID (Ssp-To)", '918999198993')
+    .option('--random-seed <n>', 'seed for fault generators', numeral, 1)
+    .option('--clock <instant>', 'start the sandbox clock frozen at this instant (with Z or an offset)')
     .option('--admin-token <token>', 'require X-Admin-Token on the admin API')
-    .option('--journal-size <n>', 'requests kept in the journal', integer('--journal-size', 1, 100_000), 500)
-    .option('--session-ttl <duration>', 'idle time before a session expires', duration, 'PT30M')
-    .option('--max-sessions <n>', 'sessions at most', integer('--max-sessions', 1, 100_000), 1000)
+    .option('--journal-size <n>', 'requests kept in the journal', numeral, 500)
+    .option('--session-ttl <duration>', 'idle time (real time) before a session expires', 'PT30M')
+    .option('--max-sessions <n>', 'sessions at most', numeral, 1000)
     .option('--quiet', 'no request logging')
     .addOption(
       new Option('--log-format <format>', 'log lines on stderr').choices(['text', 'json']).default('text'),
@@ -69,46 +80,76 @@ export function registerStart(program: Command): void {
       '--require-client-cert',
       'mutual TLS: a request without a certificate signed by --tls-ca gets 496',
     )
+    .addOption(
+      new Option('--cors <on|off>', 'CORS headers and preflight answers on the FHIR surface (never /_admin)')
+        .choices(['on', 'off'])
+        .default('on'),
+    )
+    .option(
+      '--allowed-host <name>',
+      'also answer requests whose Host is this name (repeatable; loopback, --host and the --public-url host always are)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      '--journal-budget <size>',
+      'bytes all journals keep together, oldest entries dropped first',
+      '64MB',
+    )
+    .option(
+      '--max-held <n>',
+      'connections faults may hold at once (hang, long delays); beyond, the fault is skipped with a warning',
+      numeral,
+      100,
+    )
+    .option('--no-header-faults', 'ignore the X-Sandbox-Fault request header (a warning says so)')
+    .option('--max-snapshot <size>', 'largest PUT /_admin/snapshot body (413 beyond)', '16MB')
     .action(async (flags: StartFlags) => {
-      if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey))
-        fail(configError('--tls-cert and --tls-key go together'));
-      if ((flags.tlsCa || flags.requireClientCert) && !flags.tlsCert)
-        fail(configError('--tls-ca and --require-client-cert need --tls-cert and --tls-key'));
       const log = flags.quiet ? undefined : stderrLogger(flags.logFormat);
+      const tls = flags.tlsCert || flags.tlsKey || flags.tlsCa || flags.requireClientCert;
+      // Unvalidated on purpose: the options schema checks every value and names the flag.
+      const options = {
+        port: flags.port,
+        host: flags.host,
+        profile: flags.profile,
+        seed: flags.seed,
+        scenario: flags.scenario,
+        db: flags.db,
+        fsync: Boolean(flags.fsync),
+        basePath: flags.basePath ?? '',
+        publicUrl: flags.publicUrl,
+        auth: flags.auth,
+        providerAsid: flags.providerAsid,
+        randomSeed: flags.randomSeed,
+        clock: flags.clock,
+        adminToken: flags.adminToken,
+        journalSize: flags.journalSize,
+        sessionTtl: flags.sessionTtl,
+        maxSessions: flags.maxSessions,
+        watch: Boolean(flags.watch),
+        cors: flags.cors === 'on',
+        allowedHosts: flags.allowedHost,
+        journalBudget: flags.journalBudget,
+        maxHeld: flags.maxHeld,
+        headerFaults: flags.headerFaults,
+        maxSnapshot: flags.maxSnapshot,
+        ...(tls
+          ? {
+              tls: {
+                cert: flags.tlsCert,
+                key: flags.tlsKey,
+                ca: flags.tlsCa,
+                requireClientCert: Boolean(flags.requireClientCert),
+              },
+            }
+          : {}),
+        log,
+      } as SandboxOptions;
       let sandbox: Awaited<ReturnType<typeof startSandbox>>;
       try {
-        sandbox = await startSandbox({
-          port: flags.port,
-          host: flags.host,
-          profile: flags.profile,
-          seed: flags.seed,
-          scenario: flags.scenario,
-          db: flags.db,
-          fsync: Boolean(flags.fsync),
-          basePath: flags.basePath ?? '',
-          publicUrl: flags.publicUrl,
-          auth: flags.auth,
-          providerAsid: flags.providerAsid,
-          randomSeed: flags.randomSeed,
-          clock: flags.clock,
-          adminToken: flags.adminToken,
-          journalSize: flags.journalSize,
-          sessionTtl: flags.sessionTtl,
-          maxSessions: flags.maxSessions,
-          ...(flags.tlsCert && flags.tlsKey
-            ? {
-                tls: {
-                  cert: flags.tlsCert,
-                  key: flags.tlsKey,
-                  ca: flags.tlsCa,
-                  requireClientCert: Boolean(flags.requireClientCert),
-                },
-              }
-            : {}),
-          log,
-        });
+        sandbox = await startSandbox(options);
       } catch (error) {
-        fail(error);
+        fail(asFlagError(error));
       }
       // Handlers first: a supervisor may signal the moment it reads the ready line.
       let stopping = false;
@@ -123,6 +164,16 @@ export function registerStart(program: Command): void {
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+      // The last resort: the library catches at its request boundary, so anything that still
+      // escapes is a bug; log it and keep serving the other clients rather than exit.
+      const lastResort = (kind: string) => (error: unknown) => {
+        (log ?? stderrLogger(flags.logFormat))(
+          'error',
+          `${kind} (the sandbox keeps serving): ${(error as Error)?.stack ?? String(error)}`,
+        );
+      };
+      process.on('uncaughtException', lastResort('uncaught exception'));
+      process.on('unhandledRejection', lastResort('unhandled rejection'));
 
       // One write, so a reader that sees the ready line also sees the base.
       process.stdout.write(
@@ -135,8 +186,24 @@ export function registerStart(program: Command): void {
     });
 }
 
-function configError(message: string): Error {
-  const error = new Error(message);
-  error.name = 'ConfigError';
-  return error;
+const FLAGS: Record<string, string> = {
+  'tls.cert': '--tls-cert',
+  'tls.key': '--tls-key',
+  'tls.ca': '--tls-ca',
+  'tls.requireClientCert': '--require-client-cert',
+  allowedHosts: '--allowed-host',
+  headerFaults: '--no-header-faults',
+};
+
+/** An option's flag: `sessionTtl` → `--session-ttl`, `tls.cert` → `--tls-cert`. */
+function flagOf(option: string): string {
+  // A repeatable flag's n-th value (`allowedHosts.0`) is named by the flag.
+  option = option.replace(/\.\d+$/, '');
+  return FLAGS[option] ?? `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** A ConfigError about one option, reworded with the flag's name; the same problem text. */
+export function asFlagError(error: unknown): unknown {
+  if (!(error instanceof ConfigError) || !error.option || !error.problem) return error;
+  return new ConfigError(`${flagOf(error.option)} ${error.problem}`, error.option, error.problem);
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { looksLikeScenario, parseScenario } from '../faults/rule.js';
+import { parseJson } from '../seeding/seed-files.js';
 import { formatProblem, looksLikeSeedFile, validateSeedFile } from '../seeding/seed-schema.js';
 
 /** Seed and scenario files, told apart by content; one line per problem, exit 2 if any. */
@@ -23,13 +24,15 @@ export function registerValidate(program: Command): void {
 }
 
 function validateFile(file: string): string[] {
-  let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (error) {
-    const e = error as NodeJS.ErrnoException;
-    return [`${file}: ${e.code ? `cannot read the file (${e.code})` : `not valid JSON (${e.message})`}`];
+    return [`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code})`];
   }
+  const read = parseJson(text);
+  if ('error' in read) return [`${file}: ${read.error}`];
+  const json = read.value;
   const seedKind = looksLikeSeedFile(json);
   if (seedKind)
     return validateSeedFile(seedKind === basename(file) ? file : seedKind, json).map((p) =>

@@ -1,15 +1,31 @@
 import { EXTENSION_URL } from '../fhir/profiles.js';
-import type { AppointmentRecord } from './model.js';
+import type { AppointmentRecord, AppointmentVersion } from './model.js';
 
 /**
  * New versions of an appointment after an amend or a cancel. The record is replaced, never
  * mutated, so the caller can put the old one back if persisting the new one fails.
  */
 
+/**
+ * The version `versionId` of a record: its current one, or an earlier one from its history;
+ * undefined when it never had that version or it was written before versions were kept.
+ */
+export function versionOf(record: AppointmentRecord, versionId: string): AppointmentRecord | undefined {
+  if (versionId === record.versionId) return record;
+  const earlier = record.history?.find((v) => v.versionId === versionId);
+  return earlier ? { ...record, ...earlier } : undefined;
+}
+
 /** The next meta.versionId: versions are counters ("1", "2", ...); anything else restarts from now. */
 export function nextVersionId(record: AppointmentRecord, nowMs: number): string {
   const n = Number(record.versionId);
   return Number.isSafeInteger(n) && n >= 0 ? String(n + 1) : String(nowMs);
+}
+
+/** The record's earlier versions followed by its current one: the history of its next version. */
+function historyWith(record: AppointmentRecord): AppointmentVersion[] {
+  const { versionId, lastModifiedMs, status, resource } = record;
+  return [...(record.history ?? []), { versionId, lastModifiedMs, status, resource }];
 }
 
 export function amendRecord(
@@ -22,7 +38,13 @@ export function amendRecord(
     if (text[key] === undefined) delete resource[key];
     else resource[key] = text[key];
   }
-  return { ...record, versionId: nextVersionId(record, nowMs), lastModifiedMs: nowMs, resource };
+  return {
+    ...record,
+    versionId: nextVersionId(record, nowMs),
+    lastModifiedMs: nowMs,
+    resource,
+    history: historyWith(record),
+  };
 }
 
 /** Status cancelled plus the reason extension; with the status change the slots are free again. */
@@ -41,5 +63,6 @@ export function cancelRecord(record: AppointmentRecord, reason: string, nowMs: n
     versionId: nextVersionId(record, nowMs),
     lastModifiedMs: nowMs,
     resource,
+    history: historyWith(record),
   };
 }

@@ -6,6 +6,7 @@ import type { Profile } from '../profiles/index.js';
 import type { Directory } from './directory.js';
 import { formatLondon } from './london-time.js';
 import type { AppointmentRecord, Patient, Schedule, Slot } from './model.js';
+import { type SlotService, slotService } from './slot-service.js';
 import type { SlotCalendar } from './slots.js';
 import type { SandboxState } from './state.js';
 
@@ -93,7 +94,31 @@ export function resolveSlots(
       );
     }
   }
+  checkSameService(sorted, schedule);
   return { slots: sorted, schedule };
+}
+
+/**
+ * Slots booked together must share the delivery channel and (since 1.2.7) the slot type: GP Connect
+ * 1.2.7 book an appointment, "Booking multiple adjacent slots"; 422 INVALID_RESOURCE.
+ */
+function checkSameService(slots: Slot[], schedule: Schedule): void {
+  const first = slotService(schedule, slots[0]!);
+  for (const slot of slots.slice(1)) {
+    const service = slotService(schedule, slot);
+    const differs =
+      service.deliveryChannel !== first.deliveryChannel
+        ? `delivery channel "${service.deliveryChannel}", but Slot/${slots[0]!.id} is "${first.deliveryChannel}"`
+        : service.serviceType !== first.serviceType
+          ? `slot type (serviceType) "${service.serviceType}", but Slot/${slots[0]!.id} is "${first.serviceType}"`
+          : undefined;
+    if (differs) {
+      throw new SpineError(
+        'INVALID_RESOURCE',
+        `Slot/${slot.id} (${slot.start}) has the ${differs}: adjacent slots book together only when they share delivery channel and slot type`,
+      );
+    }
+  }
 }
 
 function checkTimes(request: BookingRequest, slots: Slot[]): void {
@@ -123,7 +148,12 @@ function checkTimes(request: BookingRequest, slots: Slot[]): void {
 }
 
 /** GP Connect 1.2.7 rules tying the request to the schedule and the slot availability matrix. */
-function checkGpConnectRules(request: BookingRequest, schedule: Schedule, ctx: BookingContext): void {
+function checkGpConnectRules(
+  request: BookingRequest,
+  schedule: Schedule,
+  service: SlotService,
+  ctx: BookingContext,
+): void {
   const locationRef = `Location/${request.locationId}`;
   if (!ctx.directory.locations.has(request.locationId!)) {
     throw notFound(
@@ -153,10 +183,10 @@ function checkGpConnectRules(request: BookingRequest, schedule: Schedule, ctx: B
       );
     }
   }
-  if (request.deliveryChannel !== undefined && request.deliveryChannel !== schedule.pattern.deliveryChannel) {
+  if (request.deliveryChannel !== undefined && request.deliveryChannel !== service.deliveryChannel) {
     throw new SpineError(
       'INVALID_RESOURCE',
-      `the delivery channel extension says "${request.deliveryChannel}", but the slots are "${schedule.pattern.deliveryChannel}": send the slot's value or leave the extension out`,
+      `the delivery channel extension says "${request.deliveryChannel}", but the slots are "${service.deliveryChannel}": send the slot's value or leave the extension out`,
     );
   }
   if (
@@ -199,7 +229,8 @@ export function book(request: BookingRequest, ctx: BookingContext): AppointmentR
   }
   const { slots, schedule } = resolveSlots(request, ctx);
   checkTimes(request, slots);
-  if (ctx.profile.strictBooking) checkGpConnectRules(request, schedule, ctx);
+  if (ctx.profile.strictBooking)
+    checkGpConnectRules(request, schedule, slotService(schedule, slots[0]!), ctx);
   const taken = slots.find((slot) => !ctx.state.isFree(slot.id));
   if (taken) {
     throw new SpineError(
@@ -228,16 +259,17 @@ export function commitBooking(
   resource['created'] = request.created ?? formatLondon(Math.floor(ctx.nowMs / 1000) * 1000);
   resource['slot'] = slots.map((s) => ({ reference: `Slot/${s.id}` }));
   if (ctx.profile.strictBooking) {
+    const service = slotService(schedule, first);
     const others = (
       Array.isArray(body['extension']) ? (body['extension'] as Array<{ url?: unknown }>) : []
     ).filter((e) => e.url === EXTENSION_URL.bookingOrganisation);
     resource['extension'] = [
       ...others,
       roleExtension(schedule.practitionerRole),
-      channelExtension(schedule.pattern.deliveryChannel),
+      channelExtension(service.deliveryChannel),
     ];
     resource['serviceCategory'] = { text: schedule.serviceCategory };
-    resource['serviceType'] = [{ text: schedule.pattern.serviceType }];
+    resource['serviceType'] = [{ text: service.serviceType }];
     const participants = Array.isArray(body['participant']) ? [...(body['participant'] as unknown[])] : [];
     if (
       schedule.practitionerId &&

@@ -71,6 +71,19 @@ export interface SlotPattern {
   restriction?: SlotRestriction;
   /** Only "GP Connect bookable" slots are offered; false models practice-only sessions. */
   bookable: boolean;
+  /**
+   * Parts of the day whose slots have another delivery channel or slot type than the pattern's,
+   * so adjacent slots of one schedule can differ (GP Connect 1.2.7 refuses to book them together).
+   */
+  variants?: SlotVariant[];
+}
+
+/** A slot starting at or after `from` and before `to` (local "HH:MM") takes these values. */
+export interface SlotVariant {
+  from: string;
+  to: string;
+  deliveryChannel?: DeliveryChannel;
+  serviceType?: string;
 }
 
 export interface Schedule {
@@ -147,4 +160,15 @@ export interface AppointmentRecord {
   origin: AppointmentOrigin;
   /** The stored FHIR Appointment (without id/meta.versionId, which are added on output). */
   resource: Record<string, unknown>;
+  /**
+   * The earlier versions, oldest first, for version reads (`GET /Appointment/{id}/_history/{vid}`).
+   * Absent when there are none, and in records written before versions were kept.
+   */
+  history?: AppointmentVersion[];
 }
+
+/** One earlier version of an appointment: what an amend or a cancel replaced. */
+export type AppointmentVersion = Pick<
+  AppointmentRecord,
+  'versionId' | 'lastModifiedMs' | 'status' | 'resource'
+>;

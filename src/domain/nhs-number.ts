@@ -1,3 +1,4 @@
+import { truncateChars } from './text.js';
 /**
  * NHS numbers: 10 digits, the last a modulus-11 check digit (digest §6, after DEMO's
  * NhsCodeValidator). Seed patients use the 999 range, which is never issued but still passes.
@@ -16,7 +17,7 @@ export function nhsCheckDigit(first9: string): number | undefined {
 /** A sentence saying why `s` is not a valid NHS number, or undefined when it is one. */
 export function nhsNumberProblem(s: string): string | undefined {
   // Quote at most 20 characters: the value may be a whole request body's worth of junk.
-  const shown = JSON.stringify(s.length > 20 ? `${s.slice(0, 20)}…` : s);
+  const shown = JSON.stringify(truncateChars(s, 20));
   if (s.length !== 10) {
     return `NHS number ${shown} has ${s.length} characters; an NHS number is exactly 10 digits with no spaces`;
   }

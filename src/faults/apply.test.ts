@@ -68,7 +68,7 @@ function request(port: number, body = ''): { done: Promise<Outcome>; outcome: Ou
     });
   });
   socket.write(
-    `POST /Appointment HTTP/1.1\r\nHost: x\r\nContent-Type: application/fhir+json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    `POST /Appointment HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/fhir+json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
   );
   return { done, outcome };
 }
@@ -110,7 +110,7 @@ describe('dropConnection over a real socket', () => {
   it('forgets a hung connection the client gives up on', async () => {
     const port = await serve('hang');
     const socket = connect(port, '127.0.0.1');
-    socket.write('GET /Slot HTTP/1.1\r\nHost: x\r\n\r\n');
+    socket.write('GET /Slot HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     await sleep(200);
     expect(hung.size).toBe(1);
     socket.destroy();
@@ -127,7 +127,7 @@ describe('dropConnection over TLS', () => {
     const port = (tlsServer.address() as AddressInfo).port;
     const code = await new Promise<string | undefined>((resolve) => {
       const socket = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () =>
-        socket.write('GET /metadata HTTP/1.1\r\nHost: x\r\n\r\n'),
+        socket.write('GET /metadata HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'),
       );
       socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code));
       socket.on('close', () => resolve(undefined));

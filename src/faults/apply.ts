@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { xmlSafeText } from '../fhir/xml-chars.js';
 import type { DropMode } from './rule.js';
 import { SSP_ERRORS, SSP_SYSTEM, type SspStatus } from './ssp-errors.js';
 
@@ -17,6 +18,22 @@ export const GARBAGE_BYTES = Buffer.from('\x00\xffNOT-HTTP garbage\r\n', 'latin1
  */
 export class HungConnections {
   readonly #sockets = new Set<Socket>();
+  #delaying = 0;
+
+  /** Count one connection held by a fault delay until the returned function is called. */
+  hold(): () => void {
+    this.#delaying++;
+    let released = false;
+    return () => {
+      if (!released) this.#delaying--;
+      released = true;
+    };
+  }
+
+  /** Connections held by faults now: hung ones and ones waiting out a long delay. */
+  get held(): number {
+    return this.#sockets.size + this.#delaying;
+  }
 
   add(socket: Socket): void {
     this.#sockets.add(socket);
@@ -104,7 +121,8 @@ export type SspOperationOutcome = {
  */
 export function sspErrorBody(status: SspStatus, diagnostics?: string, display?: string): SspOperationOutcome {
   const def = SSP_ERRORS[status];
-  const shown = display ?? def.display;
+  // A rule's text can quote anything; keep it writable as XML too.
+  const shown = xmlSafeText(display ?? def.display);
   return {
     resourceType: 'OperationOutcome',
     id: randomUUID(),
@@ -113,7 +131,7 @@ export function sspErrorBody(status: SspStatus, diagnostics?: string, display?: 
         severity: 'error',
         code: def.issueCode,
         details: { coding: [{ system: SSP_SYSTEM, code: String(status), display: shown }] },
-        diagnostics: diagnostics ?? shown,
+        diagnostics: diagnostics === undefined ? shown : xmlSafeText(diagnostics),
       },
     ],
   };

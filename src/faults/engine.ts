@@ -4,6 +4,7 @@
  * PRODUCT.md § Scenario files and fault rules.
  */
 import type { SpineCode } from '../fhir/operation-outcome.js';
+import { interactionKey } from '../fhir/operations.js';
 import { explain } from './explain.js';
 import { type Rng, ruleRng, sampleDelay } from './random.js';
 import type { DropMode, FaultRule, FaultWhen, Scenario } from './rule.js';
@@ -77,14 +78,6 @@ interface Armed {
   /** Requests that matched `when` while the rule was live. */
   matched: number;
   applied: number;
-}
-
-const URN_PREFIX = 'urn:nhs:names:services:gpconnect:fhir:';
-
-/** `urn:…:fhir:rest:create:appointment-1`, `rest:create:appointment-1` and `create:appointment-1` are one. */
-function interactionKey(id: string): string {
-  const tail = id.startsWith(URN_PREFIX) ? id.slice(URN_PREFIX.length) : id;
-  return tail.startsWith('rest:') ? tail.slice('rest:'.length) : tail;
 }
 
 function headerValues(headers: FaultRequest['headers'], name: string): string[] {

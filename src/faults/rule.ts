@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as Z from 'zod';
+import { forbiddenKeyMessage, forbiddenKeyPath } from '../domain/map-keys.js';
 import { isSpineCode, SPINE_ERRORS, type SpineCode } from '../fhir/operation-outcome.js';
 import { isSspStatus, SSP_STATUSES, type SspStatus } from './ssp-errors.js';
 
@@ -117,14 +118,24 @@ function buildRuleSchema(z: typeof Z) {
 
   const UNIFORM_MESSAGE = 'expected [min, max] with min <= max';
 
-  const uniformSchema = z.unknown().superRefine((value, ctx) => {
-    const ok =
-      Array.isArray(value) &&
-      value.length === 2 &&
-      value.every((v) => msSchema.safeParse(v).success) &&
-      (value[0] as number) <= (value[1] as number);
-    if (!ok) ctx.addIssue({ code: 'custom', message: UNIFORM_MESSAGE });
-  });
+  const uniformSchema = z
+    .unknown()
+    .superRefine((value, ctx) => {
+      const ok =
+        Array.isArray(value) &&
+        value.length === 2 &&
+        value.every((v) => msSchema.safeParse(v).success) &&
+        (value[0] as number) <= (value[1] as number);
+      if (!ok) ctx.addIssue({ code: 'custom', message: UNIFORM_MESSAGE });
+    })
+    // What the check above accepts, for the admin API's OpenAPI document.
+    .meta({
+      type: 'array',
+      items: { type: 'integer', minimum: 0, maximum: MAX_DELAY_MS },
+      minItems: 2,
+      maxItems: 2,
+      description: '[min, max] in milliseconds, min <= max',
+    });
 
   const lognormalSchema = z
     .strictObject({ median: msSchema, p99: msSchema, max: msSchema.optional() })
@@ -174,7 +185,10 @@ function buildRuleSchema(z: typeof Z) {
         .min(400, { error: 'expected an error status, 400 to 599' })
         .max(599, { error: 'expected an error status, 400 to 599' })
         .optional(),
-      code: z.string({ error: expected('a Spine code such as "DUPLICATE_REJECTED"') }).optional(),
+      code: z
+        .string({ error: expected('a Spine code such as "DUPLICATE_REJECTED"') })
+        .optional()
+        .meta({ enum: Object.keys(SPINE_ERRORS), description: 'a Spine error code (not with ssp: true)' }),
       display: z
         .string({ error: expected('a string') })
         .min(1, { error: 'expected a non-empty string' })
@@ -330,6 +344,10 @@ function buildRuleSchema(z: typeof Z) {
 }
 
 let ruleSchema: ReturnType<typeof buildRuleSchema> | undefined;
+/**
+ * The zod schema of a fault rule, built on first use (for GET /_admin/openapi.json).
+ * @internal zod types stay out of the published .d.ts (tsconfig.build.json stripInternal).
+ */
 export function faultRuleSchema(): ReturnType<typeof buildRuleSchema> {
   ruleSchema ??= buildRuleSchema(createRequire(import.meta.url)('zod') as typeof Z);
   return ruleSchema;
@@ -417,6 +435,10 @@ function nameOf(json: unknown): string | undefined {
 
 /** Validate the rule's structure; problems carry fields relative to the rule. */
 function validateRule(json: unknown): { rule: FaultRule } | { problems: RuleProblem[] } {
+  // A zod record drops a "__proto__" entry silently: a condition would vanish and match everything.
+  const forbidden = forbiddenKeyPath(json);
+  if (forbidden !== undefined)
+    return { problems: [{ field: forbidden, message: forbiddenKeyMessage(forbidden) }] };
   const result = faultRuleSchema().safeParse(json);
   if (result.success) return { rule: stripFalse(result.data as FaultRule) };
   return { problems: toProblems(result.error.issues as readonly ZodIssueLike[]) };
@@ -473,6 +495,11 @@ function scenarioLine(file: string, p: ScenarioProblem): string {
 export function parseScenario(fileLabel: string, json: unknown): ParseScenarioResult {
   const problems: ScenarioProblem[] = [];
   scenarioSchema ??= buildScenarioSchema(createRequire(import.meta.url)('zod') as typeof Z);
+  const forbidden = forbiddenKeyPath(json);
+  if (forbidden !== undefined) {
+    problems.push({ field: forbidden, message: forbiddenKeyMessage(forbidden) });
+    return { problems, message: problems.map((p) => scenarioLine(fileLabel, p)).join('; ') };
+  }
   const top = scenarioSchema.safeParse(json);
   if (!top.success) {
     problems.push(...toProblems(top.error.issues as readonly ZodIssueLike[], SCENARIO_KEYS));

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseJson } from '../seeding/seed-files.js';
 import { parseScenario, type Scenario, type ScenarioProblem } from './rule.js';
 
 export class ScenarioError extends Error {
@@ -33,7 +34,8 @@ function bundledNames(): string[] {
     .sort();
 }
 
-function isFileArgument(nameOrFile: string): boolean {
+/** A --scenario argument ending .json or containing a slash is a file path, else a bundled name. */
+export function isFileArgument(nameOrFile: string): boolean {
   return nameOrFile.endsWith('.json') || nameOrFile.includes('/') || nameOrFile.includes('\\');
 }
 
@@ -46,13 +48,9 @@ export function readScenarioFile(path: string, label = path): Scenario {
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new ScenarioError(`${label}: cannot read the scenario file (${code})`, label);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ScenarioError(`${label}: not valid JSON (${(e as Error).message})`, label);
-  }
-  const parsed = parseScenario(label, json);
+  const read = parseJson(text);
+  if ('error' in read) throw new ScenarioError(`${label}: ${read.error}`, label);
+  const parsed = parseScenario(label, read.value);
   if ('problems' in parsed) throw new ScenarioError(parsed.message, label, parsed.problems);
   return parsed.scenario;
 }

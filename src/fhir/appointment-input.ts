@@ -1,5 +1,7 @@
 import { londonOffsetMinutes, parseFhirInstant } from '../domain/london-time.js';
+import { charCount } from '../domain/text.js';
 import type { Profile } from '../profiles/index.js';
+import { normaliseDateTimes } from './date-time.js';
 import {
   arrayAt,
   describe,
@@ -12,6 +14,7 @@ import {
   stringAt,
 } from './json-shape.js';
 import { EXTENSION_URL, SYSTEM } from './profiles.js';
+import { checkStorable } from './storable.js';
 import { resourceElements } from './stu3/resource-elements.js';
 
 /**
@@ -38,6 +41,8 @@ export interface BookingRequest {
   bookingOrganisation?: { odsCode: string; type?: string };
   /** The body as sent, minus what the provider owns (id, meta, serviceType, serviceCategory). */
   body: Json;
+  /** What the consumer should be told (X-Sandbox-Warning), e.g. a created not in the spec's form. */
+  warnings: string[];
 }
 
 /** GP Connect 1.2.7 forbids these on a booking (book page; GPConnect-Appointment-1 max=0). */
@@ -115,25 +120,31 @@ function londonExample(ms: number, offsetMinutes: number): string {
   return `${local}${formatOffset(offsetMinutes)}`;
 }
 
-/** The profile's limits on description and comment (1.2.7: 100 and 500; stored untruncated). */
+/**
+ * The profile's limits on description and comment (1.2.7: 100 and 500 characters, counted as
+ * Unicode code points, not UTF-16 units; stored untruncated). Book an appointment, "Provider
+ * handling of description and comment".
+ */
 export function checkTextLimits(
   profile: Profile,
   description: string | undefined,
   comment: string | undefined,
 ): void {
-  if (profile.descriptionMaxLength && description && description.length > profile.descriptionMaxLength) {
-    throw invalid(
-      `description is ${description.length} characters; GP Connect allows at most ${profile.descriptionMaxLength}`,
-    );
-  }
-  if (profile.commentMaxLength && comment && comment.length > profile.commentMaxLength) {
-    throw invalid(
-      `comment is ${comment.length} characters; GP Connect allows at most ${profile.commentMaxLength}`,
-    );
+  for (const [element, text, max] of [
+    ['description', description, profile.descriptionMaxLength],
+    ['comment', comment, profile.commentMaxLength],
+  ] as const) {
+    if (!max || text === undefined) continue;
+    const n = charCount(text);
+    if (n > max) throw invalid(`${element} is ${n} characters; GP Connect allows at most ${max}`);
   }
 }
 
-export function readAppointmentForCreate(raw: unknown, profile: Profile): BookingRequest {
+/**
+ * Reads a POST /Appointment body. `nowMs` (the sandbox clock) is for the warning on a `created`
+ * after now. Throws SpineError INVALID_RESOURCE naming the element at fault.
+ */
+export function readAppointmentForCreate(raw: unknown, profile: Profile, nowMs?: number): BookingRequest {
   if (!isObject(raw))
     throw invalid(`the body must be a FHIR Appointment resource (a JSON object), got ${describe(raw)}`);
   if (raw['resourceType'] !== 'Appointment') {
@@ -236,15 +247,15 @@ export function readAppointmentForCreate(raw: unknown, profile: Profile): Bookin
   if (strict && !end) throw invalid('end is required: the end of the last slot');
   if ((start === undefined) !== (end === undefined))
     throw invalid(`${start ? 'end' : 'start'} is required when ${start ? 'start' : 'end'} is sent`);
-  let created: string | undefined;
-  if (raw['created'] !== undefined) {
-    created = stringAt(raw['created'], 'created');
-    if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(created)) {
-      throw invalid(`created "${created}" is not a FHIR dateTime: use yyyy-mm-ddThh:mm:ss+hh:mm`);
-    }
-  } else if (strict) {
+  if (raw['created'] === undefined && strict) {
     throw invalid('created is required: the time the booking was made, e.g. 2026-06-01T14:05:00+01:00');
   }
+  // created and every other dateTime kept from the body: stored as the instant it names, in UK
+  // local time (date-time.ts). start and end are checked above and replaced by the slots' times;
+  // meta is the provider's.
+  const warnings: string[] = [];
+  const dated = normaliseDateTimes(raw, { skip: ['start', 'end', 'meta'], nowMs, warnings });
+  const created = typeof dated['created'] === 'string' ? dated['created'] : undefined;
 
   // text
   const description = optionalString(raw['description'], 'description');
@@ -289,7 +300,10 @@ export function readAppointmentForCreate(raw: unknown, profile: Profile): Bookin
   }
   const extensions = readExtensions(raw, strict);
 
-  const { id: _id, meta: _meta, serviceType: _st, serviceCategory: _sc, ...body } = raw;
+  const { id: _id, meta: _meta, serviceType: _st, serviceCategory: _sc, ...body } = dated;
+  // What is kept must be answerable later in either format (unknown elements, XML 1.0 characters,
+  // narrative rules), whatever format this request asked for.
+  checkStorable(body);
   return {
     patientId,
     slotIds,
@@ -305,6 +319,7 @@ export function readAppointmentForCreate(raw: unknown, profile: Profile): Bookin
     minutesDuration,
     ...extensions,
     body,
+    warnings,
   };
 }
 

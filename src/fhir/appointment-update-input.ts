@@ -1,9 +1,11 @@
 import { parseFhirInstant } from '../domain/london-time.js';
+import { charCount, truncateChars } from '../domain/text.js';
 import type { Profile } from '../profiles/index.js';
 import { checkTextLimits } from './appointment-input.js';
 import { describe, invalid, isObject, type Json, stringAt } from './json-shape.js';
 import { SpineError } from './operation-outcome.js';
 import { EXTENSION_URL } from './profiles.js';
+import { withoutEmpty } from './without-empty.js';
 
 /**
  * Reads an amend or cancel PUT body against the stored appointment (digest §3.1–§3.3). The
@@ -12,7 +14,7 @@ import { EXTENSION_URL } from './profiles.js';
  *
  * - `meta` and `id` are not compared (the handler checks `id` against the URL itself).
  * - Elements the provider fills in from the slots and schedule (start, end, created,
- *   serviceType, serviceCategory, and the PractitionerRole / DeliveryChannel extensions) may be
+ *   minutesDuration, serviceType, serviceCategory, and the PractitionerRole / DeliveryChannel extensions) may be
  *   left out, and then stay as stored; if sent, they must not differ.
  * - start, end and created compare as instants, so 08:00:00Z equals 09:00:00+01:00.
  * - `extension` entries are matched by url and `participant` entries by actor reference, so their
@@ -29,7 +31,14 @@ export interface AppointmentChange {
 }
 
 /** May be left out of a PUT: the provider filled them at booking. */
-const PROVIDER_FILLED = new Set(['start', 'end', 'created', 'serviceType', 'serviceCategory']);
+const PROVIDER_FILLED = new Set([
+  'start',
+  'end',
+  'created',
+  'minutesDuration',
+  'serviceType',
+  'serviceCategory',
+]);
 const PROVIDER_EXTENSIONS = new Set<string>([EXTENSION_URL.practitionerRole, EXTENSION_URL.deliveryChannel]);
 const INSTANTS = new Set(['start', 'end', 'created']);
 const NOT_COMPARED = new Set(['meta', 'id']);
@@ -37,7 +46,7 @@ const NOT_COMPARED = new Set(['meta', 'id']);
 /** A value as JSON, shortened: diagnostics quote what changed without echoing a whole resource. */
 function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return charCount(text) > 80 ? truncateChars(text, 77, '...') : text;
 }
 
 export function describeChange(change: AppointmentChange): string {
@@ -56,8 +65,14 @@ function absent(value: unknown): boolean {
   return value === undefined || (Array.isArray(value) && value.length === 0);
 }
 
-/** Every difference between the stored appointment and a PUT body, top-level element order. */
-export function diffAppointment(stored: Json, sent: Json): AppointmentChange[] {
+/**
+ * Every difference between the stored appointment and a PUT body, top-level element order. Both
+ * are compared without empty values (withoutEmpty), as a read serves them: FHIR JSON has no empty
+ * arrays, objects or strings, so an empty value means the element is absent.
+ */
+export function diffAppointment(storedResource: Json, sentResource: Json): AppointmentChange[] {
+  const stored = withoutEmpty(storedResource) ?? {};
+  const sent = withoutEmpty(sentResource) ?? {};
   const changes: AppointmentChange[] = [];
   const keys = new Set([...Object.keys(stored), ...Object.keys(sent)]);
   for (const key of keys) {
@@ -82,7 +97,8 @@ function sameInstant(a: unknown, b: unknown): boolean {
     y !== undefined &&
     x.offsetMinutes !== null &&
     y.offsetMinutes !== null &&
-    x.ms === y.ms
+    // Whole seconds: the served form has no fraction, so …:12.345Z is the stored …:12+01:00.
+    Math.floor(x.ms / 1000) === Math.floor(y.ms / 1000)
   );
 }
 

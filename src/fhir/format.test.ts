@@ -109,6 +109,31 @@ const rows: Row[] = [
   ['application/* matches JSON', { accept: 'application/*' }, 'json', 'json'],
   ['text/* matches text/xml when lenient', { accept: 'text/*' }, 415, 'xml'],
   ['an Accept with nothing supported is 415', { accept: 'text/html, image/png' }, 415, 415],
+  // An Accept that names no format answers in the request body's format (issue 14).
+  ['*/* with an XML body answers XML', { accept: '*/*', contentType: `${FX};charset=utf-8` }, 'xml', 'xml'],
+  ['application/* with an XML body answers XML', { accept: 'application/*', contentType: FX }, 'xml', 'xml'],
+  ['*/* with a JSON body answers JSON', { accept: '*/*', contentType: FJ }, 'json', 'json'],
+  [
+    '*/* with an unsupported Content-Type answers JSON (the body is refused on its own)',
+    { accept: '*/*', contentType: 'text/plain' },
+    'json',
+    'json',
+  ],
+  [
+    'an axios-style Accept with an XML body: XML unless application/json is served',
+    { accept: 'application/json, text/plain, */*', contentType: FX },
+    'xml',
+    'json',
+  ],
+  ['an exact type still wins over the body', { accept: FJ, contentType: FX }, 'json', 'json'],
+  // Several Accept lines (a default from `headers | curl -K -` plus the user's -H).
+  ['a later Accept line wins a tie', { accept: [FJ, FX] }, 'xml', 'xml'],
+  ['a later Accept line wins a tie, the other way', { accept: [FX, FJ] }, 'json', 'json'],
+  ['a FHIR type in one line beats */* in a later one', { accept: [FX, '*/*'] }, 'xml', 'xml'],
+  ['a FHIR type beats */* in an earlier line', { accept: ['*/*', FX] }, 'xml', 'xml'],
+  ['a FHIR type beats application/json at the same q', { accept: `application/json, ${FX}` }, 'xml', 'xml'],
+  ['q still outranks a later line', { accept: [FJ, `${FX};q=0.5`] }, 'json', 'json'],
+  ['a blank Accept line is ignored', { accept: [FX, ' '] }, 'xml', 'xml'],
 ];
 
 describe('negotiateResponseFormat', () => {

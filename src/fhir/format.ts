@@ -1,14 +1,16 @@
 /**
  * FHIR content types and format negotiation (digest §5.4, GP Connect 1.2.7
  * development_general_api_guidance.md §Content types): the response format comes from `_format`,
- * else `Accept`, else the request `Content-Type`; absent or `*\/*` means JSON; a format the server
- * does not support gives 415 (the caller renders `error` as the diagnostics).
+ * else `Accept`, else the request `Content-Type`; an Accept of `*\/*` answers in the request
+ * body's format, and with nothing to go on the answer is JSON; a format the server does not
+ * support gives 415 (the caller renders `error` as the diagnostics).
  *
  * `strict` (the gpconnect-1.2.7 profile) accepts only the two FHIR types, as the reference provider
  * (DEMO) does: `_format=json`, `application/json` and the DSTU2 `application/json+fhir` are 415.
  * Lenient (careconnect) also accepts application/json, application/xml, text/xml, the DSTU2 forms
  * and, in `_format` only, the short forms `json` and `xml`. A `charset` parameter must be utf-8.
  */
+import { withoutEmpty } from './without-empty.js';
 import { toFhirXml } from './xml.js';
 
 /** Exactly as GP Connect sends it: no space before `charset` (1.2.0 change). */
@@ -21,7 +23,8 @@ export type FormatError = { error: string };
 export interface NegotiationInput {
   /** The `_format` query parameter; repeated parameters arrive as an array (the first is used). */
   formatParam?: string | string[] | undefined;
-  accept?: string | undefined;
+  /** The Accept header; several header lines as an array, in the order sent (a later one wins ties). */
+  accept?: string | readonly string[] | undefined;
   contentType?: string | undefined;
   /** true for gpconnect-1.2.7: only application/fhir+json and application/fhir+xml. Default false. */
   strict?: boolean | undefined;
@@ -99,17 +102,35 @@ function fromFormatParam(value: string, strict: boolean): FhirFormat | FormatErr
   );
 }
 
-function fromAccept(accept: string, strict: boolean): FhirFormat | FormatError {
+/** How specific a media range is, for ties at equal q: a FHIR type, another exact type, a wildcard. */
+enum Specificity {
+  Wildcard = 0,
+  Exact = 1,
+  Fhir = 2,
+}
+
+/**
+ * The format the Accept header lines ask for, `'any'` when the best they name is a wildcard that
+ * takes JSON and XML alike (`*\/*`, `application/*`), or an error when they name nothing supported.
+ * Ranked by q, then specificity (a FHIR type beats application/json or a wildcard), then header
+ * line (a later Accept line overrides an earlier one: `gpc-sandbox headers | curl -K -` followed by
+ * `-H 'Accept: application/fhir+xml'` means XML), then position in the line (RFC 9110 §12.5.1 leaves
+ * ties to the server).
+ */
+function fromAccept(lines: readonly string[], strict: boolean): FhirFormat | 'any' | FormatError {
   interface Candidate {
-    format: FhirFormat;
+    format: FhirFormat | 'any';
     q: number;
-    exact: boolean;
+    specificity: Specificity;
+    line: number;
     index: number;
   }
-  const ranges = accept
-    .split(',')
-    .map((part) => parseMediaRange(part))
-    .filter((r) => r.type !== '');
+  const ranges = lines.flatMap((text, line) =>
+    text
+      .split(',')
+      .map((part, index) => ({ range: parseMediaRange(part), line, index }))
+      .filter((r) => r.range.type !== ''),
+  );
   const q = (r: MediaRange): number => {
     const raw = r.params.get('q');
     const n = raw === undefined ? 1 : Number.parseFloat(raw);
@@ -117,42 +138,50 @@ function fromAccept(accept: string, strict: boolean): FhirFormat | FormatError {
   };
   // Formats the client refused outright (q=0 on an exact type) are not picked through a wildcard.
   const refused = new Set<FhirFormat>();
-  for (const r of ranges) {
-    const format = typesFor(strict)[r.type];
-    if (format && q(r) === 0) refused.add(format);
+  for (const { range } of ranges) {
+    const format = typesFor(strict)[range.type];
+    if (format && q(range) === 0) refused.add(format);
   }
   const candidates: Candidate[] = [];
-  ranges.forEach((r, index) => {
-    if (!charsetOk(r) || q(r) === 0) return;
-    const exact = typesFor(strict)[r.type];
+  for (const { range, line, index } of ranges) {
+    if (!charsetOk(range) || q(range) === 0) continue;
+    const exact = typesFor(strict)[range.type];
     if (exact) {
-      candidates.push({ format: exact, q: q(r), exact: true, index });
-      return;
+      const specificity = FHIR_TYPES[range.type] ? Specificity.Fhir : Specificity.Exact;
+      candidates.push({ format: exact, q: q(range), specificity, line, index });
+      continue;
     }
     const wildcard: FhirFormat[] =
-      r.type === '*/*' || r.type === 'application/*'
+      range.type === '*/*' || range.type === 'application/*'
         ? ['json', 'xml']
-        : r.type === 'text/*' && !strict
+        : range.type === 'text/*' && !strict
           ? ['xml']
           : [];
-    const format = wildcard.find((f) => !refused.has(f));
-    if (format) candidates.push({ format, q: q(r), exact: false, index });
-  });
-  candidates.sort((a, b) => b.q - a.q || Number(b.exact) - Number(a.exact) || a.index - b.index);
+    const open = wildcard.filter((f) => !refused.has(f));
+    if (open.length === 0) continue;
+    const format = open.length === 2 ? 'any' : open[0]!;
+    candidates.push({ format, q: q(range), specificity: Specificity.Wildcard, line, index });
+  }
+  candidates.sort(
+    (a, b) => b.q - a.q || b.specificity - a.specificity || b.line - a.line || a.index - b.index,
+  );
   return (
     candidates[0]?.format ?? {
-      error: `Accept "${accept}" names no format this server returns: use one of ${supportedList(strict, false)}`,
+      error: `Accept "${lines.join(', ')}" names no format this server returns: use one of ${supportedList(strict, false)}`,
     }
   );
 }
 
-/**
- * Picks the response format: `_format` > `Accept` > request `Content-Type` > JSON.
- * Returns `{ error }` (the diagnostics for a 415) when the deciding one names an unsupported format.
- */
 /** Clients send the same few header combinations over and over: remember the answers (bounded). */
 const negotiated = new Map<string, { format: FhirFormat } | FormatError>();
 
+/**
+ * Picks the response format (GP Connect development_general_api_guidance.md §Content types):
+ * `_format`, else `Accept`, else the request `Content-Type`, else JSON. An Accept that names no
+ * particular format (`*\/*`, curl's and many clients' default, or `application/*`) defers to the
+ * request's Content-Type when that names a supported format, so an XML body is answered in XML.
+ * Returns `{ error }` (the diagnostics for a 415) when the deciding one names an unsupported format.
+ */
 export function negotiateResponseFormat(input: NegotiationInput): { format: FhirFormat } | FormatError {
   if (
     Array.isArray(input.formatParam) ||
@@ -160,7 +189,8 @@ export function negotiateResponseFormat(input: NegotiationInput): { format: Fhir
   ) {
     return negotiate(input);
   }
-  const key = `${input.strict ? 1 : 0}\u0000${input.formatParam ?? ''}\u0000${input.accept ?? ''}\u0000${input.contentType ?? ''}`;
+  const accept = typeof input.accept === 'string' ? input.accept : (input.accept ?? []).join('\n');
+  const key = `${input.strict ? 1 : 0}\u0000${input.formatParam ?? ''}\u0000${accept}\u0000${input.contentType ?? ''}`;
   let result = negotiated.get(key);
   if (!result) {
     result = negotiate(input);
@@ -175,13 +205,21 @@ function negotiate(input: NegotiationInput): { format: FhirFormat } | FormatErro
   const formatParams = Array.isArray(input.formatParam) ? input.formatParam : [input.formatParam];
   // typeof: a query parser may hand over an object for `_format[x]=…`; that is not a format.
   const formatParam = formatParams.find((f) => typeof f === 'string' && f.trim() !== '');
+  const acceptLines = (typeof input.accept === 'string' ? [input.accept] : (input.accept ?? [])).filter(
+    (line) => line.trim() !== '',
+  );
+  const hasContentType = input.contentType !== undefined && input.contentType.trim() !== '';
   let result: FhirFormat | FormatError;
   if (formatParam !== undefined) {
     result = fromFormatParam(formatParam, strict);
-  } else if (input.accept !== undefined && input.accept.trim() !== '') {
-    result = fromAccept(input.accept, strict);
-  } else if (input.contentType !== undefined && input.contentType.trim() !== '') {
-    const format = formatOf(parseMediaRange(input.contentType), strict, false);
+  } else if (acceptLines.length > 0) {
+    const accepted = fromAccept(acceptLines, strict);
+    result =
+      accepted === 'any'
+        ? (hasContentType && formatOf(parseMediaRange(input.contentType!), strict, false)) || 'json'
+        : accepted;
+  } else if (hasContentType) {
+    const format = formatOf(parseMediaRange(input.contentType!), strict, false);
     result = format ?? {
       error: `Content-Type "${input.contentType}" is not a supported format (and no _format or Accept was sent): use one of ${supportedList(strict, false)}`,
     };
@@ -219,9 +257,17 @@ export function requestBodyFormat(
   return format ?? { error: `Content-Type "${contentType}" is not a FHIR format: ${accepted}` };
 }
 
+/**
+ * A resource as FHIR JSON: without empty arrays, objects or strings, or nulls (withoutEmpty), which
+ * FHIR JSON never holds. Every FHIR JSON the sandbox sends is written by this function.
+ */
+export function toFhirJson(resource: object): string {
+  return JSON.stringify(withoutEmpty(resource) ?? {});
+}
+
 /** Renders a resource in the negotiated format, with the exact Content-Type to send. */
 export function serialize(resource: object, format: FhirFormat): { body: string; contentType: string } {
   return format === 'xml'
-    ? { body: toFhirXml(resource), contentType: FHIR_XML }
-    : { body: JSON.stringify(resource), contentType: FHIR_JSON };
+    ? { body: toFhirXml(withoutEmpty(resource) ?? {}), contentType: FHIR_XML }
+    : { body: toFhirJson(resource), contentType: FHIR_JSON };
 }

@@ -1,3 +1,4 @@
+import { charCount, truncateChars } from '../domain/text.js';
 import { SpineError } from './operation-outcome.js';
 
 /**
@@ -12,7 +13,7 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string')
-    return value.length > 60 ? `"${value.slice(0, 57)}..."` : JSON.stringify(value);
+    return charCount(value) > 60 ? `"${truncateChars(value, 57, '...')}"` : JSON.stringify(value);
   return `${typeof value} ${String(value)}`;
 }
 

@@ -5,6 +5,8 @@
  * (profiles/*.ts), e.g. DUPLICATE_REJECTED is 422 in careconnect and 409 in gpconnect-1.2.7.
  */
 
+import { xmlSafeText } from './xml-chars.js';
+
 export const SPINE_SYSTEM = 'https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1';
 export const OPERATION_OUTCOME_PROFILE =
   'https://fhir.nhs.uk/STU3/StructureDefinition/GPConnect-OperationOutcome-1';
@@ -102,6 +104,11 @@ export interface OperationOutcome {
   }>;
 }
 
+/**
+ * The GPConnect-OperationOutcome-1 for a Spine code. Diagnostics and display often quote the
+ * client's input: characters XML 1.0 cannot carry are shown as `\uXXXX`, so the outcome can always
+ * be written in either format.
+ */
 export function operationOutcome(code: SpineCode, diagnostics: string, display?: string): OperationOutcome {
   const def: SpineErrorDefinition = SPINE_ERRORS[code];
   return {
@@ -111,8 +118,8 @@ export function operationOutcome(code: SpineCode, diagnostics: string, display?:
       {
         severity: 'error',
         code: def.issueCode,
-        details: { coding: [{ system: SPINE_SYSTEM, code, display: display ?? def.display }] },
-        diagnostics,
+        details: { coding: [{ system: SPINE_SYSTEM, code, display: xmlSafeText(display ?? def.display) }] },
+        diagnostics: xmlSafeText(diagnostics),
       },
     ],
   };

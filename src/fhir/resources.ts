@@ -1,4 +1,4 @@
-import { formatLondon } from '../domain/london-time.js';
+import { formatLondon, parseFhirInstant } from '../domain/london-time.js';
 import type {
   Address,
   AppointmentRecord,
@@ -10,6 +10,7 @@ import type {
   Schedule,
   Slot,
 } from '../domain/model.js';
+import { slotService } from '../domain/slot-service.js';
 import { EXTENSION_URL, PROFILE_URL, SYSTEM } from './profiles.js';
 
 /** Domain model → FHIR STU3 JSON. Static resources are built once per seed (see SeedResources). */
@@ -116,12 +117,13 @@ export function scheduleToFhir(s: Schedule, horizon: { start: string; end: strin
 }
 
 export function slotToFhir(slot: Slot, schedule: Schedule, free: boolean): FhirResource {
+  const service = slotService(schedule, slot);
   return {
     resourceType: 'Slot',
     id: slot.id,
     meta: meta(PROFILE_URL.slot),
-    extension: [channelExtension(schedule.pattern.deliveryChannel)],
-    serviceType: [{ text: schedule.pattern.serviceType }],
+    extension: [channelExtension(service.deliveryChannel)],
+    serviceType: [{ text: service.serviceType }],
     schedule: { reference: `Schedule/${schedule.id}` },
     status: free ? 'free' : 'busy',
     start: slot.start,
@@ -129,6 +131,10 @@ export function slotToFhir(slot: Slot, schedule: Schedule, free: boolean): FhirR
   };
 }
 
+/**
+ * A stored appointment as FHIR. `minutesDuration` is the length of its slots, as the reference
+ * provider (gpconnect-demonstrator) returns it on every Appointment it serves.
+ */
 export function appointmentToFhir(record: AppointmentRecord, profileUrl: string): FhirResource {
   const { meta: _ignored, id: _id, ...rest } = record.resource as { meta?: unknown; id?: unknown };
   return {
@@ -140,7 +146,20 @@ export function appointmentToFhir(record: AppointmentRecord, profileUrl: string)
       profile: [profileUrl],
     },
     ...rest,
+    ...servedCreated((rest as Record<string, unknown>)['created']),
+    minutesDuration: Math.round((record.endMs - record.startMs) / 60_000),
   };
+}
+
+/**
+ * `created` in UK local time without a fraction. Bookings store it so (fhir/date-time.ts); one kept
+ * as sent by an earlier version (a --db file) is served so too when it names an instant.
+ */
+function servedCreated(created: unknown): { created?: unknown } {
+  if (typeof created !== 'string') return {};
+  const parsed = parseFhirInstant(created);
+  if (!parsed || parsed.offsetMinutes === null) return { created };
+  return { created: formatLondon(Math.floor(parsed.ms / 1000) * 1000) };
 }
 
 export function searchset(resources: FhirResource[]): FhirResource {

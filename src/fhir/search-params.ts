@@ -16,11 +16,40 @@ export function paramValues(query: QueryValues, name: string): string[] {
   return Array.isArray(value) ? value.map(String) : [String(value)];
 }
 
-/** " (the request has \"Identifier\": parameter names are case-sensitive)", or "" when no such name. */
+/** `_include[]` or `_include[0]` (axios's and qs's array forms) → `_include`; otherwise undefined. */
+export function bracketBase(key: string): string | undefined {
+  return /^(.+?)\[\d*\]$/.exec(key)?.[1];
+}
+
+/**
+ * Why a parameter the request lacks may be missing: ` (the request has "_include[]", the
+ * array-bracket form of _include…)` or ` (the request has "Identifier": parameter names are
+ * case-sensitive)`; "" when no such name was sent.
+ */
 export function miscasedHint(query: QueryValues, name: string): string {
   const lower = name.toLowerCase();
-  const found = Object.keys(query).find((key) => key !== name && key.toLowerCase() === lower);
+  const keys = Object.keys(query);
+  const bracketed = keys.find((key) => bracketBase(key)?.toLowerCase() === lower);
+  if (bracketed)
+    return ` (the request has "${bracketed}", ${bracketSentence(bracketed, bracketBase(bracketed)!)})`;
+  const found = keys.find((key) => key !== name && key.toLowerCase() === lower);
   return found ? ` (the request has "${found}": parameter names are case-sensitive)` : '';
+}
+
+function bracketSentence(key: string, base: string): string {
+  return `the array-bracket form of ${base} that axios and qs write for arrays: FHIR names a parameter without brackets and repeats it for several values (${base}=a&${base}=b), so ${key} is not read; in axios, serialise params with qs's arrayFormat "repeat"`;
+}
+
+/**
+ * One warning per parameter sent in array-bracket form (`searchFilter[]=…`, `_include%5B%5D=…`):
+ * FHIR does not know those names, so the provider ignores them (digest §5.4: unknown parameters
+ * are ignored), which a consumer rarely means.
+ */
+export function bracketedParameterWarnings(query: QueryValues): string[] {
+  return Object.keys(query).flatMap((key) => {
+    const base = bracketBase(key);
+    return base ? [`the query parameter ${key} is ${bracketSentence(key, base)}`] : [];
+  });
 }
 
 /** The one value of a required parameter: missing → 400 BAD_REQUEST; repeated → `repeated`'s code. */

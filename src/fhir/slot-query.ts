@@ -1,5 +1,10 @@
-import { addDays, londonLocalToInstant, parseFhirInstant, utcMidnight } from '../domain/london-time.js';
-import type { OrganisationType } from '../domain/model.js';
+import {
+  addDays,
+  londonDateOf,
+  londonLocalToInstant,
+  parseFhirInstant,
+  utcMidnight,
+} from '../domain/london-time.js';
 import type { SlotSearchCriteria } from '../domain/slot-search.js';
 import { describe } from './json-shape.js';
 import { SpineError } from './operation-outcome.js';
@@ -29,7 +34,6 @@ const DAY = 86_400_000;
 export const MAX_SLOT_SEARCH_DAYS = 14;
 const EXAMPLE = 'start=ge2026-06-02&end=le2026-06-05';
 const SEARCH_PREFIXES = new Set(['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap']);
-const ORG_TYPES: readonly OrganisationType[] = ['gp-practice', 'urgent-care'];
 const LEGACY_ODS_SYSTEM = 'http://fhir.nhs.net/Id/ods-organization-code';
 
 interface Bound {
@@ -37,6 +41,8 @@ interface Bound {
   ms: number;
   /** The value as written, read as wall-clock time (a date is its midnight): for the 14-day rule. */
   wallMs: number;
+  /** The date, when the value is a date alone (yyyy-mm-dd). */
+  date?: string;
 }
 
 function readBound(query: QueryValues, name: 'start' | 'end', prefix: 'ge' | 'le'): Bound {
@@ -66,7 +72,7 @@ function readBound(query: QueryValues, name: 'start' | 'end', prefix: 'ge' | 'le
     if (Number.isNaN(midnight)) throw invalidParameter(`${name} ${describe(text)} is not a calendar date`);
     // A date-only end covers the whole of that day, so ge D and le D search all of day D (PTS).
     const date = prefix === 'ge' ? value : addDays(value, 1);
-    return { ms: londonLocalToInstant(date, '00:00'), wallMs: midnight };
+    return { ms: londonLocalToInstant(date, '00:00'), wallMs: midnight, date: value };
   }
   const parsed = parseFhirInstant(value);
   if (!parsed) {
@@ -82,23 +88,23 @@ function readBound(query: QueryValues, name: 'start' | 'end', prefix: 'ge' | 'le
   return { ms: parsed.ms, wallMs: parsed.ms + parsed.offsetMinutes * 60_000 };
 }
 
+/**
+ * The searchFilter tokens. A malformed token (no `|`, a blank system or code) is 422
+ * INVALID_PARAMETER; a well-formed one is a filter, whatever its code. An organisation type this
+ * provider does not know (PTS SearchForFreeSlots.feature "Searching for free slots with org type
+ * searchFilter system" sends `oncology` and expects 200) still counts as a type filter: it hides
+ * ODS-restricted slots and matches no type-restricted one. An unknown ODS code likewise matches no
+ * ODS-restricted slot, and a filter with any other system is ignored (digest §1.3; PTS "Searching
+ * for free slots with other searchFilter system").
+ */
 function readSearchFilters(query: QueryValues): Pick<SlotSearchCriteria, 'orgTypes' | 'odsCodes'> {
-  const orgTypes: OrganisationType[] = [];
+  const orgTypes: string[] = [];
   const odsCodes: string[] = [];
   paramValues(query, 'searchFilter').forEach((text) => {
     const token = parseToken(text, 'searchFilter', `${SYSTEM.odsCode}|A11111`);
-    if (token.system === SYSTEM.organisationType) {
-      const code = ORG_TYPES.find((t) => t === token.value);
-      if (!code) {
-        throw invalidParameter(
-          `searchFilter ${describe(text)}: "${token.value}" is not a GPConnect-OrganisationType-1 code (${ORG_TYPES.join(', ')})`,
-        );
-      }
-      orgTypes.push(code);
-    } else if (token.system === SYSTEM.odsCode || token.system === LEGACY_ODS_SYSTEM) {
+    if (token.system === SYSTEM.organisationType) orgTypes.push(token.value);
+    else if (token.system === SYSTEM.odsCode || token.system === LEGACY_ODS_SYSTEM)
       odsCodes.push(token.value);
-    }
-    // Filters with any other system are ignored, not an error (digest §1.3).
   });
   return { orgTypes, odsCodes };
 }
@@ -121,7 +127,7 @@ export function readSlotQuery(query: QueryValues): SlotQuery {
   if (!includes.has('Slot:schedule')) {
     throw new SpineError(
       'BAD_REQUEST',
-      "_include=Slot:schedule is required on a slot search: the Schedules tell you each slot's location and practitioner",
+      `_include=Slot:schedule is required on a slot search: the Schedules tell you each slot's location and practitioner${miscasedHint(query, '_include')}`,
     );
   }
   const start = readBound(query, 'start', 'ge');
@@ -133,8 +139,14 @@ export function readSlotQuery(query: QueryValues): SlotQuery {
     );
   }
   // A date-only end stands for the end of its day, so ge D and le D is a valid one-day search.
-  if (end.ms <= start.ms) {
-    throw invalidParameter('end is not after start: the search range must run forwards');
+  // Both bounds are inclusive (ge, le), so start == end is a valid, zero-length range: it answers
+  // 200 with the slots that fit in it (none), as PTS expects of a 0-day search. Only an end
+  // before start is refused (PTS "invalid date range" -1 days).
+  // A date-only end names its whole day, so it is before start when its day is (ge D+1, le D).
+  if (end.ms < start.ms || (end.date !== undefined && end.date < londonDateOf(start.ms))) {
+    throw invalidParameter(
+      'end is before start: the search range must run forwards (start and end may be equal)',
+    );
   }
   if (end.wallMs - start.wallMs > MAX_SLOT_SEARCH_DAYS * DAY) {
     throw invalidParameter(

@@ -22,6 +22,7 @@ import { createRequire } from 'node:module';
 import type { SaxesAttributeNS, SaxesParser, SaxesTagNS } from 'saxes';
 import { isObject } from './json-shape.js';
 import { STU3_ELEMENTS } from './stu3/elements.js';
+import { codePoint, NOT_XML_CHAR } from './xml-chars.js';
 
 export const FHIR_NAMESPACE = 'http://hl7.org/fhir';
 export const XHTML_NAMESPACE = 'http://www.w3.org/1999/xhtml';
@@ -158,10 +159,6 @@ function newParser(): Parser {
 // ---------------------------------------------------------------------------------------------
 // Escaping
 
-// XML 1.0 cannot carry these at all, escaped or not (https://www.w3.org/TR/xml/#charsets).
-const NOT_XML_CHAR =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: this regex exists to find control characters.
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const ATTRIBUTE_SPECIAL = /[&<>"\t\n\r]/g;
 const TEXT_SPECIAL = /[&<>]/g;
 const ESCAPES: Record<string, string> = {
@@ -176,12 +173,21 @@ const ESCAPES: Record<string, string> = {
 };
 
 function checkChars(value: string, path: string): void {
-  if (NOT_XML_CHAR.test(value)) {
-    throw new FhirXmlError('unserializable', `${path} contains a character that XML 1.0 cannot represent`);
+  const bad = NOT_XML_CHAR.exec(value);
+  if (bad) {
+    throw new FhirXmlError(
+      'unserializable',
+      `${path} contains a character that XML 1.0 cannot represent (${codePoint(bad[0])} at offset ${bad.index})`,
+    );
   }
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a value without these needs no escaping.
+const NOTHING_TO_ESCAPE = /^[^&<>"\t\n\r\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]*$/;
+
 function escapeAttribute(value: string, path: string): string {
+  // Most values are plain text: one scan decides.
+  if (NOTHING_TO_ESCAPE.test(value)) return value;
   checkChars(value, path);
   return value.replace(ATTRIBUTE_SPECIAL, (c) => ESCAPES[c]!);
 }
@@ -193,10 +199,54 @@ function escapeText(value: string): string {
 // ---------------------------------------------------------------------------------------------
 // XHTML narrative: rebuilt in one canonical form in both directions.
 
+/**
+ * FHIR STU3 narrative rules (https://hl7.org/fhir/STU3/narrative.html, constraints txt-1 and
+ * txt-2): only the basic XHTML formatting elements and attributes, so no script, no event
+ * attributes (on*), no forms, frames, objects or embeds, no style sheets.
+ */
+const NARRATIVE_ELEMENTS = new Set(
+  'a abbr acronym b big blockquote br caption cite code col colgroup dd dfn div dl dt em h1 h2 h3 h4 h5 h6 hr i img li ol p pre q samp small span strong sub sup table tbody td tfoot th thead tr tt ul var'.split(
+    ' ',
+  ),
+);
+const NARRATIVE_ATTRIBUTES = new Set(
+  'abbr accesskey align alt axis bgcolor border cellhalign cellpadding cellspacing cellvalign char charoff charset cite class colspan compact coords dir frame headers height href hreflang hspace id lang longdesc name nowrap rel rev rowspan rules scope shape span src start style summary tabindex title type valign value vspace width'.split(
+    ' ',
+  ),
+);
+/** Links a reader may follow (a navigation, never a load): any other scheme (javascript:, data:...) is refused. */
+const LINK_SCHEMES = new Set(['http', 'https', 'mailto', 'tel']);
+/** An image is a reference inside the resource (#id) or inline data, never fetched from elsewhere. */
+const INLINE_IMAGE = /^data:image\/(?:png|gif|jpeg);base64,[A-Za-z0-9+/=\s]*$/i;
+/** CSS that loads or runs something. */
+const ACTIVE_STYLE = /url\s*\(|expression\s*\(|@import|javascript:|behaviou?r\s*:|-moz-binding|\\/i;
+
+/** Why an attribute value breaks the narrative rules, or undefined when it is allowed. */
+function narrativeAttributeProblem(name: string, value: string): string | undefined {
+  if (name === 'style') {
+    return ACTIVE_STYLE.test(value) ? 'loads or runs something (url(), expression(), @import...)' : undefined;
+  }
+  if (name !== 'href' && name !== 'src' && name !== 'cite' && name !== 'longdesc') return undefined;
+  // Browsers ignore control characters and spaces inside a scheme ("java\tscript:").
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: browsers drop these characters from URLs.
+  const url = value.replace(/[\u0000-\u0020]/g, '').toLowerCase();
+  if (name === 'src' || name === 'longdesc') {
+    return url.startsWith('#') || INLINE_IMAGE.test(value.trim())
+      ? undefined
+      : 'is an external reference: use "#id" of a contained resource or an inline data:image';
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):/.exec(url)?.[1];
+  return scheme === undefined || LINK_SCHEMES.has(scheme)
+    ? undefined
+    : `uses the ${scheme}: scheme: links may be http, https, mailto, tel, relative or #id`;
+}
+
 class XhtmlWriter {
   out = '';
   depth = 0;
   private open = false;
+  /** txt-2: some non-whitespace text, or an image. */
+  private hasContent = false;
   private readonly where: () => string;
 
   constructor(where: () => string) {
@@ -210,6 +260,11 @@ class XhtmlWriter {
     if (this.depth === 0 && tag.local !== 'div') {
       throw this.invalid(`the narrative must be a <div>, found <${tag.name}>`);
     }
+    if (!NARRATIVE_ELEMENTS.has(tag.local)) {
+      throw this.invalid(
+        `<${tag.local}> is not allowed in a FHIR narrative (txt-1: only basic XHTML formatting; no script, style, form, iframe, object or embed)`,
+      );
+    }
     this.closeStart();
     this.out += `<${tag.local}`;
     if (this.depth === 0) this.out += ` xmlns="${XHTML_NAMESPACE}"`;
@@ -218,6 +273,14 @@ class XhtmlWriter {
       if (attr.uri !== '' && attr.uri !== XML_NAMESPACE) {
         throw this.invalid(`attribute ${attr.name} on narrative <${tag.name}> is not XHTML`);
       }
+      if (attr.uri === '' && !NARRATIVE_ATTRIBUTES.has(attr.local)) {
+        throw this.invalid(
+          `attribute ${attr.local} on narrative <${tag.local}> is not allowed (txt-1: no event attributes such as onclick, only basic XHTML attributes)`,
+        );
+      }
+      const problem = narrativeAttributeProblem(attr.local, attr.value);
+      if (problem) throw this.invalid(`attribute ${attr.local} on narrative <${tag.local}> ${problem}`);
+      if (tag.local === 'img' && attr.local === 'src') this.hasContent = true;
       this.out += ` ${attr.uri === '' ? attr.local : `xml:${attr.local}`}="${escapeAttribute(attr.value, 'text.div')}"`;
     }
     this.open = true;
@@ -226,12 +289,18 @@ class XhtmlWriter {
 
   text(text: string): void {
     if (this.depth === 0) return;
+    if (/[^ \t\r\n]/.test(text)) this.hasContent = true;
     this.closeStart();
     this.out += escapeText(text);
   }
 
   end(tag: SaxesTagNS): void {
     this.depth--;
+    if (this.depth === 0 && !this.hasContent) {
+      throw this.invalid(
+        'the narrative has no text (txt-2: it must hold some non-whitespace content or an image)',
+      );
+    }
     if (this.open) {
       this.out += '/>';
       this.open = false;
@@ -386,7 +455,7 @@ class XmlWriter {
     this.out += `<${element.name}`;
     let extensions: unknown[] | undefined;
     // Where JSON keeps a primitive's id and extensions: Patient.name[0]._given[1].
-    const extrasPath = path.replace(/\.([^.]*)$/, '._$1');
+    const extrasPath = x === undefined || x === null ? '' : path.replace(/\.([^.]*)$/, '._$1');
     if (x !== undefined && x !== null) {
       if (!isObject(x)) throw new FhirXmlError('unserializable', `${extrasPath} must be an object`);
       for (const key of Object.keys(x)) {

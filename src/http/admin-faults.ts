@@ -4,6 +4,7 @@ import { parseRule, type Scenario } from '../faults/rule.js';
 import { listBundledScenarios, loadScenario, ScenarioError } from '../faults/scenarios.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import { AdminError } from './admin-errors.js';
+import { adminSchemas, parseAdminInput } from './admin-schemas.js';
 import { noStore, worldOf } from './admin-world.js';
 
 /**
@@ -32,24 +33,7 @@ export function faultRoutes(router: Router, core: SandboxCore): void {
 
   router.put('/scenario', (req, res) => {
     const world = worldOf(core, req);
-    const body = req.body as unknown;
-    if (typeof body !== 'object' || body === null || Array.isArray(body) || !('name' in body)) {
-      throw new AdminError(
-        400,
-        'send {"name": "<scenario>"} or {"name": null} with Content-Type: application/json',
-        'name',
-      );
-    }
-    const extra = Object.keys(body).find((k) => k !== 'name');
-    if (extra !== undefined) throw new AdminError(400, `unknown field "${extra}": send only name`, extra);
-    const name = (body as { name: unknown }).name;
-    if (name !== null && (typeof name !== 'string' || name === '')) {
-      throw new AdminError(
-        400,
-        'name must be a scenario name (GET /_admin/scenarios) or null for none',
-        'name',
-      );
-    }
+    const { name } = parseAdminInput(adminSchemas().scenarioBody, req.body);
     const scenario = name === null ? undefined : resolveScenario(core, name);
     if (req.headers['x-sandbox-session'] === undefined) core.setScenario(name, scenario);
     else world.faults.setScenario(name, scenario);

@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { AdminError } from './admin-errors.js';
+import type { HostAllowlist } from './host-allowlist.js';
+import type { TokenThrottle } from './token-throttle.js';
 
 /**
  * Admin paths are taken literally: dot segments, doubled or encoded slashes and backslashes are
@@ -40,12 +42,44 @@ export function hasAdminToken(req: Request, token: string): boolean {
   return timingSafeEqual(digest(sent), digest(token));
 }
 
-export function requireAdminToken(token: string | undefined) {
-  return (req: Request, _res: Response, next: NextFunction): void => {
-    if (token !== undefined && !hasAdminToken(req, token)) {
+/** What a request's X-Admin-Token amounts to; a wrong one is counted against its address. */
+export type TokenCheck = 'accepted' | 'missing' | 'wrong' | { retryAfterSeconds: number };
+
+/**
+ * Check X-Admin-Token against `token`, throttled per client address: while the address is
+ * throttled any token it sends gets `{retryAfterSeconds}` (so guessing cannot continue at full
+ * speed); a wrong token is recorded. No header at all is `missing` and costs nothing.
+ */
+export function checkAdminToken(req: Request, token: string, throttle: TokenThrottle): TokenCheck {
+  if (req.headers['x-admin-token'] === undefined) return 'missing';
+  const address = req.socket.remoteAddress;
+  const wait = throttle.retryAfter(address);
+  if (wait !== undefined) return { retryAfterSeconds: wait };
+  if (hasAdminToken(req, token)) return 'accepted';
+  throttle.fail(address);
+  return 'wrong';
+}
+
+/** Too many wrong tokens from this address: the message for a 429. */
+export function throttledMessage(seconds: number): string {
+  return `Too many wrong X-Admin-Token values from this address: try again in ${seconds} s`;
+}
+
+export function requireAdminToken(token: string | undefined, throttle: TokenThrottle) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (token === undefined) {
+      next();
+      return;
+    }
+    const check = checkAdminToken(req, token, throttle);
+    if (typeof check === 'object') {
+      res.setHeader('Retry-After', String(check.retryAfterSeconds));
+      throw new AdminError(429, throttledMessage(check.retryAfterSeconds), 'X-Admin-Token');
+    }
+    if (check !== 'accepted') {
       throw new AdminError(
         401,
-        req.headers['x-admin-token'] === undefined
+        check === 'missing'
           ? 'This sandbox has an admin token: send it in the X-Admin-Token header'
           : "X-Admin-Token does not match this sandbox's --admin-token",
         'X-Admin-Token',
@@ -58,9 +92,10 @@ export function requireAdminToken(token: string | undefined) {
 /**
  * A web page on another origin must not drive the admin API through the user's browser (a form
  * or fetch to http://127.0.0.1:4000/_admin/reset): browsers send Origin on such requests, so a
- * changing call whose Origin is not this host is refused. curl and test clients send none.
+ * changing call whose Origin is not this host, or whose host is not on the Host allowlist, is
+ * refused. curl and test clients send none.
  */
-export function sameOriginForChanges(publicUrl: string | undefined) {
+export function sameOriginForChanges(publicUrl: string | undefined, allowlist: HostAllowlist) {
   const publicHost = publicUrl ? new URL(publicUrl).host : undefined;
   return (req: Request, _res: Response, next: NextFunction): void => {
     if (req.method === 'GET' || req.method === 'HEAD') {
@@ -78,7 +113,9 @@ export function sameOriginForChanges(publicUrl: string | undefined) {
         host = undefined;
       }
       const own = [req.headers.host, req.headers['x-forwarded-host'], publicHost];
-      foreign ||= host === undefined || !own.includes(host);
+      // Same origin as the request, and a name this sandbox answers to (X-Forwarded-Host is
+      // the client's to choose, so matching it alone proves nothing).
+      foreign ||= host === undefined || !own.includes(host) || !allowlist.allows(host);
     }
     if (foreign) {
       throw new AdminError(

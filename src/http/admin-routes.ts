@@ -1,17 +1,32 @@
+import { createRequire } from 'node:module';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { forbiddenKeyMessage, forbiddenKeyPath } from '../domain/map-keys.js';
 import { changeClock, clockView } from '../sandbox/clock-control.js';
-import { checkDocument } from '../sandbox/document.js';
+import { checkDocumentInSlices } from '../sandbox/document.js';
 import { InputError } from '../sandbox/input-error.js';
+import { parseJsonInSlices } from '../sandbox/json-slices.js';
 import { AdminError, sendAdminError } from './admin-errors.js';
 import { faultRoutes } from './admin-faults.js';
 import { fixtureRoutes } from './admin-fixtures.js';
-import { canonicalAdminPath, hasAdminToken, requireAdminToken, sameOriginForChanges } from './admin-guard.js';
+import {
+  canonicalAdminPath,
+  checkAdminToken,
+  requireAdminToken,
+  sameOriginForChanges,
+  throttledMessage,
+} from './admin-guard.js';
+import { metricsRegistry } from './admin-metrics.js';
+import { adminOpenApi } from './admin-openapi.js';
+import { adminSchemas, parseAdminInput } from './admin-schemas.js';
 import { importSnapshot } from './admin-snapshot.js';
 import { journalEtag, stateEtag, stateView } from './admin-state.js';
 import { noStore, worldOf } from './admin-world.js';
 import type { AppDeps } from './app.js';
+import { hostAllowlist } from './host-allowlist.js';
 
 export { worldOf } from './admin-world.js';
+
+const PACKAGE_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /** The admin page may reach only this origin; it loads nothing from anywhere else. */
 const PAGE_HEADERS = {
@@ -48,22 +63,49 @@ export function adminRouter(deps: AppDeps): Router {
   // Lets the page learn whether to ask for a token without a 401 (which browsers log as an error).
   router.get('/auth', (req, res) => {
     const token = core.config.adminToken;
-    noStore(res).json({
-      tokenRequired: token !== undefined,
-      tokenAccepted: token === undefined || hasAdminToken(req, token),
-    });
+    const check = token === undefined ? 'accepted' : checkAdminToken(req, token, deps.tokenThrottle);
+    if (typeof check === 'object') {
+      res.setHeader('Retry-After', String(check.retryAfterSeconds));
+      throw new AdminError(429, throttledMessage(check.retryAfterSeconds), 'X-Admin-Token');
+    }
+    noStore(res).json({ tokenRequired: token !== undefined, tokenAccepted: check === 'accepted' });
   });
 
-  router.use(requireAdminToken(core.config.adminToken));
-  router.use(sameOriginForChanges(core.config.publicUrl));
+  // OpenAPI 3.1 of these calls, generated from the schemas they validate with; no token (it holds no data).
+  let openApi: string | undefined;
+  router.get('/openapi.json', (_req, res) => {
+    openApi ??= JSON.stringify(adminOpenApi(PACKAGE_VERSION));
+    noStore(res).type('application/json').send(openApi);
+  });
+
+  router.use(requireAdminToken(core.config.adminToken, deps.tokenThrottle));
+  router.use(sameOriginForChanges(core.config.publicUrl, hostAllowlist(core.config)));
   const smallJson = express.json({ limit: '1mb' });
-  const largeJson = express.json({ limit: '64mb' });
-  router.use((req, res, next) => (req.path === '/snapshot' ? largeJson : smallJson)(req, res, next));
+  const maxSnapshot = core.config.maxSnapshotBytes;
+  // raw-body refuses a declared Content-Length over the limit before reading, and counts the
+  // streamed bytes of a chunked body: a huge snapshot is refused without being parsed.
+  // Read as text and parsed in slices by the route (parseJsonInSlices), not in one JSON.parse.
+  const snapshotJson = express.text({ type: 'application/json', limit: maxSnapshot });
+  router.use((req, res, next) => {
+    if (req.path !== '/snapshot') return smallJson(req, res, next);
+    const declared = Number(req.headers['content-length']);
+    if (req.method === 'PUT' && Number.isFinite(declared) && declared > maxSnapshot) {
+      res.setHeader('Connection', 'close');
+      throw new AdminError(413, snapshotTooLarge(maxSnapshot, `${declared} bytes`), 'body');
+    }
+    snapshotJson(req, res, next);
+  });
+  // Map-shaped inputs never carry keys that reach the prototype (fixtures, rules, snapshots).
+  router.use((req, _res, next) => {
+    // A snapshot is walked by its own check, in slices (checkDocumentInSlices).
+    if (req.path === '/snapshot') return next();
+    const forbidden = forbiddenKeyPath(req.body);
+    if (forbidden !== undefined) throw new AdminError(400, forbiddenKeyMessage(forbidden), forbidden);
+    next();
+  });
 
   router.get('/state', (req, res) => {
-    const days = req.query['days'] === undefined ? 14 : Number(req.query['days']);
-    if (!Number.isInteger(days) || days < 1 || days > 366)
-      throw new AdminError(400, 'days must be an integer from 1 to 366', 'days');
+    const days = parseAdminInput(adminSchemas().stateQuery, req.query).days ?? 14;
     const world = worldOf(core, req);
     const etag = stateEtag(core, world, days);
     noStore(res).setHeader('ETag', etag);
@@ -72,9 +114,7 @@ export function adminRouter(deps: AppDeps): Router {
   });
 
   router.post('/reset', async (req, res) => {
-    const all = req.query['all'];
-    if (all !== undefined && all !== 'true' && all !== 'false')
-      throw new AdminError(400, 'all must be true or false', 'all');
+    const { all } = parseAdminInput(adminSchemas().resetQuery, req.query);
     if (all === 'true') {
       for (const world of [core.defaultWorld, ...core.sessions.all()]) world.reset();
     } else {
@@ -86,10 +126,7 @@ export function adminRouter(deps: AppDeps): Router {
 
   router.get('/requests', (req, res) => {
     const world = worldOf(core, req);
-    const raw = req.query['limit'];
-    const limit = raw === undefined ? world.journal.capacity : Number(raw);
-    if (!Number.isInteger(limit) || limit < 1)
-      throw new AdminError(400, 'limit must be a positive integer', 'limit');
+    const limit = parseAdminInput(adminSchemas().requestsQuery, req.query).limit ?? world.journal.capacity;
     const etag = journalEtag(world, limit);
     noStore(res).setHeader('ETag', etag);
     if (req.headers['if-none-match'] === etag) return void res.status(304).end();
@@ -112,7 +149,15 @@ export function adminRouter(deps: AppDeps): Router {
 
   router.put('/snapshot', async (req, res) => {
     const world = worldOf(core, req);
-    const doc = checkDocument(core, req.body);
+    let body: unknown = req.body;
+    if (typeof body === 'string') {
+      try {
+        body = await parseJsonInSlices(body.charCodeAt(0) === 0xfeff ? body.slice(1) : body);
+      } catch (error) {
+        throw new AdminError(400, `The body is not valid JSON: ${(error as Error).message}`, 'body');
+      }
+    }
+    const doc = await checkDocumentInSlices(core, body);
     await importSnapshot(core, world, doc);
     noStore(res).json({
       status: 'imported',
@@ -124,6 +169,15 @@ export function adminRouter(deps: AppDeps): Router {
   faultRoutes(router, core);
   fixtureRoutes(router, core);
 
+  // Prometheus text format; one registry per sandbox, built on the first scrape.
+  let metrics: ReturnType<typeof metricsRegistry> | undefined;
+  router.get('/metrics', async (_req, res) => {
+    metrics ??= metricsRegistry({ core, hung: deps.hung });
+    const registry = await metrics;
+    const text = await registry.metrics();
+    noStore(res).type(registry.contentType).send(text);
+  });
+
   router.use((req, _res, next) => {
     next(
       new AdminError(
@@ -133,22 +187,29 @@ export function adminRouter(deps: AppDeps): Router {
     );
   });
   router.use(
-    (
-      error: Error & { status?: number; type?: string },
-      _req: Request,
-      res: Response,
-      _next: NextFunction,
-    ) => {
+    (error: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
       if (error instanceof AdminError || error instanceof InputError)
         return sendAdminError(res, error.status, error.message, error.field);
       if (error.type === 'entity.parse.failed')
         return sendAdminError(res, 400, `The body is not valid JSON: ${error.message}`, 'body');
-      if (error.type === 'entity.too.large')
-        return sendAdminError(res, 413, `The body is too large: ${error.message}`, 'body');
-      if (error.status && error.status < 500) return sendAdminError(res, error.status, error.message);
+      if (error.type === 'entity.too.large') {
+        res.setHeader('Connection', 'close');
+        const message =
+          req.path === '/snapshot'
+            ? snapshotTooLarge(core.config.maxSnapshotBytes, 'more')
+            : `The body is too large: ${error.message}`;
+        return sendAdminError(res, 413, message, 'body');
+      }
+      // Any other body the parser refused (an encoding it cannot undo, a charset it cannot read).
+      if (error.status && error.status < 500)
+        return sendAdminError(res, error.status, error.message, error.type ? 'body' : undefined);
       core.config.log?.('error', `admin error: ${error.stack ?? error.message}`);
       sendAdminError(res, 500, 'The sandbox failed unexpectedly; the error is in its log.');
     },
   );
   return router;
+}
+
+function snapshotTooLarge(limit: number, got: string): string {
+  return `The snapshot is larger than this sandbox accepts (${got}; --max-snapshot is ${limit} bytes): import a smaller one, or start with a larger --max-snapshot`;
 }

@@ -11,8 +11,10 @@ import {
   scheduleToFhir,
   slotToFhir,
 } from '../fhir/resources.js';
+import { withoutEmpty } from '../fhir/without-empty.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import type { World } from '../sandbox/world.js';
+import type { StateView } from '../state-view.js';
 
 /**
  * Admin-only markers on the FHIR resources of GET /_admin/state (never on the FHIR API): how an
@@ -29,10 +31,12 @@ function withTags(resource: FhirResource, tags: Array<{ system: string; code: st
   return { ...resource, meta: { ...meta, tag: tags } };
 }
 
+/** An appointment as the FHIR surface serves it (no empty values, see withoutEmpty), plus its origin tag. */
 export function adminAppointment(core: SandboxCore, record: AppointmentRecord): FhirResource {
-  return withTags(appointmentToFhir(record, core.profile.appointmentProfile), [
+  const resource = withTags(appointmentToFhir(record, core.profile.appointmentProfile), [
     { system: ADMIN_TAG.origin, code: record.origin },
   ]);
+  return withoutEmpty(resource) ?? resource;
 }
 
 export function adminPatient(patient: Patient, fixture: boolean): FhirResource {
@@ -50,7 +54,7 @@ export function adminSlot(core: SandboxCore, world: World, slot: Slot): FhirReso
 }
 
 /** GET /_admin/state: counts plus the collections as FHIR resources; slots for the next `days`. */
-export function stateView(core: SandboxCore, world: World, days: number) {
+export function stateView(core: SandboxCore, world: World, days: number): StateView {
   const now = core.clock.now();
   const today = londonDateOf(now);
   const horizon = {

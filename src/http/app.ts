@@ -10,8 +10,11 @@ import express, {
 import type { HungConnections } from '../faults/apply.js';
 import { operationOutcome } from '../fhir/operation-outcome.js';
 import type { SandboxCore } from '../sandbox/core.js';
-import { fhirPipeline } from './fhir-pipeline.js';
+import { fhirCors } from './cors.js';
+import { fhirPipeline, fhirRelativePath } from './fhir-pipeline.js';
+import { hostAllowlist, requireAllowedHost } from './host-allowlist.js';
 import { sendFhir } from './send.js';
+import { TokenThrottle } from './token-throttle.js';
 
 export interface AppDeps {
   core: SandboxCore;
@@ -19,13 +22,16 @@ export interface AppDeps {
   shutdown: AbortSignal;
   /** The package's public/ directory (the admin page). */
   publicDir: string;
+  /** Wrong admin tokens per client address (admin calls and X-Sandbox-Fault). */
+  tokenThrottle: TokenThrottle;
 }
 
 /**
  * The Express app: /_admin (JSON, outside the FHIR base path) and the FHIR pipeline at the base
  * path. Routing is case-sensitive and strict (no trailing slash), as GP Connect requires.
  */
-export function createApp(deps: AppDeps): Express {
+export function createApp(appDeps: Omit<AppDeps, 'tokenThrottle'>): Express {
+  const deps: AppDeps = { ...appDeps, tokenThrottle: new TokenThrottle(appDeps.core.config) };
   const { core } = deps;
   const app = express();
   app.disable('x-powered-by');
@@ -33,6 +39,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
   app.set('query parser', 'simple');
+  // Before anything else reads the request: a foreign Host is a web page rebinding its name.
+  app.use(requireAllowedHost(hostAllowlist(core.config)));
   // gzip when asked (GP Connect: SHALL support Accept-Encoding: gzip); loaded on first use so
   // it does not delay the ready line.
   let compress: RequestHandler | undefined;
@@ -49,7 +57,12 @@ export function createApp(deps: AppDeps): Express {
     admin ??= import('./admin-routes.js').then((m) => m.adminRouter(deps));
     admin.then((router) => router(req, res, next), next);
   });
-  const pipeline = fhirPipeline(core, { hung: deps.hung, shutdown: deps.shutdown });
+  const pipeline = fhirPipeline(core, {
+    hung: deps.hung,
+    shutdown: deps.shutdown,
+    tokenThrottle: deps.tokenThrottle,
+  });
+  if (core.config.cors) app.use(fhirCors((path) => fhirRelativePath(path, core.config.basePath)));
   if (core.config.basePath) {
     app.use(core.config.basePath, pipeline);
   }
@@ -66,7 +79,8 @@ export function createApp(deps: AppDeps): Express {
       );
       return;
     }
-    pipeline(req, res, next);
+    // Returned, so Express's own boundary sees anything the pipeline's last resort did not.
+    return pipeline(req, res, next);
   });
   app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
     core.config.log?.('error', `unexpected error: ${error.stack ?? error.message}`);

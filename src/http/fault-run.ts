@@ -9,9 +9,11 @@ import { searchset } from '../fhir/resources.js';
 import { statusFor } from '../profiles/index.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import type { World } from '../sandbox/world.js';
+import { checkAdminToken, throttledMessage } from './admin-guard.js';
 import { errorResult } from './error-result.js';
 import { faultSubject } from './fault-subject.js';
 import type { FhirCall, FhirResult } from './fhir-types.js';
+import type { TokenThrottle } from './token-throttle.js';
 
 /**
  * Choosing and applying a fault for one FHIR request (the only place faults act on a response):
@@ -24,6 +26,73 @@ export interface FaultRunOptions {
   shutdown: AbortSignal;
 }
 
+/** A fault delay at least this long counts as holding a connection (--max-held). */
+export const HOLD_DELAY_MS = 1000;
+
+/** True when applying the decision would hold the connection: `drop: hang`, or a long delay. */
+function holds(decision: FaultDecision): boolean {
+  return (
+    (decision.action.kind === 'drop' && decision.action.mode === 'hang') || decision.delayMs >= HOLD_DELAY_MS
+  );
+}
+
+/**
+ * At most --max-held connections are held by faults at once (a file descriptor each): beyond,
+ * a fault that would hold one more is not applied. The real answer is served, and `problems`
+ * (the X-Sandbox-Warning header and the journal) says why.
+ */
+export function capHeld(
+  core: SandboxCore,
+  decision: FaultDecision | undefined,
+  hung: HungConnections,
+  problems: string[],
+): FaultDecision | undefined {
+  if (!decision || !holds(decision) || hung.held < core.config.maxHeld) return decision;
+  problems.push(
+    `Fault "${decision.name}" was not applied: ${hung.held} connections are already held by faults (--max-held ${core.config.maxHeld}); this is the real answer`,
+  );
+  return undefined;
+}
+
+/**
+ * May this request's X-Sandbox-Fault header apply? Not with --no-header-faults (a warning in
+ * `problems` says it was ignored); with --admin-token only alongside the right X-Admin-Token,
+ * else a 401 (none), 403 (wrong) or 429 (too many wrong) OperationOutcome naming the header.
+ */
+export function headerFaultAllowed(
+  core: SandboxCore,
+  req: Request,
+  throttle: TokenThrottle,
+  problems: string[],
+): boolean {
+  if (req.headers['x-sandbox-fault'] === undefined) return false;
+  if (!core.config.headerFaults) {
+    problems.push('X-Sandbox-Fault was ignored: this sandbox was started with --no-header-faults');
+    return false;
+  }
+  const token = core.config.adminToken;
+  if (token === undefined) return true;
+  const check = checkAdminToken(req, token, throttle);
+  if (check === 'accepted') return true;
+  if (typeof check === 'object') {
+    throw new SpineError(
+      'BAD_REQUEST',
+      `X-Sandbox-Fault: ${throttledMessage(check.retryAfterSeconds)}`,
+      429,
+      {
+        'Retry-After': String(check.retryAfterSeconds),
+      },
+    );
+  }
+  throw new SpineError(
+    'ACCESS DENIED',
+    check === 'missing'
+      ? 'X-Sandbox-Fault needs X-Admin-Token on this sandbox (it has an --admin-token): send both, or arm the fault through /_admin/faults'
+      : "X-Sandbox-Fault was refused: X-Admin-Token does not match this sandbox's --admin-token",
+    check === 'missing' ? 401 : 403,
+  );
+}
+
 /** One-off header fault, then a magic patient's outcome, then the armed rules and the scenario's. */
 export async function selectFault(
   core: SandboxCore,
@@ -33,11 +102,13 @@ export async function selectFault(
   template: string,
   call: FhirCall,
   interaction: string | undefined,
+  /** False when the X-Sandbox-Fault header must be ignored (headerFaultAllowed). */
+  useHeader = true,
 ): Promise<FaultDecision | undefined> {
   const subject = faultSubject(call, template);
   const faultRequest = { method: req.method, path, interaction, headers: req.headers, ...subject };
   const header = req.headers['x-sandbox-fault'];
-  if (typeof header === 'string') {
+  if (useHeader && typeof header === 'string') {
     const parsed = parseFaultHeader(header);
     if ('problems' in parsed) throw new SpineError('BAD_REQUEST', parsed.message);
     // The world's generator, so probability=0.5 in a header varies from request to request.
@@ -64,6 +135,25 @@ export async function runWithFault(
   options: FaultRunOptions,
 ): Promise<FhirResult | 'dropped'> {
   if (!decision) return run();
+  // Counted from now, not from when the connection starts to wait: capHeld (just before) and
+  // this are one synchronous step, so concurrent requests cannot all slip under --max-held.
+  const release = holds(decision) ? options.hung.hold() : undefined;
+  try {
+    return await applyFault(core, world, call, decision, run, res, options);
+  } finally {
+    release?.(); // a hung socket is counted by HungConnections itself from here on
+  }
+}
+
+async function applyFault(
+  core: SandboxCore,
+  world: World,
+  call: FhirCall,
+  decision: FaultDecision,
+  run: () => FhirResult | Promise<FhirResult>,
+  res: Response,
+  options: FaultRunOptions,
+): Promise<FhirResult | 'dropped'> {
   const { action } = decision;
   let result: FhirResult | undefined;
   if (decision.after) {

@@ -36,7 +36,7 @@ export function faultSubject(
     if (patient) subject.patientId = patient.slice(8);
   }
   if (template.startsWith('/Patient/{id}')) subject.patientId = call.params[0];
-  if (template === '/Appointment/{id}' && !subject.patientId) {
+  if (template.startsWith('/Appointment/{id}') && !subject.patientId) {
     const record = call.world.state.appointments.get(call.params[0] ?? '');
     if (record) {
       subject.patientId = record.patientId;

@@ -1,17 +1,21 @@
 import type { TLSSocket } from 'node:tls';
-import type { Request, RequestHandler } from 'express';
-import { checkEnvelope } from '../auth/envelope.js';
-import { negotiateResponseFormat } from '../fhir/format.js';
-import { SpineError } from '../fhir/operation-outcome.js';
+import type { Request, RequestHandler, Response } from 'express';
+import { checkEnvelope, interactionMismatch } from '../auth/envelope.js';
+import { resolveInteraction } from '../auth/interactions.js';
+import { FHIR_JSON, type FhirFormat, negotiateResponseFormat } from '../fhir/format.js';
+import { operationOutcome, SpineError } from '../fhir/operation-outcome.js';
+import { bracketedParameterWarnings, type QueryValues } from '../fhir/search-params.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import { truncateBody } from '../sandbox/journal.js';
+import { Sessions } from '../sandbox/sessions.js';
 import type { World } from '../sandbox/world.js';
 import { readFhirBody } from './body.js';
 import { errorResult } from './error-result.js';
-import { type FaultRunOptions, runWithFault, selectFault } from './fault-run.js';
+import { capHeld, type FaultRunOptions, headerFaultAllowed, runWithFault, selectFault } from './fault-run.js';
 import { matchRoute, supportedInteractions } from './fhir-routes.js';
 import type { FhirCall, FhirResult } from './fhir-types.js';
 import { sendFhir } from './send.js';
+import type { TokenThrottle } from './token-throttle.js';
 
 /** Strips the Spine Secure Proxy's prefix: /{ssp}/https://{provider}{base}/... (digest §1.1). */
 const SSP_PREFIX = /^\/[^/]+\/https?:\/\/?[^/]+/;
@@ -21,8 +25,13 @@ const SSP_PREFIX = /^\/[^/]+\/https?:\/\/?[^/]+/;
  * response, journal. Handlers return results instead of writing, so a fault can replace a
  * response after the handler committed (`after: true`).
  */
-export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): RequestHandler {
-  return async (req, res) => {
+export interface PipelineOptions extends FaultRunOptions {
+  /** Wrong admin tokens per client address (X-Sandbox-Fault needs the token when one is set). */
+  tokenThrottle: TokenThrottle;
+}
+
+export function fhirPipeline(core: SandboxCore, options: PipelineOptions): RequestHandler {
+  const serve = async (req: Request, res: Response): Promise<void> => {
     const started = performance.now();
     const problems: string[] = [];
     let world: World = core.defaultWorld;
@@ -41,37 +50,66 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
         );
       }
       const path = stripSspPrefix(req.path, core.config.basePath);
-      const session = headerValue(req, 'x-sandbox-session');
-      world = core.world(session);
+      // The format first, so every later refusal (a session refused, too many sessions) is written
+      // in the format the client asked for.
       const negotiated = negotiateResponseFormat({
         formatParam: req.query['_format'] as string | string[] | undefined,
-        accept: req.headers.accept,
+        // Each Accept line as sent: a later line overrides an earlier one (fromAccept in format.ts).
+        accept: req.headersDistinct['accept'] ?? req.headers.accept,
         contentType: req.headers['content-type'],
         strict: core.profile.strictBooking,
       });
       if ('error' in negotiated) throw new SpineError('BAD_REQUEST', negotiated.error, 415);
       format = negotiated.format;
+      problems.push(...bracketedParameterWarnings(req.query as QueryValues));
+      // A session is made only by a request that is accepted (routed and, in strict mode, past
+      // the envelope): until then a refused request is journaled in its session if that exists,
+      // else in the default state's journal (so it can still be found).
+      const session = headerValue(req, 'x-sandbox-session');
+      if (session !== undefined) Sessions.checkId(session);
+      const existing = session === undefined ? core.defaultWorld : core.sessions.peek(session);
+      world = existing ?? core.defaultWorld;
+      let traceId: string | undefined;
 
       const match = matchRoute(req.method, path);
       if (!match || 'wrongMethod' in match) {
-        const refusal = !match
+        const mismatch =
+          core.config.auth !== 'off'
+            ? interactionMismatch({ method: req.method, path, headers: req.headers })
+            : undefined;
+        const wrongMethod =
+          match &&
+          `${req.method} is not allowed on ${path}: use ${match.wrongMethod.map((r) => `${r.method} ${r.template} (${r.summary})`).join(' or ')}`;
+        const refusal = mismatch
           ? new SpineError(
-              'NO_RECORD_FOUND',
-              `${req.method} ${path} is not an interaction of this provider (paths are case-sensitive, with no trailing slash). Supported: ${supportedInteractions()}`,
-              404,
-            )
-          : new SpineError(
               'BAD_REQUEST',
-              `${req.method} is not allowed on ${path}: use ${match.wrongMethod.map((r) => `${r.method} ${r.template} (${r.summary})`).join(' or ')}`,
+              wrongMethod && !mismatch.pathFits
+                ? `${mismatch.diagnostics}; ${wrongMethod}`
+                : mismatch.diagnostics,
               400,
-            );
+            )
+          : wrongMethod
+            ? new SpineError('BAD_REQUEST', wrongMethod, 400)
+            : new SpineError(
+                'NO_RECORD_FOUND',
+                `${req.method} ${path} is not an interaction of this provider (paths are case-sensitive, with no trailing slash). Supported: ${supportedInteractions()}`,
+                404,
+              );
         // Faults model the network and the Spine proxy, which answer for paths this provider
         // does not serve too (the proxy's 415 for an interaction it does not route).
         interaction = headerValue(req, 'ssp-interactionid');
-        const decision = world.faults.select({ method: req.method, path, interaction, headers: req.headers });
+        // A session that does not exist yet meets the scenario's rules, as it would once made
+        // (never the default state's armed ones).
+        const faults = existing?.faults ?? core.scenarioFaults();
+        const decision = capHeld(
+          core,
+          faults.select({ method: req.method, path, interaction, headers: req.headers }),
+          options.hung,
+          problems,
+        );
         if (!decision) throw refusal;
         faultName = decision.name;
-        const call = emptyCall(core, world, req);
+        const call = emptyCall(core, world, req, format);
         result = await runWithFault(core, world, call, decision, () => Promise.reject(refusal), res, options);
       } else {
         if (core.config.auth !== 'off') {
@@ -80,12 +118,18 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
             {
               providerAsid: core.config.providerAsid,
               nowSeconds: Math.floor(Date.now() / 1000),
-              seenTraceIds: world.traceIds,
+              seenTraceIds: {
+                has: (id) => existing?.traceIds.has(id) ?? false,
+                add: (id) => {
+                  traceId = id;
+                },
+              },
             },
           );
           interaction = envelope.interaction?.id;
           if (envelope.problems.length > 0) {
             if (core.config.auth === 'strict') {
+              if (traceId !== undefined) existing?.traceIds.add(traceId);
               const first = envelope.problems[0]!;
               throw new SpineError(first.code, first.diagnostics, first.status);
             }
@@ -95,6 +139,8 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
         } else {
           interaction = headerValue(req, 'ssp-interactionid');
         }
+        world = core.world(session);
+        if (traceId !== undefined) world.traceIds.add(traceId);
 
         let body: unknown;
         if (req.method === 'POST' || req.method === 'PUT') {
@@ -113,15 +159,22 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
           interaction,
           nowMs: core.clock.now(),
           fhirBaseUrl: fhirBaseUrl(core, req),
+          format,
         };
-        const decision = await selectFault(core, world, req, path, match.route.template, call, interaction);
+        const useHeader = headerFaultAllowed(core, req, options.tokenThrottle, problems);
+        const decision = capHeld(
+          core,
+          await selectFault(core, world, req, path, match.route.template, call, interaction, useHeader),
+          options.hung,
+          problems,
+        );
         faultName = decision?.name;
         result = await runWithFault(
           core,
           world,
           call,
           decision,
-          () => match.route.handler(call),
+          () => countBooking(core, req.method, match.route.handler(call)),
           res,
           options,
         );
@@ -130,6 +183,7 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
       result = errorResult(core, error, problems);
     }
 
+    if (result !== 'dropped' && result.warnings) problems.push(...result.warnings);
     if (problems.length > 0 && result !== 'dropped') {
       result.headers = {
         ...result.headers,
@@ -139,6 +193,7 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
           .slice(0, 4000),
       };
     }
+    // Written inside the boundary: an answer that cannot be written becomes a JSON 500 naming what.
     const responseBody =
       result === 'dropped'
         ? undefined
@@ -148,15 +203,27 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
             result.minimal ? undefined : result.resource,
             format,
             result.headers,
-            result.json,
+            result.rendered ??
+              (format === 'json' && result.json !== undefined
+                ? { body: result.json, contentType: FHIR_JSON }
+                : undefined),
+            (what, error) => {
+              const reason = (error as Error)?.message ?? String(error);
+              problems.push(`could not write ${what}: ${reason}`);
+              core.config.log?.(
+                'error',
+                `could not write ${what} for ${req.method} ${req.originalUrl}: ${reason}`,
+              );
+            },
           );
+    const status = result === 'dropped' ? 0 : res.statusCode;
     const ms = Math.round((performance.now() - started) * 10) / 10;
     world.journal.add({
       timeMs: core.clock.now(),
       method: req.method,
       path: req.originalUrl,
       ...(interaction ? { interaction } : {}),
-      status: result === 'dropped' ? 0 : result.status,
+      status,
       ms,
       problems,
       ...(faultName ? { fault: faultName } : {}),
@@ -169,23 +236,65 @@ export function fhirPipeline(core: SandboxCore, options: FaultRunOptions): Reque
         ...(responseBody !== undefined ? { body: truncateBody(responseBody) } : {}),
       },
     });
+    core.tallies.request(
+      interaction === undefined ? undefined : resolveInteraction(interaction)?.name,
+      result === 'dropped' ? 0 : result.status,
+      faultName,
+    );
     core.config.log?.(
       'info',
-      `${req.method} ${req.originalUrl} ${result === 'dropped' ? 'dropped' : result.status} ${ms}ms`,
+      `${req.method} ${req.originalUrl} ${result === 'dropped' ? 'dropped' : status} ${ms}ms`,
       {
         method: req.method,
         path: req.originalUrl,
-        status: result === 'dropped' ? 0 : result.status,
+        status,
         ms,
         ...(faultName ? { fault: faultName } : {}),
         ...(world.id ? { session: world.id } : {}),
       },
     );
   };
+  return async (req, res) => {
+    try {
+      await serve(req, res);
+    } catch (error) {
+      lastResort(core, res, error);
+    }
+  };
+}
+
+/**
+ * The last resort for a FHIR request: whatever escaped the pipeline is logged and answered as a
+ * JSON 500 OperationOutcome (or the connection is cut when an answer was already under way), and
+ * the server keeps serving.
+ */
+function lastResort(core: SandboxCore, res: Response, error: unknown): void {
+  try {
+    core.config.log?.('error', `unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+    sendFhir(
+      res,
+      500,
+      operationOutcome('INTERNAL_SERVER_ERROR', 'The sandbox failed unexpectedly; the error is in its log.'),
+      'json',
+    );
+  } catch {
+    res.destroy();
+  }
+}
+
+/** A 201 to a POST is a booking committed (the only create this provider serves). */
+async function countBooking(
+  core: SandboxCore,
+  method: string,
+  pending: FhirResult | Promise<FhirResult>,
+): Promise<FhirResult> {
+  const result = await pending;
+  if (method === 'POST' && result.status === 201) core.tallies.booked();
+  return result;
 }
 
 /** A call for a request no route serves: only faults look at it. */
-function emptyCall(core: SandboxCore, world: World, req: Request): FhirCall {
+function emptyCall(core: SandboxCore, world: World, req: Request, format: FhirFormat): FhirCall {
   return {
     core,
     world,
@@ -195,7 +304,19 @@ function emptyCall(core: SandboxCore, world: World, req: Request): FhirCall {
     headers: req.headers,
     nowMs: core.clock.now(),
     fhirBaseUrl: fhirBaseUrl(core, req),
+    format,
   };
+}
+
+/**
+ * A request path (as the app sees it) relative to the FHIR base path, in the direct or the Spine
+ * proxy's URL form; undefined when it lies outside the base path.
+ */
+export function fhirRelativePath(path: string, basePath: string): string | undefined {
+  if (SSP_PREFIX.test(path)) return stripSspPrefix(path, basePath);
+  if (!basePath) return path;
+  if (path === basePath) return '/';
+  return path.startsWith(`${basePath}/`) ? path.slice(basePath.length) : undefined;
 }
 
 function stripSspPrefix(path: string, basePath: string): string {
@@ -210,9 +331,19 @@ function headerValue(req: Request, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * The FHIR base for Location headers: --public-url, else the request's Host, else (HTTP/1.0
+ * without Host) the address and port the request actually arrived on, never the configured
+ * port (0 means "any free one").
+ */
 function fhirBaseUrl(core: SandboxCore, req: Request): string {
   const origin =
-    core.config.publicUrl?.replace(/\/$/, '') ??
-    `${req.protocol}://${req.get('host') ?? `${core.config.host}:${core.config.port}`}`;
+    core.config.publicUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.get('host') ?? arrivalHost(req)}`;
   return `${origin}${core.config.basePath}`;
+}
+
+/** host:port of the socket's local end; IPv6 in brackets, IPv4-mapped IPv6 as plain IPv4. */
+function arrivalHost(req: Request): string {
+  const address = (req.socket.localAddress ?? '127.0.0.1').replace(/^::ffff:(?=\d+\.)/, '');
+  return `${address.includes(':') ? `[${address}]` : address}:${req.socket.localPort}`;
 }

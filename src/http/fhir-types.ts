@@ -1,3 +1,4 @@
+import type { FhirFormat } from '../fhir/format.js';
 import type { FhirResource } from '../fhir/resources.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import type { World } from '../sandbox/world.js';
@@ -19,6 +20,8 @@ export interface FhirCall {
   nowMs: number;
   /** Origin + base path, for Location headers. */
   fhirBaseUrl: string;
+  /** The negotiated response format (absent: JSON), so a handler can render before it commits. */
+  format?: FhirFormat;
 }
 
 /** What a handler returns; the pipeline renders it (or a fault replaces it). */
@@ -30,6 +33,10 @@ export interface FhirResult {
   minimal?: boolean;
   /** `resource` already serialised as JSON (large searches assemble it from cached pieces). */
   json?: string;
+  /** Sentences for X-Sandbox-Warning (and the journal): what the request did not send as the spec asks. */
+  warnings?: string[];
+  /** `resource` already rendered in the call's format (a handler that commits renders first). */
+  rendered?: { body: string; contentType: string };
 }
 
 export type FhirHandler = (call: FhirCall) => FhirResult | Promise<FhirResult>;

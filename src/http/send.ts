@@ -1,33 +1,115 @@
 import type { Response } from 'express';
-import { FHIR_JSON, serialize } from '../fhir/format.js';
+import { FHIR_JSON, type FhirFormat, serialize } from '../fhir/format.js';
+import { operationOutcome } from '../fhir/operation-outcome.js';
 import type { FhirResource } from '../fhir/resources.js';
+
+/** A response body already written in one format, with its exact Content-Type. */
+export interface RenderedBody {
+  body: string;
+  contentType: string;
+}
+
+/** Headers on every FHIR answer, errors and faults included. */
+export const FHIR_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
+  'Cache-Control': 'no-store',
+  // A browser must never read a FHIR body as HTML or script (a narrative, a diagnostics echo).
+  'X-Content-Type-Options': 'nosniff',
+};
+
+/**
+ * `resource` as FHIR JSON or XML. Throws what the writer throws (FhirXmlError for anything FHIR
+ * XML cannot carry); callers that must not fail use sendFhir, which falls back.
+ */
+export function renderFhir(resource: FhirResource, format: FhirFormat): RenderedBody {
+  return serialize(resource, format);
+}
+
+/** Told when an answer could not be written as asked and a 500 went out instead (for the log). */
+export type UnwritableListener = (what: string, error: unknown) => void;
 
 /**
  * Write a FHIR response: exactly `application/fhir+json;charset=utf-8` (Express's res.json
- * would add a space before charset) or XML, and Cache-Control: no-store on every response.
- * Returns the body written, for the journal.
+ * would add a space before charset) or XML, with Cache-Control: no-store and
+ * X-Content-Type-Options: nosniff on every response. Returns the body written, for the journal.
+ *
+ * Never throws: when the resource cannot be written in `format`, or a header value cannot be
+ * sent, the answer becomes a JSON 500 INTERNAL_SERVER_ERROR OperationOutcome whose diagnostics
+ * name what could not be written, and `onUnwritable` is told. A response already under way is
+ * cut instead; one already finished is left as it is.
  */
 export function sendFhir(
   res: Response,
   status: number,
   resource: FhirResource | undefined,
-  format: 'json' | 'xml',
+  format: FhirFormat,
   headers: Record<string, string> = {},
-  /** The resource as JSON already, when the handler has it. */
-  json?: string,
+  /** `resource` already rendered in `format`, when the handler has it. */
+  rendered?: RenderedBody,
+  onUnwritable?: UnwritableListener,
 ): string | undefined {
-  res.status(status);
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.setHeader('Cache-Control', 'no-store');
-  if (resource === undefined) {
+  if (res.headersSent) {
+    // An answer already under way cannot be replaced: cut it. One already ended is left alone
+    // (writableEnded is not enough: with gzip the end passes through zlib first).
+    if (!res.writableEnded && !answered.has(res)) res.destroy();
+    return undefined;
+  }
+  let out: RenderedBody | undefined;
+  if (resource !== undefined) {
+    try {
+      out = rendered ?? renderFhir(resource, format);
+    } catch (error) {
+      return sendUnwritable(
+        res,
+        `${resourceLabel(resource)} as ${format.toUpperCase()}`,
+        error,
+        onUnwritable,
+      );
+    }
+  }
+  try {
+    res.status(status);
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  } catch (error) {
+    return sendUnwritable(res, 'the response headers', error, onUnwritable);
+  }
+  for (const [name, value] of Object.entries(FHIR_RESPONSE_HEADERS)) res.setHeader(name, value);
+  answered.add(res);
+  if (out === undefined) {
     res.end();
     return undefined;
   }
-  const { body, contentType } =
-    format === 'json' && json !== undefined
-      ? { body: json, contentType: FHIR_JSON }
-      : serialize(resource, format);
-  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Type', out.contentType);
+  res.end(out.body);
+  return out.body;
+}
+
+/** Responses sendFhir has ended. */
+const answered = new WeakSet<object>();
+
+function resourceLabel(resource: FhirResource): string {
+  return typeof resource.resourceType === 'string' ? `the ${resource.resourceType}` : 'the resource';
+}
+
+/** The fallback: a JSON 500 naming what could not be written (JSON can always be written). */
+function sendUnwritable(
+  res: Response,
+  what: string,
+  error: unknown,
+  onUnwritable: UnwritableListener | undefined,
+): string {
+  onUnwritable?.(what, error);
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  const reason = error instanceof Error ? error.message : String(error);
+  const body = JSON.stringify(
+    operationOutcome(
+      'INTERNAL_SERVER_ERROR',
+      `The sandbox could not write ${what}: ${reason}. The error is in its log.`,
+    ),
+  );
+  res.status(500);
+  for (const [name, value] of Object.entries(FHIR_RESPONSE_HEADERS)) res.setHeader(name, value);
+  res.setHeader('Content-Type', FHIR_JSON);
+  answered.add(res);
   res.end(body);
   return body;
 }

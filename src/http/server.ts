@@ -2,9 +2,14 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Express } from 'express';
 import type { SandboxConfig } from '../config.js';
-import { ConfigError, SERVER_TIMEOUTS } from '../config.js';
+import {
+  ConfigError,
+  exposedTokenMessage,
+  isLoopbackHost,
+  MIN_EXPOSED_TOKEN_LENGTH,
+  SERVER_TIMEOUTS,
+} from '../config.js';
 import { MAX_DELAY_MS } from '../faults/rule.js';
 import { FHIR_JSON } from '../fhir/format.js';
 import { operationOutcome } from '../fhir/operation-outcome.js';
@@ -18,12 +23,13 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-function readPem(flag: string, path: string): Buffer {
+function readPem(flag: string, option: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
     throw new ConfigError(
       `${flag} ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      option,
     );
   }
 }
@@ -32,7 +38,7 @@ function readPem(flag: string, path: string): Buffer {
 function rawOutcome(socket: Socket, status: number, reason: string, diagnostics: string): void {
   const body = JSON.stringify(operationOutcome('BAD_REQUEST', diagnostics));
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${FHIR_JSON}\r\nCache-Control: no-store\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${FHIR_JSON}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 
@@ -56,7 +62,11 @@ function onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   }
 }
 
-export async function listen(app: Express, config: SandboxConfig, onCut: () => void): Promise<RunningServer> {
+export async function listen(
+  app: http.RequestListener,
+  config: SandboxConfig,
+  onCut: () => void,
+): Promise<RunningServer> {
   const tls = config.tls;
   // A slow client cannot hold a connection for ever (slow loris). Node checks these timeouts every
   // connectionsCheckingInterval (30 s by default), so check often enough for them to hold.
@@ -69,26 +79,48 @@ export async function listen(app: Express, config: SandboxConfig, onCut: () => v
     // Node's own answer to a missing Host is a bare 400; ours is an OperationOutcome (below).
     requireHostHeader: false,
   };
-  const refuse = (res: http.ServerResponse, status: number, diagnostics: string): void => {
+  const refuse = (
+    res: http.ServerResponse,
+    status: number,
+    diagnostics: string,
+    code: 'BAD_REQUEST' | 'INTERNAL_SERVER_ERROR' = 'BAD_REQUEST',
+  ): void => {
     res.shouldKeepAlive = false;
     res
-      .writeHead(status, { 'Content-Type': FHIR_JSON, 'Cache-Control': 'no-store' })
-      .end(JSON.stringify(operationOutcome('BAD_REQUEST', diagnostics)));
+      .writeHead(status, {
+        'Content-Type': FHIR_JSON,
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+      })
+      .end(JSON.stringify(operationOutcome(code, diagnostics)));
   };
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     if (req.headers.host === undefined && req.httpVersion === '1.1') {
       refuse(res, 400, 'An HTTP/1.1 request must carry a Host header');
       return;
     }
-    app(req, res);
+    // The request boundary: nothing a request does may stop the server.
+    try {
+      app(req, res);
+    } catch (error) {
+      config.log?.('error', `unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+      if (!res.headersSent)
+        refuse(
+          res,
+          500,
+          'The sandbox failed unexpectedly; the error is in its log.',
+          'INTERNAL_SERVER_ERROR',
+        );
+      else res.destroy();
+    }
   };
   const server: http.Server = tls
     ? https.createServer(
         {
           ...httpOptions,
-          cert: readPem('--tls-cert', tls.cert),
-          key: readPem('--tls-key', tls.key),
-          ...(tls.ca ? { ca: readPem('--tls-ca', tls.ca) } : {}),
+          cert: readPem('--tls-cert', 'tls.cert', tls.cert),
+          key: readPem('--tls-key', 'tls.key', tls.key),
+          ...(tls.ca ? { ca: readPem('--tls-ca', 'tls.ca', tls.ca) } : {}),
           // Ask for a certificate but decide per request (496, as the Spine proxy answers).
           requestCert: tls.requireClientCert,
           rejectUnauthorized: false,
@@ -120,13 +152,17 @@ export async function listen(app: Express, config: SandboxConfig, onCut: () => v
         reject(
           new ConfigError(
             `port ${config.port} on ${config.host} is already in use: stop what holds it or pick another --port (0 picks a free one)`,
+            'port',
           ),
         );
       else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
-        reject(new ConfigError(`--host ${config.host} is not an address of this machine`));
+        reject(new ConfigError(`--host ${config.host} is not an address of this machine`, 'host'));
       else if (error.code === 'EACCES')
         reject(
-          new ConfigError(`port ${config.port} needs privileges this process lacks: pick a port above 1023`),
+          new ConfigError(
+            `port ${config.port} needs privileges this process lacks: pick a port above 1023`,
+            'port',
+          ),
         );
       else reject(error);
     };
@@ -139,7 +175,17 @@ export async function listen(app: Express, config: SandboxConfig, onCut: () => v
     server.listen(config.port, config.host);
   });
 
-  const port = (server.address() as AddressInfo).port;
+  const bound = server.address() as AddressInfo;
+  // Exposure is judged by the address actually bound, not by --host's text: a name may resolve
+  // to every interface.
+  if (
+    !isLoopbackHost(bound.address) &&
+    (config.adminToken === undefined || config.adminToken.length < MIN_EXPOSED_TOKEN_LENGTH)
+  ) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw new ConfigError(exposedTokenMessage(`${config.host} (bound to ${bound.address})`));
+  }
+  const port = bound.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const origin = `${tls ? 'https' : 'http'}://${host}:${port}`;
   let closing: Promise<void> | undefined;

@@ -1,5 +1,9 @@
+import { createRequire } from 'node:module';
+import type * as Z from 'zod';
+import { parseZonedInstant, ZONED_INSTANT_RULE } from '../domain/instant.js';
 import { formatLondon } from '../domain/london-time.js';
 import type { SandboxCore } from './core.js';
+import { zodInputError } from './fixtures.js';
 import { InputError } from './input-error.js';
 
 export type ClockChange = { now: string } | { advance: string } | { real: true };
@@ -27,38 +31,62 @@ export function clockView(core: SandboxCore) {
   };
 }
 
+function buildClockSchema(z: typeof Z) {
+  return z
+    .strictObject(
+      {
+        now: z
+          .string()
+          .refine((s) => parseZonedInstant(s) !== undefined, { error: `now ${ZONED_INSTANT_RULE}` })
+          .optional()
+          .meta({ description: 'freeze the sandbox clock at this instant' }),
+        advance: z
+          .string()
+          .refine((s) => parseDuration(s) !== undefined, {
+            error: 'advance must be an ISO 8601 duration such as PT1H, P1D or PT30M',
+          })
+          .optional()
+          .meta({ description: 'move the sandbox clock by an ISO 8601 duration (a leading - goes back)' }),
+        real: z
+          .literal(true, { error: 'real must be true' })
+          .optional()
+          .meta({ description: 'back to real time' }),
+      },
+      { error: 'send {"now": ISO instant}, {"advance": "PT1H"} or {"real": true}' },
+    )
+    .superRefine((change, ctx) => {
+      const given = Object.keys(change);
+      if (given.length !== 1)
+        ctx.addIssue({ code: 'custom', message: 'send exactly one of now, advance, real' });
+    })
+    .meta({ minProperties: 1, maxProperties: 1 });
+}
+
+let clockSchema: ReturnType<typeof buildClockSchema> | undefined;
+
+/** The body of PUT /_admin/clock and setClock(): exactly one of now, advance, real.
+ * @internal zod types stay out of the published .d.ts (tsconfig.build.json stripInternal).
+ */
+export function clockChangeSchema(): ReturnType<typeof buildClockSchema> {
+  clockSchema ??= buildClockSchema(createRequire(import.meta.url)('zod') as typeof Z);
+  return clockSchema;
+}
+
 /** PUT /_admin/clock and the API's setClock(): freeze at an instant, advance, or back to real time. */
 export async function changeClock(core: SandboxCore, body: unknown): Promise<ReturnType<typeof clockView>> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new InputError('send {"now": ISO instant}, {"advance": "PT1H"} or {"real": true}', 'body');
+  const result = clockChangeSchema().safeParse(body, { reportInput: true });
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    if (issue.code === 'custom' && issue.path.length === 0) {
+      const keys = Object.keys(body as object);
+      throw new InputError(issue.message, keys.length ? keys.join(',') : 'body');
+    }
+    throw zodInputError(result.error);
   }
-  const change = body as Record<string, unknown>;
-  const keys = Object.keys(change);
-  if (keys.length !== 1)
-    throw new InputError('send exactly one of now, advance, real', keys.length ? keys.join(',') : 'body');
-  if ('now' in change) {
-    const ms =
-      typeof change['now'] === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(change['now'])
-        ? Date.parse(change['now'])
-        : Number.NaN;
-    if (Number.isNaN(ms))
-      throw new InputError(
-        'now must be an ISO instant with an offset, e.g. 2026-06-02T09:00:00+01:00',
-        'now',
-      );
-    core.clock.freeze(ms);
-  } else if ('advance' in change) {
-    const ms = typeof change['advance'] === 'string' ? parseDuration(change['advance']) : undefined;
-    if (ms === undefined)
-      throw new InputError('advance must be an ISO 8601 duration such as PT1H, P1D or PT30M', 'advance');
-    core.clock.advance(ms);
-  } else if ('real' in change) {
-    if (change['real'] !== true) throw new InputError('real must be true', 'real');
-    core.clock.real();
-  } else {
-    throw new InputError(`unknown field ${keys[0]}: send now, advance or real`, keys[0]);
-  }
-  core.sessions.expire(core.clock.now());
+  const change = result.data;
+  if (change.now !== undefined) core.clock.freeze(parseZonedInstant(change.now)!);
+  else if (change.advance !== undefined) core.clock.advance(parseDuration(change.advance)!);
+  else core.clock.real();
   await core.persist(core.defaultWorld);
   return clockView(core);
 }

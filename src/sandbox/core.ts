@@ -1,6 +1,7 @@
 import type { SandboxConfig } from '../config.js';
 import { Clock } from '../domain/clock.js';
 import { Directory } from '../domain/directory.js';
+import { parseZonedInstant } from '../domain/instant.js';
 import type { Seed } from '../domain/model.js';
 import { SlotCalendar } from '../domain/slots.js';
 import { SandboxState } from '../domain/state.js';
@@ -10,7 +11,9 @@ import { PROFILES, type Profile, statusFor } from '../profiles/index.js';
 import { SCHEMA_VERSION, type StateStore, type StoreDocument, StoreError } from '../store/store.js';
 import { checkDocument, type DocumentContext } from './document.js';
 import { InputError } from './input-error.js';
+import { JournalBudget } from './journal.js';
 import { Sessions } from './sessions.js';
+import { Tallies } from './tallies.js';
 import { World } from './world.js';
 
 export interface CoreParts {
@@ -18,8 +21,10 @@ export interface CoreParts {
   seed: Seed;
   store: StateStore;
   scenario?: { name: string; scenario: Scenario };
-  /** Real time source; tests may replace it. */
+  /** Real time source (epoch ms) under the sandbox clock; tests may replace it. */
   realNow?: () => number;
+  /** Monotonic ms for session idle time (performance.now by default); tests may replace it. */
+  monotonicNow?: () => number;
 }
 
 /**
@@ -50,6 +55,10 @@ export class SandboxCore {
   readonly store: StateStore;
   readonly defaultWorld: World;
   readonly sessions: Sessions;
+  /** Counts since start for GET /_admin/metrics. */
+  readonly tallies = new Tallies();
+  /** The bytes every journal keeps, together (--journal-budget). */
+  readonly journalBudget: JournalBudget;
   private readonly baseFaults: FaultEngine;
   scenarioName: string | null;
 
@@ -61,7 +70,7 @@ export class SandboxCore {
     this.calendar = new SlotCalendar(parts.seed);
     if (document) checkStoredDocument(this, document, parts.store.path);
     this.clock = new Clock(parts.realNow, document?.clock);
-    if (!document && parts.config.clock) this.clock.freeze(Date.parse(parts.config.clock));
+    if (!document && parts.config.clock) this.clock.freeze(parseZonedInstant(parts.config.clock)!);
     this.store = parts.store;
     this.baseFaults = new FaultEngine({
       randomSeed: parts.scenario?.scenario.randomSeed ?? parts.config.randomSeed,
@@ -71,23 +80,40 @@ export class SandboxCore {
     this.scenarioName = parts.scenario?.name ?? null;
     this.baseFaults.setScenario(this.scenarioName, parts.scenario?.scenario);
     const state = document ? SandboxState.from(document.state) : new SandboxState();
+    this.journalBudget = new JournalBudget(parts.config.journalBudgetBytes);
     this.defaultWorld = new World(
       undefined,
       this.baseFaults.clone(),
       parts.config.journalSize,
-      this.clock.now(),
       state,
+      this.journalBudget,
     );
     this.sessions = new Sessions(
-      (id) => new World(id, this.baseFaults.clone(), parts.config.journalSize, this.clock.now()),
+      (id) =>
+        new World(
+          id,
+          this.baseFaults.clone(),
+          parts.config.journalSize,
+          new SandboxState(),
+          this.journalBudget,
+        ),
       parts.config.sessionTtlMs,
       parts.config.maxSessions,
+      parts.monotonicNow,
     );
   }
 
   /** The world a request works on: its session's, or the default. */
   world(sessionId: string | undefined): World {
-    return sessionId === undefined ? this.defaultWorld : this.sessions.get(sessionId, this.clock.now());
+    return sessionId === undefined ? this.defaultWorld : this.sessions.get(sessionId);
+  }
+
+  /**
+   * A fresh copy of the scenario's rules, as a new session starts with: for a refused request
+   * naming a session that does not exist yet (it is not made for a refused request).
+   */
+  scenarioFaults(): FaultEngine {
+    return this.baseFaults.clone();
   }
 
   /** Switch the active scenario; every world's faults go back to the new scenario's. */
@@ -95,6 +121,26 @@ export class SandboxCore {
     this.scenarioName = name;
     this.baseFaults.setScenario(name, scenario);
     for (const world of [this.defaultWorld, ...this.sessions.all()]) world.faults.setScenario(name, scenario);
+  }
+
+  /** Names of the scenarios active in the default state or any session. */
+  activeScenarioNames(): Set<string> {
+    const names = new Set<string>();
+    for (const world of [this.defaultWorld, ...this.sessions.all()]) {
+      if (world.faults.scenarioName !== null) names.add(world.faults.scenarioName);
+    }
+    return names;
+  }
+
+  /**
+   * Hot reload (--watch): replace the rules of scenario `name` wherever it is active, in one step
+   * per world; admin-armed rules stay. Worlds on another scenario, or none, are left alone.
+   */
+  reloadScenario(name: string, scenario: Scenario): void {
+    if (this.scenarioName === name) this.baseFaults.setScenario(name, scenario);
+    for (const world of [this.defaultWorld, ...this.sessions.all()]) {
+      if (world.faults.scenarioName === name) world.faults.setScenario(name, scenario);
+    }
   }
 
   /** A world's state as the --db file and GET /_admin/snapshot hold it (the clock is shared). */

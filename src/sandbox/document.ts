@@ -1,9 +1,12 @@
 import { createRequire } from 'node:module';
 import type * as Z from 'zod';
 import type { Directory } from '../domain/directory.js';
-import type { Seed } from '../domain/model.js';
+import { forbiddenKeyMessage, type JsonWalkProblem, jsonWalker, walkJson } from '../domain/map-keys.js';
+import type { AppointmentRecord, Seed } from '../domain/model.js';
 import type { SlotCalendar } from '../domain/slots.js';
 import type { PersistedState } from '../domain/state.js';
+import { appointmentToFhir } from '../fhir/resources.js';
+import { unstorableProblem } from '../fhir/storable.js';
 import { SCHEMA_VERSION, type StoreDocument } from '../store/store.js';
 import { schemas, zodInputError } from './fixtures.js';
 import { InputError } from './input-error.js';
@@ -23,52 +26,139 @@ export interface DocumentContext {
 }
 
 function buildDocumentSchema(z: typeof Z, patientSchema: Z.ZodType) {
+  const versionId = z
+    .string()
+    .regex(/^[1-9]\d{0,8}$/, { error: 'a version is a positive whole number as a string' });
+  const status = z.enum(['booked', 'cancelled']);
+  const resource = z.record(z.string(), z.unknown());
+  // Earlier versions (absent in documents written before version reads were served).
+  const versionSchema = z.strictObject({ versionId, lastModifiedMs: z.number().int(), status, resource });
   const recordSchema = z.strictObject({
     id: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, {
       error: 'an id is 1 to 64 characters from A-Z, a-z, 0-9, "-" and "."',
     }),
-    versionId: z
-      .string()
-      .regex(/^[1-9]\d{0,8}$/, { error: 'a version is a positive whole number as a string' }),
+    versionId,
     lastModifiedMs: z.number().int(),
     patientId: z.string(),
     slotIds: z.array(z.string()).min(1),
     startMs: z.number().int(),
     endMs: z.number().int(),
-    status: z.enum(['booked', 'cancelled']),
+    status,
     origin: z.enum(['gpconnect', 'fixture', 'not-gpconnect', 'stolen']),
-    resource: z.record(z.string(), z.unknown()),
+    resource,
+    history: z.array(versionSchema).optional(),
   });
 
-  const documentSchema = z.strictObject({
-    schemaVersion: z.literal(SCHEMA_VERSION, { error: `this sandbox reads schemaVersion ${SCHEMA_VERSION}` }),
-    seed: z.string(),
-    clock: z.strictObject({ frozenAt: z.number().int().optional(), offsetMs: z.number().int() }),
-    state: z.strictObject({
-      nextAppointmentId: z.number().int().min(1),
-      appointments: z.array(recordSchema),
-      fixturePatients: z.array(patientSchema),
-      blockedSlots: z.array(z.string()).optional(),
-    }),
-  });
-  return documentSchema;
+  const shape = (appointments: Z.ZodType, fixturePatients: Z.ZodType) =>
+    z.strictObject({
+      schemaVersion: z.literal(SCHEMA_VERSION, {
+        error: `this sandbox reads schemaVersion ${SCHEMA_VERSION}`,
+      }),
+      seed: z.string(),
+      clock: z.strictObject({ frozenAt: z.number().int().optional(), offsetMs: z.number().int() }),
+      state: z.strictObject({
+        nextAppointmentId: z.number().int().min(1),
+        appointments: z.array(appointments),
+        fixturePatients: z.array(fixturePatients),
+        blockedSlots: z.array(z.string()).optional(),
+      }),
+    });
+  return {
+    recordSchema,
+    patientSchema,
+    documentSchema: shape(recordSchema, patientSchema),
+    /** The document with its two long lists unchecked, for checking them in slices. */
+    shellSchema: shape(z.unknown(), z.unknown()),
+  };
 }
 
-let documentSchema: ReturnType<typeof buildDocumentSchema> | undefined;
+let built: ReturnType<typeof buildDocumentSchema> | undefined;
 
-/** Check a document; the error names the first bad field as a JSON path. */
-export function checkDocument(core: DocumentContext, json: unknown): StoreDocument {
+/**
+ * The state document's shape (the --db file, GET and PUT /_admin/snapshot); references are checked apart.
+ * @internal zod types stay out of the published .d.ts (tsconfig.build.json stripInternal).
+ */
+export function stateDocumentSchema(): ReturnType<typeof buildDocumentSchema>['documentSchema'] {
+  return documentSchemas().documentSchema;
+}
+
+function documentSchemas(): ReturnType<typeof buildDocumentSchema> {
+  built ??= buildDocumentSchema(createRequire(import.meta.url)('zod') as typeof Z, schemas().patientSchema);
+  return built;
+}
+
+function refuseWalkProblem(problem: JsonWalkProblem | undefined): void {
+  if (problem?.kind === 'too-deep')
+    throw new InputError(`nested more than ${MAX_DEPTH} levels deep`, problem.path || 'body');
+  if (problem) throw new InputError(forbiddenKeyMessage(problem.path), problem.path);
+}
+
+function refuseNonObject(json: unknown): asserts json is object {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new InputError('send the document GET /_admin/snapshot returns, as a JSON object', 'body');
   }
-  checkDepth(json);
-  documentSchema ??= buildDocumentSchema(
-    createRequire(import.meta.url)('zod') as typeof Z,
-    schemas().patientSchema,
-  );
-  const result = documentSchema.safeParse(json, { reportInput: true });
+}
+
+/** Objects walked, and list items checked, between two yields to the event loop. */
+const WALK_SLICE = 20_000;
+const ITEM_SLICE = 500;
+
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * checkDocument for PUT /_admin/snapshot: the same checks and errors, done in slices that yield
+ * to the event loop between them, so a large import never holds up other requests for long.
+ */
+export async function checkDocumentInSlices(core: DocumentContext, json: unknown): Promise<StoreDocument> {
+  refuseNonObject(json);
+  const walker = jsonWalker(json, MAX_DEPTH);
+  let step = walker.run(WALK_SLICE);
+  while (step === 'more') {
+    await yieldToLoop();
+    step = walker.run(WALK_SLICE);
+  }
+  refuseWalkProblem(step);
+  const { shellSchema, recordSchema, patientSchema } = documentSchemas();
+  const shell = shellSchema.safeParse(json, { reportInput: true });
+  if (!shell.success) throw zodInputError(shell.error);
+  const doc = shell.data as unknown as StoreDocument;
+  const checkList = async (items: unknown[], schema: Z.ZodType, path: string): Promise<unknown[]> => {
+    const out: unknown[] = [];
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0 && i % ITEM_SLICE === 0) await yieldToLoop();
+      const result = schema.safeParse(items[i], { reportInput: true });
+      if (!result.success) throw zodInputError(result.error, `${path}[${i}]`);
+      out.push(result.data);
+    }
+    return out;
+  };
+  doc.state.appointments = (await checkList(
+    doc.state.appointments,
+    recordSchema,
+    'state.appointments',
+  )) as StoreDocument['state']['appointments'];
+  doc.state.fixturePatients = (await checkList(
+    doc.state.fixturePatients,
+    patientSchema,
+    'state.fixturePatients',
+  )) as StoreDocument['state']['fixturePatients'];
+  return checkReferences(core, doc);
+}
+
+/** Check a document; the error names the first bad field as a JSON path. */
+export function checkDocument(core: DocumentContext, json: unknown): StoreDocument {
+  refuseNonObject(json);
+  // One pass for depth and keys, building no path strings until a problem is found.
+  refuseWalkProblem(walkJson(json, MAX_DEPTH));
+  const result = documentSchemas().documentSchema.safeParse(json, { reportInput: true });
   if (!result.success) throw zodInputError(result.error);
-  const doc = result.data as StoreDocument;
+  return checkReferences(core, result.data as StoreDocument);
+}
+
+/** The seed, then every reference, slot and counter (checkState). */
+function checkReferences(core: DocumentContext, doc: StoreDocument): StoreDocument {
   if (doc.seed !== core.seed.fingerprint) {
     throw new InputError(
       `the snapshot was taken with another seed (${doc.seed}); this sandbox runs ${core.seed.fingerprint}`,
@@ -128,6 +218,18 @@ function checkState(core: DocumentContext, state: PersistedState): void {
       }
       return slot;
     });
+    let previous = 0;
+    (record.history ?? []).forEach((version, j) => {
+      const n = Number(version.versionId);
+      if (n <= previous || n >= Number(record.versionId)) {
+        throw new InputError(
+          `versions must rise, oldest first, each below the current version ${record.versionId}`,
+          `${at}.history[${j}].versionId`,
+        );
+      }
+      previous = n;
+    });
+    checkResource(record, at);
     const sorted = [...slots].sort((a, b) => a.startMs - b.startMs);
     if (record.startMs !== sorted[0]!.startMs)
       throw new InputError(`startMs is not the start of Slot/${sorted[0]!.id}`, `${at}.startMs`);
@@ -147,19 +249,35 @@ function checkState(core: DocumentContext, state: PersistedState): void {
   });
 }
 
-/** Deeply nested JSON parses, but later walks (persisting, cloning) would overflow the stack. */
-function checkDepth(root: object): void {
-  const stack: Array<[unknown, number, string]> = [[root, 0, '']];
-  while (stack.length > 0) {
-    const [value, depth, path] = stack.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth > MAX_DEPTH) throw new InputError(`nested more than ${MAX_DEPTH} levels deep`, path || 'body');
-    for (const [key, child] of Object.entries(value)) {
-      stack.push([
-        child,
-        depth + 1,
-        Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key,
-      ]);
+/**
+ * A stored appointment is served as FHIR JSON and XML: it must be an STU3 Appointment whose every
+ * element is known and whose strings XML 1.0 can carry (fhir/storable.ts), or it is refused here
+ * rather than failing on some later read.
+ */
+function checkResource(record: AppointmentRecord, at: string): void {
+  const type = record.resource['resourceType'];
+  if (type !== undefined && type !== 'Appointment') {
+    throw new InputError(
+      `resourceType must be "Appointment", got ${JSON.stringify(type)}`,
+      `${at}.resource.resourceType`,
+    );
+  }
+  // The profile URL is the one thing added on output that the document does not hold. Earlier
+  // versions are served too (GET /Appointment/{id}/_history/{vid}), so each is checked the same way.
+  const versions: Array<[AppointmentRecord, string]> = [
+    [record, `${at}.resource`],
+    ...(record.history ?? []).map((version, j): [AppointmentRecord, string] => [
+      { ...record, ...version },
+      `${at}.history[${j}].resource`,
+    ]),
+  ];
+  for (const [version, field] of versions) {
+    const problem = unstorableProblem(appointmentToFhir(version, 'urn:profile'));
+    if (problem) {
+      throw new InputError(
+        `${field}: ${problem}: a stored appointment must be valid FHIR STU3 that both JSON and XML can carry`,
+        field,
+      );
     }
   }
 }

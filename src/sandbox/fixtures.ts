@@ -17,9 +17,11 @@ import { formatLondon, isCalendarDate, londonDateOf, parseFhirInstant } from '..
 import type { AppointmentRecord, Patient, Schedule, Slot } from '../domain/model.js';
 import { nhsNumberProblem, syntheticNhsNumbers } from '../domain/nhs-number.js';
 import { SandboxState } from '../domain/state.js';
+import { charCount } from '../domain/text.js';
 import { isMagicOutcome, MAGIC_OUTCOMES } from '../faults/magic-patients.js';
 import { ruleRng } from '../faults/random.js';
 import { EXTENSION_URL, SYSTEM } from '../fhir/profiles.js';
+import { xmlCharProblem } from '../fhir/xml-chars.js';
 import type { SandboxCore } from './core.js';
 import { InputError } from './input-error.js';
 import type { World } from './world.js';
@@ -33,7 +35,16 @@ function buildSchemas(z: typeof Z) {
   const fhirId = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, {
     error: 'an id is 1 to 64 characters from A-Z, a-z, 0-9, "-" and "."',
   });
-  const text = z.string().regex(/\S/, { error: 'must not be empty' });
+  // Fixture strings end up in FHIR answers, XML ones too: refuse what XML 1.0 cannot carry.
+  const xmlChars = (s: string, ctx: Z.core.$RefinementCtx<string>) => {
+    const problem = xmlCharProblem(s);
+    if (problem)
+      ctx.addIssue({
+        code: 'custom',
+        message: `holds a character XML 1.0 cannot carry (${problem}), so FHIR XML answers could not be written`,
+      });
+  };
+  const text = z.string().regex(/\S/, { error: 'must not be empty' }).superRefine(xmlChars);
   const address = z.strictObject({ line: z.array(text).min(1), city: text, postalCode: text });
   const humanName = z.strictObject({
     family: text,
@@ -53,6 +64,9 @@ function buildSchemas(z: typeof Z) {
   const dateOrInstant = z.string().refine((s) => isCalendarDate(s) || hasZone(s), {
     error: 'expected "YYYY-MM-DD" or a dateTime with a zone, e.g. 2026-06-02T09:00:00+01:00',
   });
+  /** A string of at most `max` characters (code points, not UTF-16 units). */
+  const textOfAtMost = (max: number) =>
+    z.string().refine((s) => charCount(s) <= max, { error: `expected at most ${max} characters` });
   const magic = z.string().refine(isMagicOutcome, {
     error: `expected one of ${Object.keys(MAGIC_OUTCOMES).join(', ')}`,
   });
@@ -100,8 +114,8 @@ function buildSchemas(z: typeof Z) {
     start: instant.optional(),
     end: instant.optional(),
     status: z.enum(['booked', 'cancelled']).optional(),
-    description: z.string().max(1000).optional(),
-    comment: z.string().max(4000).optional(),
+    description: textOfAtMost(1000).superRefine(xmlChars).optional(),
+    comment: textOfAtMost(4000).superRefine(xmlChars).optional(),
     origin: z.enum(['fixture', 'not-gpconnect']).optional(),
     created: instant.optional(),
     cancellationReason: text.optional(),
@@ -111,6 +125,7 @@ function buildSchemas(z: typeof Z) {
 
 type Schemas = ReturnType<typeof buildSchemas>;
 let built: Schemas | undefined;
+/** @internal zod types stay out of the published .d.ts (tsconfig.build.json stripInternal). */
 export function schemas(): Schemas {
   built ??= buildSchemas(createRequire(import.meta.url)('zod') as typeof Z);
   return built;
@@ -208,7 +223,14 @@ export function addPatient(core: SandboxCore, world: World, body: unknown): Pati
     phone: input.phone ?? '07700 900000',
     organizationId: organization.id,
     active: input.active ?? true,
-    ...(input.deceasedDateTime !== undefined ? { deceasedDateTime: input.deceasedDateTime } : {}),
+    ...(input.deceasedDateTime !== undefined
+      ? {
+          // A date stays a date; an instant is stored in UK local time, as every request dateTime.
+          deceasedDateTime: isCalendarDate(input.deceasedDateTime)
+            ? input.deceasedDateTime
+            : formatLondon(Math.floor(parseInstant(input.deceasedDateTime) / 1000) * 1000),
+        }
+      : {}),
     ...(input.sensitive !== undefined ? { sensitive: input.sensitive } : {}),
     ...(input.magic !== undefined ? { magic: input.magic } : {}),
   };
@@ -370,7 +392,17 @@ export function addAppointment(core: SandboxCore, world: World, body: unknown): 
   const nowMs = core.clock.now();
   const startMs = slots[0]!.startMs;
   // A past appointment was made a week before it; a future one now.
-  const created = input.created ?? formatLondon(startMs > nowMs ? nowMs : startMs - 7 * DAY);
+  // A created sent is stored as the instant it names, in UK local time with no fraction, as a
+  // booking's is (fhir/date-time.ts).
+  const created = formatLondon(
+    Math.floor(
+      (input.created !== undefined
+        ? parseInstant(input.created)
+        : startMs > nowMs
+          ? nowMs
+          : startMs - 7 * DAY) / 1000,
+    ) * 1000,
+  );
   const resourceBody = fixtureBody(input, origin, patient, schedule);
   // commitBooking stores what it builds; build in a scratch state so a cancelled fixture never
   // touches the slot index, then store the finished record once.

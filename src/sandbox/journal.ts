@@ -1,3 +1,4 @@
+import { charCount, truncateChars } from '../domain/text.js';
 /** One request as the journal keeps it (PRODUCT.md GET /_admin/requests). */
 export interface JournalEntry {
   /** A running number in this journal (kept across clear()), so a viewer can tell entries apart. */
@@ -49,33 +50,128 @@ function toEntry(seq: number, record: JournalRecord): JournalEntry {
   };
 }
 
+/** A body for the journal: at most JOURNAL_BODY_LIMIT characters (code points), then a note. */
 export function truncateBody(body: string | undefined): string | undefined {
+  // UTF-16 units are never fewer than characters, so a body this short is within the limit.
   if (body === undefined || body.length <= JOURNAL_BODY_LIMIT) return body;
+  const characters = charCount(body);
+  if (characters <= JOURNAL_BODY_LIMIT) return body;
   // A copy, not a slice: V8 slices keep the whole (possibly megabytes) parent string alive.
-  const head = Buffer.from(body.slice(0, JOURNAL_BODY_LIMIT), 'utf8').toString('utf8');
-  return `${head}… [truncated, ${body.length} characters in all]`;
+  const head = Buffer.from(truncateChars(body, JOURNAL_BODY_LIMIT, ''), 'utf8').toString('utf8');
+  return `${head}… [truncated, ${characters} characters in all]`;
 }
 
-/** A bounded ring, newest first on read. */
+/** Bytes an entry keeps alive: its strings (UTF-16, as V8 holds most) plus a fixed overhead. */
+export function recordBytes(record: JournalRecord): number {
+  let n = 256 + record.method.length + record.path.length + (record.interaction?.length ?? 0);
+  n += record.fault?.length ?? 0;
+  for (const problem of record.problems) n += problem.length + 16;
+  for (const side of [record.request, record.response]) {
+    n += side.body === undefined ? 0 : side.body.length * 2;
+    for (const [name, value] of Object.entries(side.headers)) {
+      n += name.length + 32;
+      if (Array.isArray(value)) for (const v of value) n += String(v).length;
+      else if (value !== undefined) n += String(value).length;
+    }
+  }
+  return n;
+}
+
+interface Slot {
+  seq: number;
+  record: JournalRecord;
+  bytes: number;
+  journal: Journal;
+  live: boolean;
+}
+
+/**
+ * One budget of bytes shared by every journal (the default state's and each session's): when an
+ * entry takes it past `limitBytes`, the oldest entries across all journals go first.
+ */
+export class JournalBudget {
+  usedBytes = 0;
+  private queue: Slot[] = [];
+  private head = 0;
+  private live = 0;
+
+  constructor(readonly limitBytes: number) {}
+
+  /** @internal Journal.add */
+  charge(slot: Slot): void {
+    this.queue.push(slot);
+    this.usedBytes += slot.bytes;
+    this.live++;
+    while (this.usedBytes > this.limitBytes && this.head < this.queue.length) {
+      const oldest = this.queue[this.head++]!;
+      if (oldest.live) oldest.journal.evict(oldest);
+    }
+    // Entries dropped by their own journal (ring overflow, clear) leave dead slots behind.
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    if (this.queue.length - this.head > 2 * this.live + 1024) {
+      this.queue = this.queue.slice(this.head).filter((s) => s.live);
+      this.head = 0;
+    }
+  }
+
+  /** @internal Journal: an entry left its journal. */
+  release(slot: Slot): void {
+    if (!slot.live) return;
+    slot.live = false;
+    this.usedBytes -= slot.bytes;
+    this.live--;
+  }
+}
+
+/** A bounded journal: at most `capacity` entries and its share of a shared byte budget; newest first on read. */
 export class Journal {
-  private readonly entries: Array<{ seq: number; record: JournalRecord }> = [];
-  private next = 0;
+  private entries: Slot[] = [];
+  private head = 0;
   private counter = 0;
 
-  constructor(readonly capacity: number) {}
+  constructor(
+    readonly capacity: number,
+    private readonly budget: JournalBudget = new JournalBudget(Number.POSITIVE_INFINITY),
+  ) {}
 
   add(record: JournalRecord): void {
-    const entry = { seq: ++this.counter, record };
-    if (this.entries.length < this.capacity) this.entries.push(entry);
-    else this.entries[this.next] = entry;
-    this.next = (this.next + 1) % this.capacity;
+    const slot: Slot = { seq: ++this.counter, record, bytes: recordBytes(record), journal: this, live: true };
+    this.entries.push(slot);
+    while (this.entries.length - this.head > this.capacity) this.dropOldest();
+    this.budget.charge(slot);
+  }
+
+  /** @internal JournalBudget: drop this (the oldest) entry. */
+  evict(slot: Slot): void {
+    if (this.entries[this.head] === slot) {
+      this.dropOldest();
+      return;
+    }
+    const at = this.entries.indexOf(slot, this.head);
+    if (at >= 0) {
+      this.entries.splice(at, 1);
+      this.budget.release(slot);
+    }
+  }
+
+  private dropOldest(): void {
+    const slot = this.entries[this.head];
+    if (!slot) return;
+    this.entries[this.head++] = undefined as unknown as Slot;
+    this.budget.release(slot);
+    if (this.head > 256 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
   }
 
   list(limit = this.capacity): JournalEntry[] {
     const out: JournalEntry[] = [];
-    const n = this.entries.length;
-    for (let i = 1; i <= Math.min(limit, n); i++) {
-      const { seq, record } = this.entries[(this.next - i + n) % n]!;
+    for (let i = this.entries.length - 1; i >= this.head && out.length < limit; i--) {
+      const { seq, record } = this.entries[i]!;
       out.push(toEntry(seq, record));
     }
     return out;
@@ -83,16 +179,23 @@ export class Journal {
 
   /** The newest entry's number (0 when empty), without formatting it. */
   get newestSeq(): number {
-    const n = this.entries.length;
-    return n === 0 ? 0 : this.entries[(this.next - 1 + n) % n]!.seq;
+    return this.size === 0 ? 0 : this.entries[this.entries.length - 1]!.seq;
   }
 
   get size(): number {
-    return this.entries.length;
+    return this.entries.length - this.head;
+  }
+
+  /** The bytes this journal's kept entries count against the shared budget (recordBytes). */
+  get bytes(): number {
+    let n = 0;
+    for (let i = this.head; i < this.entries.length; i++) n += this.entries[i]!.bytes;
+    return n;
   }
 
   clear(): void {
-    this.entries.length = 0;
-    this.next = 0;
+    for (let i = this.head; i < this.entries.length; i++) this.budget.release(this.entries[i]!);
+    this.entries = [];
+    this.head = 0;
   }
 }

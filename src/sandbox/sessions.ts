@@ -1,9 +1,12 @@
+import { truncateChars } from '../domain/text.js';
 import { SpineError } from '../fhir/operation-outcome.js';
 import type { World } from './world.js';
 
 /**
  * Sessions (X-Sandbox-Session): each its own world, made on first use, dropped after an idle
- * time on the sandbox clock, at most `max` at once.
+ * time in real time, at most `max` at once. Idle time is measured on `realNow` (monotonic ms,
+ * performance.now by default), never on the sandbox clock: moving that clock (PUT /_admin/clock)
+ * must not end the sessions of tests running in parallel.
  */
 export class Sessions {
   private readonly worlds = new Map<string, World>();
@@ -12,24 +15,32 @@ export class Sessions {
     private readonly create: (id: string) => World,
     private readonly ttlMs: number,
     private readonly max: number,
+    private readonly realNow: () => number = () => performance.now(),
   ) {}
 
   static readonly ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
-  get(id: string, nowMs: number): World {
+  /** Throws a 400 SpineError naming X-Sandbox-Session when `id` is not a valid session id. */
+  static checkId(id: string): void {
     if (!Sessions.ID_PATTERN.test(id)) {
       throw new SpineError(
         'BAD_REQUEST',
-        `X-Sandbox-Session "${id.slice(0, 40)}" must be 1-128 letters, digits or . _ : -`,
+        `X-Sandbox-Session "${truncateChars(id, 40, '')}" must be 1-128 letters, digits or . _ : -`,
       );
     }
+  }
+
+  /** The session's world, made on first use (429 beyond `max`); the caller has accepted the request. */
+  get(id: string): World {
+    Sessions.checkId(id);
+    const nowMs = this.realNow();
     this.expire(nowMs);
     let world = this.worlds.get(id);
     if (!world) {
       if (this.worlds.size >= this.max) {
         throw new SpineError(
           'BAD_REQUEST',
-          `Too many sandbox sessions: ${this.max} are open (--max-sessions). Reuse a session id, reset it, or wait ${Math.round(this.ttlMs / 60000)} minutes for idle ones to expire.`,
+          `Too many sandbox sessions: ${this.max} are open (--max-sessions). Reuse a session id, reset it, or wait ${waitText(this.ttlMs)} for idle ones to expire.`,
           429,
           { 'Retry-After': '60' },
         );
@@ -46,8 +57,14 @@ export class Sessions {
     return this.worlds.get(id);
   }
 
-  expire(nowMs: number): void {
-    for (const [id, world] of this.worlds) if (nowMs - world.lastUsedMs > this.ttlMs) this.worlds.delete(id);
+  /** Drop the sessions idle for longer than the TTL (real time). */
+  expire(nowMs = this.realNow()): void {
+    for (const [id, world] of this.worlds) {
+      if (nowMs - world.lastUsedMs > this.ttlMs) {
+        this.worlds.delete(id);
+        world.journal.clear(); // gives its bytes back to the shared journal budget
+      }
+    }
   }
 
   all(): World[] {
@@ -57,4 +74,8 @@ export class Sessions {
   get size(): number {
     return this.worlds.size;
   }
+}
+
+function waitText(ttlMs: number): string {
+  return ttlMs < 60_000 ? `${Math.ceil(ttlMs / 1000)} seconds` : `${Math.round(ttlMs / 60_000)} minutes`;
 }

@@ -1,6 +1,6 @@
 import { SandboxState } from '../domain/state.js';
 import type { FaultEngine } from '../faults/engine.js';
-import { Journal } from './journal.js';
+import { Journal, type JournalBudget } from './journal.js';
 
 /**
  * One isolated sandbox: the default one, or a session's (X-Sandbox-Session). It shares the seed,
@@ -11,18 +11,19 @@ export class World {
   readonly journal: Journal;
   /** Ssp-TraceIDs seen recently, to warn about reuse; bounded. */
   readonly traceIds = new BoundedSet(1000);
-  lastUsedMs: number;
+  /** When a request last used it: monotonic ms (Sessions' real time), 0 until then. */
+  lastUsedMs = 0;
 
   constructor(
     readonly id: string | undefined,
     readonly faults: FaultEngine,
     journalSize: number,
-    nowMs: number,
     state = new SandboxState(),
+    /** The byte budget shared by every world's journal. */
+    budget?: JournalBudget,
   ) {
     this.state = state;
-    this.journal = new Journal(journalSize);
-    this.lastUsedMs = nowMs;
+    this.journal = new Journal(journalSize, budget);
   }
 
   /** Back to the seed: appointments gone, slots free, journal cleared, faults back to the scenario's. */

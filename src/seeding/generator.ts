@@ -15,6 +15,7 @@ import type {
   Patient,
   Practitioner,
   Schedule,
+  SlotVariant,
 } from '../domain/model.js';
 import { syntheticNhsNumbers } from '../domain/nhs-number.js';
 import { SEED_FILES, type SeedData, type SeedFileName } from './seed-schema.js';
@@ -52,6 +53,22 @@ const CHANNELS: { channel: DeliveryChannel; serviceType: string }[] = [
   { channel: 'In-person', serviceType: 'General Appointment' },
   { channel: 'Video', serviceType: 'Video consultation' },
 ];
+
+/**
+ * The afternoon of one generated schedule in four (s3, s7, ...; the last one when there are fewer
+ * than three): 16:00-17:00 another delivery channel, 17:00-18:00 that channel and another slot
+ * type. So adjacent slots differ in channel (15:50 and 16:00) and in slot type only (16:50 and
+ * 17:00), and GP Connect 1.2.7's rule that slots booked together share both can be exercised.
+ */
+function mixedAfternoon(base: { channel: DeliveryChannel; serviceType: string }): SlotVariant[] {
+  const channel: DeliveryChannel = base.channel === 'Telephone' ? 'In-person' : 'Telephone';
+  const serviceType =
+    base.serviceType === 'Telephone consultation' ? 'General Appointment' : 'Telephone consultation';
+  return [
+    { from: '16:00', to: '17:00', deliveryChannel: channel },
+    { from: '17:00', to: '18:00', deliveryChannel: channel, serviceType },
+  ];
+}
 
 /**
  * en_GB has no names of its own (it falls back to en's American list), so names come from this
@@ -185,6 +202,7 @@ export function generateSeed(options: GenerateOptions): Record<SeedFileName, unk
       role,
     });
     const { channel, serviceType } = CHANNELS[i % CHANNELS.length]!;
+    const mixed = i % CHANNELS.length === 2 || (practitionerCount < 3 && i === practitionerCount - 1);
     schedules.push({
       id: `s${i + 1}`,
       locationId: locations[i % locations.length]!.id,
@@ -199,6 +217,7 @@ export function generateSeed(options: GenerateOptions): Record<SeedFileName, unk
         deliveryChannel: channel,
         serviceType,
         bookable: true,
+        ...(mixed ? { variants: mixedAfternoon({ channel, serviceType }) } : {}),
       },
     });
   }

@@ -91,7 +91,7 @@ describe('loadSeed', () => {
     writeFileSync(join(dir, 'locations.json'), '[\n  {"id": "l1",}\n]\n');
     const error = seedErrorOf(() => loadSeed(dir));
     expect(error.message).toBe(
-      `${join(dir, 'locations.json')}: $: not valid JSON at line 2, column 15: Expected double-quoted property name`,
+      `${join(dir, 'locations.json')}: not valid JSON at line 2, column 15: Expected double-quoted property name`,
     );
   });
 
@@ -99,7 +99,7 @@ describe('loadSeed', () => {
     const dir = copyOfBundledSeed();
     writeFileSync(join(dir, 'seed.json'), '{"name": "x",\n');
     expect(seedErrorOf(() => loadSeed(dir)).message).toMatch(
-      /seed\.json: \$: not valid JSON at line 2, column 1: /,
+      /seed\.json: not valid JSON at line 2, column 1: /,
     );
   });
 
@@ -128,13 +128,13 @@ describe('loadSeed', () => {
 
   it('reports a missing directory and missing files', () => {
     expect(seedErrorOf(() => loadSeed('/no/such/seed')).message).toBe(
-      '/no/such/seed: $: seed directory not found',
+      '/no/such/seed: seed directory not found',
     );
     const dir = copyOfBundledSeed();
     rmSync(join(dir, 'patients.json'));
     rmSync(join(dir, 'locations.json'));
     const error = seedErrorOf(() => loadSeed(dir));
-    expect(error.message).toBe(`${join(dir, 'locations.json')}: $: file not found (and 1 more)`);
+    expect(error.message).toBe(`${join(dir, 'locations.json')}: file not found (and 1 more)`);
     expect(error.problems.map((p) => p.file)).toEqual([
       join(dir, 'locations.json'),
       join(dir, 'patients.json'),

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { forbiddenKeyMessage, forbiddenKeyPath } from '../domain/map-keys.js';
 import type { Seed } from '../domain/model.js';
 
 export const SEED_FILES = [
@@ -111,7 +112,9 @@ function canonicalJson(v: unknown): string {
 export function parseJson(text: string): { value: unknown } | { error: string } {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // editors on Windows add a BOM
   try {
-    return { value: JSON.parse(body) };
+    const value: unknown = JSON.parse(body);
+    const forbidden = forbiddenKeyPath(value);
+    return forbidden === undefined ? { value } : { error: forbiddenKeyMessage(forbidden) };
   } catch (e) {
     const message = (e as Error).message;
     const position = /at position (\d+)/.exec(message)?.[1];

@@ -112,7 +112,7 @@ describe('seed file schemas', () => {
       'mine.json: $[0].pattern.slotMinutes: expected a number, got "ten"',
     ]);
     expect(lines('mine.json', { rules: [] })).toEqual([
-      'mine.json: $: not recognisably a seed file (seed.json, organizations.json, locations.json, practitioners.json, schedules.json, patients.json)',
+      'mine.json: not recognisably a seed file (seed.json, organizations.json, locations.json, practitioners.json, schedules.json, patients.json)',
     ]);
   });
 

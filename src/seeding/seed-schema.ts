@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type * as Z from 'zod';
 import { isCalendarDate, minutesOfDay, parseFhirInstant } from '../domain/london-time.js';
 import { nhsNumberProblem } from '../domain/nhs-number.js';
+import { truncateChars } from '../domain/text.js';
 
 import { SEED_FILES, type SeedData, type SeedFileName } from './seed-files.js';
 
@@ -18,9 +19,12 @@ export interface SeedProblem {
   message: string;
 }
 
-/** One line: `seed/schedules.json: $[3].pattern.slotMinutes: expected a number, got "ten"`. */
+/**
+ * One line: `seed/schedules.json: $[3].pattern.slotMinutes: expected a number, got "ten"`. A problem
+ * with the whole file or directory (path "$") names no path: `seed/patients.json: file not found`.
+ */
 export function formatProblem(p: SeedProblem): string {
-  return `${p.file}: ${p.path}: ${p.message}`;
+  return p.path === '$' ? `${p.file}: ${p.message}` : `${p.file}: ${p.path}: ${p.message}`;
 }
 
 /** Built on first use: zod costs start-up time, and the bundled seed is checked at build time. */
@@ -75,16 +79,29 @@ function buildSchemas(z: typeof Z) {
     role: coding,
   });
 
+  const channel = z.enum(['In-person', 'Telephone', 'Video']);
+  const variantSchema = z
+    .strictObject({
+      from: hhmm,
+      to: hhmmTo,
+      deliveryChannel: channel.optional(),
+      serviceType: text.optional(),
+    })
+    .refine((v) => v.deliveryChannel !== undefined || v.serviceType !== undefined, {
+      error: 'a variant sets deliveryChannel, serviceType or both',
+    });
+
   const patternSchema = z
     .strictObject({
       weekdays: z.array(z.int().min(1).max(7)).min(1),
       from: hhmm,
       to: hhmmTo,
       slotMinutes: z.int().min(1).max(240),
-      deliveryChannel: z.enum(['In-person', 'Telephone', 'Video']),
+      deliveryChannel: channel,
       serviceType: text,
       restriction: z.strictObject({ orgType: orgType.optional(), odsCode: odsCode.optional() }).optional(),
       bookable: z.boolean(),
+      variants: z.array(variantSchema).optional(),
     })
     .superRefine((p, ctx) => {
       const from = minutesOfDay(p.from);
@@ -98,6 +115,21 @@ function buildSchemas(z: typeof Z) {
           message: `no ${p.slotMinutes}-minute slot fits between ${p.from} and ${p.to}`,
         });
       }
+      let previousEnd = from;
+      (p.variants ?? []).forEach((v, i) => {
+        const vFrom = minutesOfDay(v.from);
+        const vTo = minutesOfDay(v.to);
+        const problem =
+          vTo <= vFrom
+            ? `to must be later than from (${v.from})`
+            : vFrom < previousEnd
+              ? `must start at or after ${i === 0 ? `the pattern's from (${p.from})` : `the previous variant's to (${p.variants![i - 1]!.to})`}: variants are in order and do not overlap`
+              : vTo > to
+                ? `must end by the pattern's to (${p.to})`
+                : undefined;
+        if (problem) ctx.addIssue({ code: 'custom', path: ['variants', i], message: problem });
+        previousEnd = Math.max(previousEnd, vTo);
+      });
     });
 
   const scheduleSchema = z.strictObject({
@@ -262,7 +294,7 @@ function shown(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (isRecord(v)) return 'an object';
   const json = JSON.stringify(v) ?? String(v);
-  return json.length > 40 ? `${json.slice(0, 40)}…` : json;
+  return truncateChars(json, 40);
 }
 
 const expectedNames: Record<string, string> = {

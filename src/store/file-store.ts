@@ -1,8 +1,10 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type Adapter, Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { releaseLock, takeLock } from './lock-file.js';
+import { APPEND, CREATE_NEW, readRegularFile, refuseUnlessRegular } from './safe-files.js';
 import {
   SCHEMA_VERSION,
   type StateStore,
@@ -13,25 +15,36 @@ import {
 } from './store.js';
 
 /**
- * lowdb's JSONFile (steno: write to a temp file, then rename) plus an fsync of the file and its
- * directory before the rename counts as done, for --fsync (power loss, not just kill -9).
+ * lowdb's adapter for FILE: the whole document written to a temporary file with an unpredictable
+ * name (created new, never through a link), then renamed over FILE, so FILE is always whole JSON.
+ * With `fsync`, the file and its directory are synced before the rename counts as done (power
+ * loss, not just kill -9). steno's fixed `.FILE.tmp` name is not used: a link planted there would
+ * be written through.
  */
-class FsyncJSONFile implements Adapter<StoreDocument> {
-  constructor(private readonly path: string) {}
+class AtomicJSONFile implements Adapter<StoreDocument> {
+  constructor(
+    private readonly path: string,
+    private readonly fsync: boolean,
+  ) {}
   async read(): Promise<StoreDocument | null> {
-    return new JSONFile<StoreDocument>(this.path).read();
+    return null; // FileStore reads FILE itself, with its checks
   }
   async write(data: StoreDocument): Promise<void> {
-    // One fixed name (as steno uses), so a kill mid-write leaves at most one stray file, reused next time.
-    const tmp = join(dirname(this.path), `.${basename(this.path)}.tmp`);
-    const file = await open(tmp, 'w');
+    const tmp = join(dirname(this.path), `${tempPrefix(this.path)}${randomBytes(12).toString('hex')}.tmp`);
+    const file = await open(tmp, CREATE_NEW, 0o600);
     try {
-      await file.writeFile(JSON.stringify(data));
-      await file.sync();
-    } finally {
-      await file.close();
+      try {
+        await file.writeFile(JSON.stringify(data));
+        if (this.fsync) await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(tmp, this.path);
+    } catch (error) {
+      await unlink(tmp).catch(() => {});
+      throw error;
     }
-    await rename(tmp, this.path);
+    if (!this.fsync) return;
     const dir = await open(dirname(this.path), 'r');
     try {
       await dir.sync();
@@ -41,11 +54,16 @@ class FsyncJSONFile implements Adapter<StoreDocument> {
   }
 }
 
+/** Temporary files of FILE are `.FILE.<random>.tmp` beside it. */
+function tempPrefix(path: string): string {
+  return `.${basename(path)}.`;
+}
+
 /** Past this many bytes of log, the next write compacts: the whole document, then an empty log. */
 const COMPACT_AFTER_BYTES = 4 * 1024 * 1024;
 
 /**
- * The --db store: FILE, a whole document written atomically (lowdb JSONFile: temp file, then
+ * The --db store: FILE, a whole document written atomically (AtomicJSONFile: temp file, then
  * rename), and FILE.log, the changes since, one JSON line per write. A booking appends one short
  * line rather than rewriting every appointment, so a write's cost does not grow with the state;
  * the log is folded back into FILE when it grows past COMPACT_AFTER_BYTES and on close.
@@ -71,8 +89,7 @@ export class FileStore implements StateStore {
     private readonly expectedSeed: string,
     private readonly fsync: boolean,
   ) {
-    const adapter = fsync ? new FsyncJSONFile(path) : new JSONFile<StoreDocument>(path);
-    this.db = new Low<StoreDocument>(adapter, emptyDocument(expectedSeed));
+    this.db = new Low<StoreDocument>(new AtomicJSONFile(path, fsync), emptyDocument(expectedSeed));
     this.logPath = `${path}.log`;
   }
 
@@ -88,35 +105,34 @@ export class FileStore implements StateStore {
 
   /**
    * Two sandboxes writing one file would silently overwrite each other: the first to start holds
-   * FILE.lock (its pid) until it closes. A lock left by a killed process is taken over.
+   * FILE.lock until it closes; a stale lock (lock-file.ts) is taken over. FILE.log and FILE.lock
+   * must be regular files: a link or a FIFO there is refused, naming it.
    */
   private lock(): void {
-    const lockPath = `${this.path}.lock`;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
-        this.locked = true;
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new StoreError(
-            `--db ${this.path}: cannot create ${lockPath} (${(error as NodeJS.ErrnoException).code})`,
-          );
-        }
-      }
-      const holder = Number(readFileSync(lockPath, 'utf8').trim());
-      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
-        throw new StoreError(
-          `--db ${this.path} is in use by another sandbox (process ${holder}): stop it or pick another --db file`,
-        );
-      }
-      rmSync(lockPath, { force: true });
+    const label = `--db ${this.path}`;
+    refuseUnlessRegular(this.logPath, label);
+    takeLock(`${this.path}.lock`, label);
+    this.locked = true;
+    this.removeStrayTemps();
+  }
+
+  /** Temporary files left by a kill mid-write (never links followed: unlink removes the link). */
+  private removeStrayTemps(): void {
+    const prefix = tempPrefix(this.path);
+    let names: string[];
+    try {
+      names = readdirSync(dirname(this.path));
+    } catch {
+      return;
     }
-    throw new StoreError(`--db ${this.path}: cannot take ${lockPath}`);
+    for (const name of names) {
+      if (name.startsWith(prefix) && /^[0-9a-f]{24}\.tmp$/.test(name.slice(prefix.length)))
+        rmSync(join(dirname(this.path), name), { force: true });
+    }
   }
 
   private unlock(): void {
-    if (this.locked) rmSync(`${this.path}.lock`, { force: true });
+    if (this.locked) releaseLock(`${this.path}.lock`);
     this.locked = false;
   }
 
@@ -132,8 +148,8 @@ export class FileStore implements StateStore {
 
   /** FILE.log's complete lines; a last line without its newline was torn by a kill, never acknowledged. */
   private readLog(): StoreDelta[] {
-    if (!existsSync(this.logPath)) return [];
-    const text = readFileSync(this.logPath, 'utf8');
+    const text = readRegularFile(this.logPath, `--db ${this.path}`);
+    if (text === undefined) return [];
     this.logBytes = Buffer.byteLength(text);
     // The first write folds the log into FILE (and drops any torn last line with it).
     this.needsFull = this.logBytes > 0;
@@ -155,6 +171,10 @@ export class FileStore implements StateStore {
     if (!existsSync(this.path)) return undefined;
     let text: string;
     try {
+      // FILE itself may be a link (writes replace it, never write through it), not a FIFO.
+      const stats = statSync(this.path);
+      if (stats.isFIFO() || stats.isSocket() || stats.isCharacterDevice() || stats.isBlockDevice())
+        throw new Error('a FIFO, socket or device, not a regular file');
       text = readFileSync(this.path, 'utf8');
     } catch (error) {
       throw new StoreError(`--db ${this.path}: cannot read the file (${(error as Error).message})`);
@@ -206,7 +226,7 @@ export class FileStore implements StateStore {
 
   private async append(delta: StoreDelta): Promise<void> {
     const line = `${JSON.stringify(delta)}\n`;
-    this.log ??= await open(this.logPath, 'a');
+    this.log ??= await open(this.logPath, APPEND, 0o600);
     await this.log.appendFile(line);
     if (this.fsync) await this.log.datasync();
     this.logBytes += Buffer.byteLength(line);
@@ -250,15 +270,6 @@ function applyDelta(doc: StoreDocument, delta: StoreDelta): void {
   }
   doc.state.nextAppointmentId = delta.nextAppointmentId;
   doc.clock = delta.clock;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export function emptyDocument(seed: string): StoreDocument {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../src/index.js';
+import { coreOf } from '../../src/testing.js';
 import { seedExample } from '../helpers/bodies.js';
 import { envelope } from '../helpers/sandbox.js';
 
@@ -192,7 +193,7 @@ describe.skipIf(!hasChromium)('the admin page in a browser', () => {
     await page.getByRole('button', { name: 'Switch' }).click();
     await page.locator('#faults li', { hasText: 'first-booking-loses-the-race' }).waitFor(WAIT);
     expect(await page.locator('#scenario-description').textContent()).toContain('another consumer');
-    expect(sandbox.core.scenarioName).toBe('slot-race');
+    expect(coreOf(sandbox).scenarioName).toBe('slot-race');
     await page.getByRole('button', { name: 'Disarm first-booking-loses-the-race' }).click();
     await expect
       .poll(() => page.locator('#faults li', { hasText: 'first-booking-loses-the-race' }).count(), WAIT)

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildEnvelope } from '../../src/auth/build-headers.js';
 import { startSandbox } from '../../src/index.js';
+import { coreOf } from '../../src/testing.js';
 import { gpcBooking, seedExample } from '../helpers/bodies.js';
 import { envelope, testSandbox } from '../helpers/sandbox.js';
 
@@ -169,7 +170,7 @@ describe('hostile bookings', () => {
               .send(JSON.stringify(body));
             expect(res.status, res.text).toBeLessThan(500);
             if (res.status >= 400) expect(JSON.parse(res.text).resourceType).toBe('OperationOutcome');
-            sandbox.core.defaultWorld.reset();
+            coreOf(sandbox).defaultWorld.reset();
           },
         ),
         { numRuns: 300, seed: 42 },

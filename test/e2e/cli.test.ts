@@ -50,6 +50,23 @@ describe('the gpc-sandbox command', () => {
     expect(cli.stderr()).toContain('POST /Appointment 201');
   });
 
+  it.each([
+    [[], 204, '*'],
+    [['--cors', 'off'], 400, null],
+  ])('answers CORS preflights with %j: %i', async (args, status, allowOrigin) => {
+    const cli = await startCli([...args, '--quiet']);
+    try {
+      const res = await fetch(`${cli.url}/Appointment`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'http://localhost:5173', 'Access-Control-Request-Method': 'POST' },
+      });
+      expect(res.status).toBe(status);
+      expect(res.headers.get('access-control-allow-origin')).toBe(allowOrigin);
+    } finally {
+      await cli.stop();
+    }
+  });
+
   it('prints the FHIR base when a base path is set', async () => {
     const cli = await startCli(['--base-path', '/A20047/STU3/1/gpconnect', '--quiet']);
     try {
@@ -91,6 +108,7 @@ describe('the gpc-sandbox command', () => {
     [['--port', 'abc'], /--port must be a whole number/],
     [['--profile', 'fhir4'], /fhir4/],
     [['--auth', 'maybe'], /maybe/],
+    [['--cors', 'maybe'], /--cors.*maybe/],
     [['--clock', 'yesterday'], /--clock must be an ISO instant/],
     [['--host', '0.0.0.0'], /--admin-token/],
     [['--seed', '/nonexistent/seed'], /\/nonexistent\/seed/],

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildEnvelope } from '../../src/auth/build-headers.js';
 import { type RunningSandbox, startSandbox } from '../../src/index.js';
+import { coreOf } from '../../src/testing.js';
 import { seedExample } from '../helpers/bodies.js';
 
 const CLOCK = '2026-06-01T08:00:00+01:00';
@@ -114,7 +115,7 @@ describe('faults over a real socket', () => {
     expect(res.status).toBe(422);
     const body = (await res.json()) as { issue: Array<{ details: { coding: Array<{ code: string }> } }> };
     expect(body.issue[0]!.details.coding[0]!.code).toBe('DUPLICATE_REJECTED');
-    const [stolen] = [...sandbox.core.defaultWorld.state.appointments.values()];
+    const [stolen] = [...coreOf(sandbox).defaultWorld.state.appointments.values()];
     expect(stolen?.origin).toBe('stolen');
     expect(stolen?.slotIds).toEqual([slot(2)]);
     expect((await book(sandbox, seedExample(slot(3)))).status).toBe(201);
@@ -136,7 +137,7 @@ describe('scenarios', () => {
     expect(res.status).toBe(422);
     const state = sandbox.state();
     expect(state.counts.appointments).toBe(1);
-    expect(sandbox.core.defaultWorld.state.appointments.get('1')?.origin).toBe('stolen');
+    expect(coreOf(sandbox).defaultWorld.state.appointments.get('1')?.origin).toBe('stolen');
   });
 
   it('practice-switched-off: bookings get 403 ACCESS DENIED while metadata still works', async () => {

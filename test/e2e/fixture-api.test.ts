@@ -33,19 +33,55 @@ describe('the sandbox as a CI fixture (imported by package name)', () => {
     }
   });
 
-  it('expires idle sessions on the sandbox clock', async () => {
+  it('keeps a session when another client moves the sandbox clock: its booking stays, its slot stays booked', async () => {
+    // Issue 15: session idle time runs on real time, so PUT /_admin/clock never ends a session.
     const sb = await startSandbox({ clock: CLOCK, sessionTtl: 'PT30M' });
     try {
-      const s = sb.session('idle');
-      await fetch(`${sb.fhirBase}/Appointment`, {
+      const a = sb.session('test-a');
+      const booked = await fetch(`${sb.fhirBase}/Appointment`, {
         method: 'POST',
-        headers: { ...sb.headers('create:appointment-1'), ...s.headers },
+        headers: { ...sb.headers('create:appointment-1'), ...a.headers },
         body: JSON.stringify(seedExample()),
       });
-      expect(s.state().counts.appointments).toBe(1);
-      await sb.setClock({ advance: 'PT31M' });
-      expect(sb.core.sessions.peek('idle')).toBeUndefined();
-      expect(sb.session('idle').state().counts.appointments).toBe(0);
+      expect(booked.status).toBe(201);
+      const { id } = (await booked.json()) as { id: string };
+      // Another test (no session header) moves the shared clock past the TTL, as the admin page's buttons do.
+      for (const change of [
+        { advance: 'PT31M' },
+        { advance: 'PT1H' },
+        { now: '2026-06-01T12:00:00+01:00' },
+      ]) {
+        const moved = await fetch(`${sb.url}/_admin/clock`, {
+          method: 'PUT',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(change),
+        });
+        expect(moved.status).toBe(200);
+      }
+      const read = await fetch(`${sb.fhirBase}/Appointment/${id}`, {
+        headers: { ...sb.headers('read:appointment-1'), ...a.headers },
+      });
+      expect(read.status).toBe(200);
+      const state = a.state();
+      expect(state.counts.appointments).toBe(1);
+      expect(state.slots.find((slot) => slot['id'] === 's1-202606020900')?.['status']).toBe('busy');
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('expires idle sessions after --session-ttl of real time, even with the clock frozen, and then admits new ones', async () => {
+    const sb = await startSandbox({ clock: CLOCK, sessionTtl: 'PT2S', maxSessions: 3 });
+    try {
+      const call = (id: string) =>
+        fetch(`${sb.fhirBase}/metadata`, {
+          headers: { ...sb.headers('read:metadata-1'), 'X-Sandbox-Session': id },
+        });
+      for (const id of ['one', 'two', 'three']) expect((await call(id)).status).toBe(200);
+      expect((await call('four')).status).toBe(429);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect((await call('four')).status).toBe(200);
+      expect((await call('five')).status).toBe(200);
     } finally {
       await sb.close();
     }
@@ -91,6 +127,41 @@ describe('the sandbox as a CI fixture (imported by package name)', () => {
       expect(newest!.status).toBe(201);
       expect(older!.fault).toBe('busy');
       await expect(sb.armFault({ name: 'bad', error: { code: 'NOT_A_CODE' } })).rejects.toThrow(/code/);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('arms, lists and disarms a fault in one session from its handle, leaving other sessions and the default state alone', async () => {
+    // Issue 15 §6: session(id) gains armFault, disarmFault and faults().
+    const sb = await startSandbox({ clock: CLOCK });
+    try {
+      const a = sb.session('test-a');
+      const b = sb.session('test-b');
+      await a.armFault({
+        name: 'busy',
+        when: { method: 'POST', path: '/Appointment' },
+        error: { code: 'DUPLICATE_REJECTED' },
+      });
+      expect(a.faults().map((rule) => [rule.name, rule.source])).toEqual([['busy', 'admin']]);
+      expect(a.faults()[0]!.explain).toMatch(/DUPLICATE_REJECTED/);
+      expect(b.faults()).toEqual([]);
+      expect(sb.faults()).toEqual([]);
+      const post = (headers: Record<string, string>) =>
+        fetch(`${sb.fhirBase}/Appointment`, {
+          method: 'POST',
+          headers: { ...sb.headers('create:appointment-1'), ...headers },
+          body: JSON.stringify(seedExample()),
+        });
+      expect((await post(a.headers)).status).toBe(422);
+      expect((await post(b.headers)).status).toBe(201);
+      expect((await post({})).status).toBe(201);
+      expect(a.requests()[0]!.fault).toBe('busy');
+      expect(a.disarmFault('busy')).toBe(true);
+      expect(a.disarmFault('busy')).toBe(false);
+      expect(a.faults()).toEqual([]);
+      expect((await post(a.headers)).status).toBe(201);
+      await expect(a.armFault({ name: 'bad', error: { code: 'NOT_A_CODE' } })).rejects.toThrow(/code/);
     } finally {
       await sb.close();
     }

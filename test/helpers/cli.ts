@@ -69,7 +69,8 @@ export function runCli(
       child.kill('SIGKILL');
       reject(new Error(`gpc-sandbox ${args.join(' ')} did not finish in ${timeoutMs} ms`));
     }, timeoutMs);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': only then has all of stdout and stderr been read.
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });

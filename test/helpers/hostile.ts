@@ -819,7 +819,7 @@ export function hostileCorpus(options: CorpusOptions): HostileCase[] {
   const env = envelopeHeaders('create:appointment-1')
     .map(([n, v]) => `${n}: ${v}\r\n`)
     .join('');
-  const post = `POST ${base}/Appointment HTTP/1.1\r\nHost: x\r\n${env}Content-Type: application/fhir+json\r\n`;
+  const post = `POST ${base}/Appointment HTTP/1.1\r\nHost: 127.0.0.1\r\n${env}Content-Type: application/fhir+json\r\n`;
   parser('a bare CR in a header value', `${post}X-A: a\rInjected: b\r\nContent-Length: 2\r\n\r\n{}`);
   parser('a NUL in a header value', `${post}X-A: a\x00b\r\nContent-Length: 2\r\n\r\n{}`);
   parser('a space in a header name', `${post}X A: b\r\nContent-Length: 2\r\n\r\n{}`);
@@ -837,27 +837,27 @@ export function hostileCorpus(options: CorpusOptions): HostileCase[] {
   );
   parser('a negative Content-Length', `${post}Content-Length: -2\r\n\r\n{}`);
   parser('a Content-Length with letters', `${post}Content-Length: 2x\r\n\r\n{}`);
-  parser('HTTP/9.9', `GET ${base}/metadata HTTP/9.9\r\nHost: x\r\n\r\n`);
+  parser('HTTP/9.9', `GET ${base}/metadata HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n`);
   parser('HTTP/0.9 request line', `GET ${base}/metadata\r\n\r\n`);
-  parser('an unknown method token', `BREW ${base}/metadata HTTP/1.1\r\nHost: x\r\n\r\n`);
-  parser('a lower-case method', `post ${base}/Appointment HTTP/1.1\r\nHost: x\r\n\r\n`);
-  parser('a space in the target', `GET ${base}/meta data HTTP/1.1\r\nHost: x\r\n\r\n`);
-  parser('a control character in the target', `GET ${base}/metadata\x01 HTTP/1.1\r\nHost: x\r\n\r\n`);
+  parser('an unknown method token', `BREW ${base}/metadata HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  parser('a lower-case method', `post ${base}/Appointment HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  parser('a space in the target', `GET ${base}/meta data HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  parser('a control character in the target', `GET ${base}/metadata\x01 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
   parser('CONNECT', 'CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n');
   parser('binary before the request line', '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03');
   parser(
     '20 KB of headers',
-    `GET ${base}/metadata HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`,
+    `GET ${base}/metadata HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`,
     431,
   );
   parser(
     'a 20 KB request target',
-    `GET ${base}/metadata?${'q'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    `GET ${base}/metadata?${'q'.repeat(20_000)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
     431,
   );
   parser(
     '2,000 headers',
-    `GET ${base}/metadata HTTP/1.1\r\nHost: x\r\n${'X-H: 1234567\r\n'.repeat(2000)}\r\n`,
+    `GET ${base}/metadata HTTP/1.1\r\nHost: 127.0.0.1\r\n${'X-H: 1234567\r\n'.repeat(2000)}\r\n`,
     431,
   );
 

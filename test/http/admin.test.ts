@@ -36,7 +36,7 @@ async function counts(sb: TestSandbox, headers: Record<string, string> = {}) {
 
 /** A request sent exactly as spelled: supertest (through URL) would tidy the path first. */
 async function raw(sb: TestSandbox, method: string, path: string, headers: Record<string, string> = {}) {
-  server ??= sb.app.listen(0, '127.0.0.1');
+  server ??= http.createServer(sb.app).listen(0, '127.0.0.1');
   await new Promise((resolve) =>
     server!.listening ? resolve(undefined) : server!.once('listening', resolve),
   );
@@ -322,16 +322,35 @@ describe('the clock', () => {
   });
 
   it.each([
+    ['2026-06-02T08:00:00Z', '2026-06-02T09:00:00+01:00'],
+    ['2026-06-02T09:00+01:00', '2026-06-02T09:00:00+01:00'],
+    ['2026-06-02T04:00:00-04:00', '2026-06-02T09:00:00+01:00'],
+  ])('freezes at %s, an instant with a zone, whatever the host time zone', async (now, shown) => {
+    sandbox = testSandbox();
+    const res = await sandbox.http.put('/_admin/clock').send({ now });
+    expect(res.status).toBe(200);
+    expect(res.body.now).toBe(shown);
+  });
+
+  it.each([
     [{ now: 'tomorrow' }, 'now'],
     [{ advance: '1 hour' }, 'advance'],
     [{ real: false }, 'real'],
     [{ now: '2026-06-01T08:00:00Z', advance: 'PT1H' }, 'now,advance'],
     [{ later: true }, 'later'],
+    // Issue 15 §4: an instant without Z or an offset would be read in the host's time zone.
+    [{ now: '2026-06-02T09:00:00' }, 'now'],
+    [{ now: '2026-06-02T09:00' }, 'now'],
+    [{ now: '2026-06-02T09:00:00.000' }, 'now'],
+    [{ now: '2026-02-30T09:00:00Z' }, 'now'],
+    [{ now: '2026-06-02' }, 'now'],
+    [{ now: 1780387200000 }, 'now'],
   ])('refuses %j, naming the field', async (body, field) => {
     sandbox = testSandbox();
     const res = await sandbox.http.put('/_admin/clock').send(body);
     expect(res.status).toBe(400);
     expect(res.body.field).toBe(field);
+    expect(res.body.error).toEqual(expect.any(String));
     expect((await sandbox.http.get('/_admin/clock')).body.now).toBe('2026-06-01T08:00:00+01:00');
   });
 });
@@ -702,8 +721,13 @@ describe.each(['careconnect', 'gpconnect-1.2.7'] as const)(
 
 describe('the admin token', () => {
   it('leaves health and the page open, and closes every other call', async () => {
-    sandbox = testSandbox({ adminToken: TOKEN });
+    // 17 wrong tokens in a row: unthrottled here (throttling: test/http/admin-token-limits.test.ts).
+    sandbox = testSandbox({
+      adminToken: TOKEN,
+      tokenThrottle: { failures: Number.MAX_SAFE_INTEGER, windowMs: 60_000 },
+    });
     expect((await sandbox.http.get('/_admin/health')).status).toBe(200);
+    expect((await sandbox.http.get('/_admin/openapi.json')).status).toBe(200);
     const page = await sandbox.http.get('/_admin/');
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
@@ -729,6 +753,7 @@ describe('the admin token', () => {
       ['post', '/_admin/patients'],
       ['post', '/_admin/slots'],
       ['post', '/_admin/appointments'],
+      ['get', '/_admin/metrics'],
       ['get', '/_admin/nothing'],
     ] as const) {
       const none = await sandbox.http[method](path);

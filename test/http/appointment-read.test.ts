@@ -31,9 +31,12 @@ describe.each(PROFILES)('read an appointment (%s)', (profile) => {
     expect(expectOutcome(await read(sandbox, id), 404, 'NO_RECORD_FOUND')).toContain(`Appointment/${id}`);
   });
 
-  it('refuses an empty id as an unknown path', async () => {
+  // issue 14 item 9: GET /Appointment/ does not fit the read interaction sent: 400 (was 404).
+  it('refuses an empty id as a path that does not fit the read interaction', async () => {
     sandbox = testSandbox({ profile });
-    expectOutcome(await read(sandbox, ''), 404, 'NO_RECORD_FOUND');
+    expect(expectOutcome(await read(sandbox, ''), 400, 'BAD_REQUEST')).toMatch(
+      /GET \/Appointment\/ does not fit Ssp-InteractionID .*rest:read:appointment-1, which is GET \/Appointment\/\{id\} or GET \/Appointment\/\{id\}\/_history\/\{vid\}.*no trailing slash/,
+    );
   });
 
   it('hides a past appointment with 404 NO_RECORD_FOUND, naming why', async () => {

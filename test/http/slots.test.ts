@@ -25,6 +25,8 @@ function search(sb: TestSandbox, query: string) {
 /** Schedule ids of the returned slots, sorted. */
 const scheduleIds = (slots: Loose[]) => [...new Set(slots.map((s) => s.schedule.reference.slice(9)))].sort();
 
+const dt = (s: string) => encodeURIComponent(s);
+
 describe.each(PROFILES)('search for free slots (%s)', (profile) => {
   it('returns a day of free slots with their schedules, practitioners, locations and organisations', async () => {
     sandbox = testSandbox({ profile });
@@ -123,6 +125,23 @@ describe.each(PROFILES)('search for free slots (%s)', (profile) => {
       filter('https://example.org/filter', 'x'),
       ['s1', 's2', 's3', 's4'],
     ],
+    // PTS SearchForFreeSlots.feature sends org type "oncology", alone and with ODS codes, and expects 200.
+    [
+      'an organisation type this provider does not know: no type-restricted slots',
+      filter(ORG_TYPE, 'oncology'),
+      ['s1', 's2', 's3', 's4'],
+    ],
+    [
+      'an unknown organisation type and an ODS code: each restriction met by its filter',
+      `${filter(ORG_TYPE, 'oncology')}&${filter(ODS, 'A11111')}`,
+      ['a11111-only', 's1', 's2', 's3', 's4'],
+    ],
+    [
+      'an organisation type in other capitals, which is another (unknown) code',
+      filter(ORG_TYPE, 'Urgent-Care'),
+      ['s1', 's2', 's3', 's4'],
+    ],
+    ['an ODS code this sandbox does not know', filter(ODS, 'RNR01'), ['s1', 's2', 's3', 's4']],
   ])('applies the slot availability matrix with %s', async (_title, filters, schedules) => {
     sandbox = testSandbox({ profile });
     const res = await search(sandbox, `${TUESDAY}&_include=Slot:schedule&${filters}`);
@@ -200,7 +219,21 @@ describe.each(PROFILES)('search for free slots (%s)', (profile) => {
     expect(fhirBody(res).total).toBeGreaterThan(0);
   });
 
-  const dt = (s: string) => encodeURIComponent(s);
+  it.each([
+    ['a dateTime in BST', '2026-06-02T09:00:00+01:00', '2026-06-02T09:00:00+01:00'],
+    ['the same instant written with two offsets', '2026-06-02T09:00:00+01:00', '2026-06-02T08:00:00+00:00'],
+    ['a date-only start and a midnight end', '2026-06-02', '2026-06-02T00:00:00+01:00'],
+  ])('answers 200 (no slots fit) for a zero-length range: %s', async (_title, start, end) => {
+    sandbox = testSandbox({ profile });
+    const res = await search(
+      sandbox,
+      `status=free&start=ge${dt(start)}&end=le${dt(end)}&_include=Slot:schedule`,
+    );
+    expect({ status: res.status, text: res.text.slice(0, 300) }).toMatchObject({ status: 200 });
+    expect(fhirBody(res).total).toBe(0);
+    expect(entries(res)).toEqual([]);
+  });
+
   it.each([
     [
       'start missing',
@@ -348,7 +381,14 @@ describe.each(PROFILES)('search for free slots (%s)', (profile) => {
       'start=ge2026-06-03&end=le2026-06-02&status=free&_include=Slot:schedule',
       422,
       'INVALID_PARAMETER',
-      /end is not after start/,
+      /end is before start/,
+    ],
+    [
+      'a dateTime end one second before start',
+      `start=ge${dt('2026-06-02T09:00:00+01:00')}&end=le${dt('2026-06-02T08:59:59+01:00')}&status=free&_include=Slot:schedule`,
+      422,
+      'INVALID_PARAMETER',
+      /end is before start/,
     ],
     [
       'start twice',
@@ -365,11 +405,18 @@ describe.each(PROFILES)('search for free slots (%s)', (profile) => {
       /searchFilter "A11111" has no system/,
     ],
     [
-      'an unknown organisation type',
-      `${TUESDAY}&_include=Slot:schedule&${filter(ORG_TYPE, 'hospital')}`,
+      'an organisation type filter with a blank code',
+      `${TUESDAY}&_include=Slot:schedule&${filter(ORG_TYPE, '')}`,
       422,
       'INVALID_PARAMETER',
-      /"hospital" is not a GPConnect-OrganisationType-1 code/,
+      /searchFilter ".*" has a blank value/,
+    ],
+    [
+      'a searchFilter with a blank system',
+      `${TUESDAY}&_include=Slot:schedule&searchFilter=${encodeURIComponent('|urgent-care')}`,
+      422,
+      'INVALID_PARAMETER',
+      /searchFilter "\|urgent-care" has a blank system/,
     ],
   ])('refuses %s', async (_title, query, status, code, diagnostics) => {
     sandbox = testSandbox({ profile });

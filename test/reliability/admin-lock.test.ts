@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEnvelope } from '../../src/auth/build-headers.js';
 import { type RunningSandbox, startSandbox } from '../../src/index.js';
 import { PUBLIC_DIR } from '../../src/paths.js';
+import { coreOf } from '../../src/testing.js';
 import { seedExample } from '../helpers/bodies.js';
 import { type RawResponse, rawRequest, requestBytes } from '../helpers/hostile.js';
 
@@ -13,6 +14,8 @@ import { type RawResponse, rawRequest, requestBytes } from '../helpers/hostile.j
  */
 
 const TOKEN = 'lock-test-token-7f3a';
+/** This file tries thousands of wrong tokens on purpose; throttling them is checked in test/http/admin-token-limits.test.ts. */
+const UNTHROTTLED = { failures: Number.MAX_SAFE_INTEGER, windowMs: 60_000 };
 const CLOCK = '2026-06-01T08:00:00+01:00';
 const BASE = '/A/STU3/1/gpconnect';
 
@@ -43,7 +46,7 @@ function actions(sandbox: RunningSandbox): Action[] {
       path: 'snapshot',
       body: {
         schemaVersion: 1,
-        seed: sandbox.core.seed.fingerprint,
+        seed: coreOf(sandbox).seed.fingerprint,
         clock: { offsetMs: 0 },
         state: { nextAppointmentId: 1, appointments: [], fixturePatients: [] },
       },
@@ -166,7 +169,7 @@ describe('the admin lock (--admin-token)', () => {
   let before: Awaited<ReturnType<typeof adminState>>;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ adminToken: TOKEN, clock: CLOCK });
+    sandbox = await startSandbox({ adminToken: TOKEN, clock: CLOCK, tokenThrottle: UNTHROTTLED });
     const booked = await fetch(`${sandbox.url}/Appointment`, {
       method: 'POST',
       headers: { ...buildEnvelope('create:appointment-1'), 'Content-Type': 'application/fhir+json' },
@@ -229,7 +232,7 @@ describe('the admin lock (--admin-token)', () => {
     expect(failures).toEqual([]);
     // And nothing changed: the booking, faults, scenario, clock, patients, held slots.
     expect(await adminState(sandbox)).toEqual(before);
-    expect(sandbox.core.defaultWorld.faults.list()).toEqual([]);
+    expect(coreOf(sandbox).defaultWorld.faults.list()).toEqual([]);
   });
 
   it('leaves /_admin/health and every file of the page open, and serves nothing outside public/', async () => {
@@ -268,7 +271,12 @@ describe('the admin lock (--admin-token)', () => {
 describe('the FHIR base path (--base-path)', () => {
   let sandbox: RunningSandbox;
   beforeAll(async () => {
-    sandbox = await startSandbox({ adminToken: TOKEN, clock: CLOCK, basePath: BASE });
+    sandbox = await startSandbox({
+      adminToken: TOKEN,
+      clock: CLOCK,
+      tokenThrottle: UNTHROTTLED,
+      basePath: BASE,
+    });
   });
   afterAll(async () => {
     await sandbox?.close();

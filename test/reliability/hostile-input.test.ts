@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEnvelope } from '../../src/auth/build-headers.js';
 import { type RunningSandbox, startSandbox } from '../../src/index.js';
+import { coreOf } from '../../src/testing.js';
 import { gpcBooking, seedExample } from '../helpers/bodies.js';
 import {
   type HostileCase,
@@ -124,7 +125,7 @@ describe.each(['careconnect', 'gpconnect-1.2.7'] as const)('hostile requests (%s
     const state = sandbox.state();
     expect(state.counts.appointments).toBe(1);
     expect(state.appointments[0]).toMatchObject({ status: 'booked', meta: { versionId: '1' } });
-    expect(sandbox.core.sessions.size).toBe(0);
+    expect(coreOf(sandbox).sessions.size).toBe(0);
     expectCleanPrototype();
   });
 });
@@ -170,13 +171,16 @@ describe('what the server sees', () => {
   });
 
   it("answers what Node's parser refuses through the clientError handler: 400, or 431 for big headers", async () => {
-    const bad = await rawRequest(sandbox.port, 'GET /metadata HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n');
+    const bad = await rawRequest(
+      sandbox.port,
+      'GET /metadata HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\x00b\r\n\r\n',
+    );
     expect(outcomeProblem(bad, 400)).toBeUndefined();
     expect(bad.headers['connection']).toBe('close');
     expect(JSON.parse(bad.text).issue[0].diagnostics).toMatch(/not valid HTTP \(HPE_/);
     const big = await rawRequest(
       sandbox.port,
-      `GET /metadata HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`,
+      `GET /metadata HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`,
     );
     expect(outcomeProblem(big, 431)).toBeUndefined();
     const health = await fetch(`${sandbox.url}/_admin/health`);

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEnvelope } from '../../src/auth/build-headers.js';
 import { type RunningSandbox, startSandbox } from '../../src/index.js';
+import { coreOf } from '../../src/testing.js';
 import { seedExample } from '../helpers/bodies.js';
 import { seededRandom } from '../helpers/hostile.js';
 
@@ -188,11 +189,11 @@ describe(`${REQUESTS} mixed requests over ${CONNECTIONS} connections`, () => {
   });
 
   it('keeps the journal and the sessions within their bounds', async () => {
-    expect(sandbox.core.sessions.size).toBe(MAX_SESSIONS);
-    for (const world of [sandbox.core.defaultWorld, ...sandbox.core.sessions.all()]) {
+    expect(coreOf(sandbox).sessions.size).toBe(MAX_SESSIONS);
+    for (const world of [coreOf(sandbox).defaultWorld, ...coreOf(sandbox).sessions.all()]) {
       expect(world.journal.size).toBeLessThanOrEqual(JOURNAL_SIZE);
     }
-    expect(sandbox.core.defaultWorld.journal.size).toBe(JOURNAL_SIZE);
+    expect(coreOf(sandbox).defaultWorld.journal.size).toBe(JOURNAL_SIZE);
     const journal = (await (await fetch(`${sandbox.url}/_admin/requests`)).json()) as unknown[];
     expect(journal).toHaveLength(JOURNAL_SIZE);
   });

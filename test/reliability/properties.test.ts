@@ -141,7 +141,9 @@ describe('readAppointmentForCreate under random input', () => {
         { numRuns: 3000 },
       );
       // Some mutations (of display texts, ids the server ignores...) still book: the deep paths ran.
-      expect(accepted[profile] - before).toBeGreaterThan(50);
+      // Fewer than before issue 13: a wrong type or a character XML cannot carry anywhere in the
+      // body is now refused too (about 1 in 80 of these mutations still books).
+      expect(accepted[profile] - before).toBeGreaterThan(10);
     },
   );
 });

@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEnvelope } from '../../src/auth/build-headers.js';
-import { listen } from '../../src/http/server.js';
 import { createSandbox, type RunningSandbox, startSandbox } from '../../src/index.js';
+import { coreOf, listen } from '../../src/testing.js';
 import { seedExample } from '../helpers/bodies.js';
 import { parseResponse, type RawResponse, requestBytes } from '../helpers/hostile.js';
 
@@ -74,7 +74,7 @@ describe('slow clients', () => {
   it('closes a slow-loris connection (a header byte a second) with 408 within the headers timeout', async () => {
     // Gives up (and fails) after 6 bytes: three times the headers timeout. Node's own checking
     // interval (30 s) would leave it open that long whatever headersTimeout says.
-    const loris = trickle('GET /metadata HTTP/1.1\r\nHost: x\r\nX-Slow: ', 'abcdefghij', 1000, 6);
+    const loris = trickle('GET /metadata HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ', 'abcdefghij', 1000, 6);
     const { response } = await loris.closed;
     expect408(response);
     expect((await fetch(`${sandbox.url}/_admin/health`)).status).toBe(200);
@@ -82,7 +82,7 @@ describe('slow clients', () => {
 
   it('closes fifty slow lorises at once and keeps answering others meanwhile', async () => {
     const lorises = Array.from({ length: 50 }, (_, i) =>
-      trickle(`GET /metadata HTTP/1.1\r\nHost: x\r\nX-Slow-${i}: `, 'z', 250, 40),
+      trickle(`GET /metadata HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow-${i}: `, 'z', 250, 40),
     );
     const health = await fetch(`${sandbox.url}/_admin/health`);
     expect(health.status).toBe(200);
@@ -134,7 +134,7 @@ describe('slow clients', () => {
     socket.on('data', (d: Buffer) => chunks.push(d));
     socket.on('error', () => {});
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    socket.write('GET /_admin/health HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
+    socket.write('GET /_admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
     const guard = setTimeout(() => socket.destroy(new Error('still open')), TIMEOUTS.keepAliveMs * 8);
     await closed;
     clearTimeout(guard);
@@ -145,7 +145,7 @@ describe('slow clients', () => {
 
   it('uses 15 s for headers, 60 s for a request and 5 s idle by default, checked every second', async () => {
     const created = createSandbox({ port: 0, clock: CLOCK });
-    const running = await listen(created.app, created.core.config, () => {});
+    const running = await listen(created.app, coreOf(created).config, () => {});
     try {
       expect(running.server.headersTimeout).toBe(15_000);
       expect(running.server.requestTimeout).toBe(60_000);

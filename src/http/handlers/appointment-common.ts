@@ -1,6 +1,8 @@
+import { validateHeaderValue } from 'node:http';
 import type { AppointmentRecord } from '../../domain/model.js';
 import { SpineError } from '../../fhir/operation-outcome.js';
-import type { FhirCall } from '../fhir-types.js';
+import type { FhirCall, FhirResult } from '../fhir-types.js';
+import { renderFhir } from '../send.js';
 
 export function appointmentHeaders(record: AppointmentRecord, fhirBaseUrl: string): Record<string, string> {
   return {
@@ -21,4 +23,34 @@ export function findAppointment(call: FhirCall, id: string): AppointmentRecord {
   const record = call.world.state.appointments.get(id);
   if (!record) throw new SpineError('NO_RECORD_FOUND', `Appointment/${id} does not exist in this sandbox`);
   return record;
+}
+
+/**
+ * Renders a committing handler's answer in the negotiated format before anything is committed, so
+ * a request never commits and then answers 500: when the answer cannot be written, `undo` runs and
+ * a 500 INTERNAL_SERVER_ERROR naming what could not be written is thrown instead.
+ * The headers are checked too; `Prefer: return=minimal` sends no body, so then only they are.
+ */
+export function renderBeforeCommit(
+  call: FhirCall,
+  result: FhirResult,
+  undo: () => void,
+  nothingDone: string,
+): FhirResult {
+  const format = call.format ?? 'json';
+  try {
+    // The headers too: a Location built from the request's Host must be sendable.
+    for (const [name, value] of Object.entries(result.headers ?? {})) validateHeaderValue(name, value);
+    if (result.minimal || result.resource === undefined) return result;
+    return { ...result, rendered: renderFhir(result.resource, format) };
+  } catch (error) {
+    undo();
+    const reason = (error as Error).message;
+    call.core.config.log?.('error', `could not write a ${format} answer, nothing committed: ${reason}`);
+    throw new SpineError(
+      'INTERNAL_SERVER_ERROR',
+      `${nothingDone}: the sandbox could not write its answer as ${format.toUpperCase()} (${reason}). The error is in its log.`,
+      500,
+    );
+  }
 }

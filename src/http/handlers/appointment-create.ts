@@ -2,12 +2,12 @@ import { book } from '../../domain/booking.js';
 import { readAppointmentForCreate } from '../../fhir/appointment-input.js';
 import { appointmentToFhir } from '../../fhir/resources.js';
 import type { FhirCall, FhirResult } from '../fhir-types.js';
-import { appointmentHeaders, prefersMinimal } from './appointment-common.js';
+import { appointmentHeaders, prefersMinimal, renderBeforeCommit } from './appointment-common.js';
 
 /** POST /Appointment: book the referenced slots (seed page; digest §2). */
 export async function createAppointment(call: FhirCall): Promise<FhirResult> {
   const { core, world } = call;
-  const request = readAppointmentForCreate(call.body, core.profile);
+  const request = readAppointmentForCreate(call.body, core.profile, call.nowMs);
   const record = book(request, {
     profile: core.profile,
     directory: core.directory,
@@ -15,6 +15,18 @@ export async function createAppointment(call: FhirCall): Promise<FhirResult> {
     state: world.state,
     nowMs: call.nowMs,
   });
+  const result = renderBeforeCommit(
+    call,
+    {
+      status: 201,
+      resource: appointmentToFhir(record, core.profile.appointmentProfile),
+      headers: appointmentHeaders(record, call.fhirBaseUrl),
+      minimal: prefersMinimal(call.headers),
+      ...(request.warnings.length > 0 ? { warnings: request.warnings } : {}),
+    },
+    () => world.state.remove(record),
+    'Nothing was booked',
+  );
   try {
     await core.persist(world);
   } catch (error) {
@@ -22,10 +34,5 @@ export async function createAppointment(call: FhirCall): Promise<FhirResult> {
     world.state.remove(record);
     throw error;
   }
-  return {
-    status: 201,
-    resource: appointmentToFhir(record, core.profile.appointmentProfile),
-    headers: appointmentHeaders(record, call.fhirBaseUrl),
-    minimal: prefersMinimal(call.headers),
-  };
+  return result;
 }

@@ -2,11 +2,18 @@ import { resolveInteraction } from '../../auth/interactions.js';
 import { amendRecord, cancelRecord } from '../../domain/appointment-update.js';
 import type { AppointmentRecord } from '../../domain/model.js';
 import { readAmend, readCancel, readPutBody } from '../../fhir/appointment-update-input.js';
+import { normaliseDateTimes } from '../../fhir/date-time.js';
 import { describe, invalid, type Json } from '../../fhir/json-shape.js';
 import { SpineError } from '../../fhir/operation-outcome.js';
 import { appointmentToFhir } from '../../fhir/resources.js';
+import { checkStorable } from '../../fhir/storable.js';
 import type { FhirCall, FhirResult } from '../fhir-types.js';
-import { appointmentHeaders, findAppointment, prefersMinimal } from './appointment-common.js';
+import {
+  appointmentHeaders,
+  findAppointment,
+  prefersMinimal,
+  renderBeforeCommit,
+} from './appointment-common.js';
 import { pastAppointmentProblem } from './appointment-read.js';
 
 const AMEND = 'rest:update:appointment-1';
@@ -49,9 +56,13 @@ export async function updateAppointment(call: FhirCall): Promise<FhirResult> {
   if (past) throw invalid(`Appointment/${id} cannot be ${operation}: ${past}`);
 
   const stored = appointmentToFhir(record, core.profile.appointmentProfile) as Json;
+  // dateTimes in the body are read as the instants they name (date-time.ts): one that names none is
+  // refused naming it; one in another form than the spec's compares by instant, with a warning.
+  const warnings: string[] = [];
+  const sent = normaliseDateTimes(body, { skip: ['start', 'end', 'meta'], warnings });
   let updated: AppointmentRecord | undefined;
   if (cancel) {
-    const { reason } = readCancel(body, stored);
+    const { reason } = readCancel(sent, stored);
     if (record.status !== 'cancelled') updated = cancelRecord(record, reason, call.nowMs);
   } else {
     if (record.status === 'cancelled') {
@@ -59,28 +70,38 @@ export async function updateAppointment(call: FhirCall): Promise<FhirResult> {
         `Appointment/${id} is cancelled, and a cancelled appointment cannot be amended (GP Connect 1.2.3 onwards)`,
       );
     }
-    const amend = readAmend(body, stored, core.profile);
+    const amend = readAmend(sent, stored, core.profile);
     if (amend.changed) updated = amendRecord(record, amend, call.nowMs);
   }
 
-  if (updated) {
-    world.state.put(updated);
-    try {
-      await core.persist(world);
-    } catch (error) {
-      // Not durable, so not acknowledged: put the old version (and its slots) back.
-      world.state.put(record);
-      throw error;
-    }
-  }
   const current = updated ?? record;
-  const { Location: _location, ...headers } = appointmentHeaders(current, call.fhirBaseUrl);
-  return {
+  // Location names the version this answer carries, which a version read serves (issue 14).
+  const answer: FhirResult = {
     status: 200,
     resource: appointmentToFhir(current, core.profile.appointmentProfile),
-    headers,
+    headers: appointmentHeaders(current, call.fhirBaseUrl),
     minimal: prefersMinimal(call.headers),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
+  if (!updated) return answer;
+  // The new version must be answerable later in either format: the reason or text may hold
+  // characters XML 1.0 cannot carry.
+  checkStorable(answer.resource!);
+  world.state.put(updated);
+  const result = renderBeforeCommit(
+    call,
+    answer,
+    () => world.state.put(record),
+    `Appointment/${id} was not ${operation}`,
+  );
+  try {
+    await core.persist(world);
+  } catch (error) {
+    // Not durable, so not acknowledged: put the old version (and its slots) back.
+    world.state.put(record);
+    throw error;
+  }
+  return result;
 }
 
 function isCancel(interaction: string | undefined, body: Json): boolean {

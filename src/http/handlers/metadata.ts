@@ -9,7 +9,9 @@ const cache = new WeakMap<object, FhirResource>();
 export function getMetadata({ core }: FhirCall): FhirResult {
   let statement = cache.get(core);
   if (!statement) {
-    statement = capabilityStatement(core.profile, { name: pkg.name, version: pkg.version }, '2026-11-25');
+    statement = capabilityStatement(core.profile, { name: pkg.name, version: pkg.version }, '2026-11-25', {
+      cors: core.config.cors,
+    });
     cache.set(core, statement);
   }
   return { status: 200, resource: statement };

@@ -3,7 +3,7 @@ import { addDays, isCalendarDate, londonDateOf, londonLocalToInstant } from '../
 import { describe } from '../../fhir/json-shape.js';
 import { SpineError } from '../../fhir/operation-outcome.js';
 import { appointmentToFhir, searchset } from '../../fhir/resources.js';
-import { invalidParameter, paramValues, type QueryValues } from '../../fhir/search-params.js';
+import { invalidParameter, miscasedHint, paramValues, type QueryValues } from '../../fhir/search-params.js';
 import type { FhirCall, FhirResult } from '../fhir-types.js';
 
 const EXAMPLE = 'start=ge2026-06-02&start=le2026-06-30';
@@ -17,7 +17,7 @@ export function readRetrieveRange(query: QueryValues, today: string): { from: st
   const values = paramValues(query, 'start');
   if (values.length !== 2) {
     throw invalidParameter(
-      `start was sent ${values.length === 0 ? 'no' : values.length} time${values.length === 1 ? '' : 's'}: send exactly two, one ge and one le, e.g. ${EXAMPLE}`,
+      `start was sent ${values.length === 0 ? 'no' : values.length} time${values.length === 1 ? '' : 's'}: send exactly two, one ge and one le, e.g. ${EXAMPLE}${values.length === 0 ? miscasedHint(query, 'start') : ''}`,
     );
   }
   const bounds: Partial<Record<'ge' | 'le', string>> = {};

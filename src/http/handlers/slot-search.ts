@@ -1,6 +1,8 @@
 import { addDays, formatLondon, londonLocalToInstant } from '../../domain/london-time.js';
 import type { Slot } from '../../domain/model.js';
 import { searchFreeSlots } from '../../domain/slot-search.js';
+import { variantIndex } from '../../domain/slot-service.js';
+import { toFhirJson } from '../../fhir/format.js';
 import { PROFILE_URL } from '../../fhir/profiles.js';
 import {
   channelExtension,
@@ -29,7 +31,8 @@ interface SlotParts {
  * sandbox clock's date moves.
  */
 interface StaticFhir {
-  slotParts: Map<string, SlotParts>;
+  /** By schedule id: the pattern's parts, then one per variant (domain/slot-service.ts). */
+  slotParts: Map<string, SlotParts[]>;
   /** Each free slot's JSON, by id: a day's search re-sends the same slots (bounded). */
   slotJson: Map<string, string>;
   practitioners: Map<string, FhirResource>;
@@ -46,15 +49,23 @@ function staticFhir(core: SandboxCore): StaticFhir {
     const meta = { versionId: '1', profile: [PROFILE_URL.slot] };
     fhir = {
       slotParts: new Map(
-        core.seed.schedules.map((s) => [
-          s.id,
-          {
-            meta,
-            extension: [channelExtension(s.pattern.deliveryChannel)],
-            serviceType: [{ text: s.pattern.serviceType }],
-            schedule: { reference: `Schedule/${s.id}` },
-          },
-        ]),
+        core.seed.schedules.map((s) => {
+          const schedule = { reference: `Schedule/${s.id}` };
+          const { pattern } = s;
+          const services = [pattern, ...(pattern.variants ?? [])].map((v) => ({
+            deliveryChannel: v.deliveryChannel ?? pattern.deliveryChannel,
+            serviceType: v.serviceType ?? pattern.serviceType,
+          }));
+          return [
+            s.id,
+            services.map((service) => ({
+              meta,
+              extension: [channelExtension(service.deliveryChannel)],
+              serviceType: [{ text: service.serviceType }],
+              schedule,
+            })),
+          ];
+        }),
       ),
       slotJson: new Map(),
       practitioners: new Map(core.seed.practitioners.map((p) => [p.id, practitionerToFhir(p)])),
@@ -116,10 +127,13 @@ export function searchSlots(call: FhirCall): FhirResult {
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i]!;
     scheduleIds.add(slot.scheduleId);
-    resources[i] = slotFhir(slot, fhir.slotParts.get(slot.scheduleId)!);
+    const parts = fhir.slotParts.get(slot.scheduleId)!;
+    const variant =
+      parts.length === 1 ? 0 : variantIndex(core.directory.schedules.get(slot.scheduleId)!, slot) + 1;
+    resources[i] = slotFhir(slot, parts[variant]!);
     let json = fhir.slotJson.get(slot.id);
     if (json === undefined) {
-      json = JSON.stringify(resources[i]);
+      json = toFhirJson(resources[i]!);
       fhir.slotJson.set(slot.id, json);
     }
     jsonParts[i] = json;
@@ -151,18 +165,21 @@ const staticJson = new WeakMap<object, string>();
 function jsonOf(resource: FhirResource): string {
   let json = staticJson.get(resource);
   if (json === undefined) {
-    json = JSON.stringify(resource);
+    json = toFhirJson(resource);
     staticJson.set(resource, json);
   }
   return json;
 }
 
-/** The same text JSON.stringify(bundle) gives, assembled from the entries' cached JSON. */
+/**
+ * The same text toFhirJson(bundle) gives, assembled from the entries' cached JSON (each written by
+ * toFhirJson too). No entries: no `entry` element at all (FHIR JSON has no empty arrays).
+ */
 function bundleJson(bundle: FhirResource, entries: string[]): string {
-  const shell = JSON.stringify({ ...bundle, entry: [] });
-  const tail = '"entry":[]}';
-  if (!shell.endsWith(tail)) return JSON.stringify(bundle); // entry is always last; never reached
-  return `${shell.slice(0, -2)}${entries.map((e) => `{"resource":${e}}`).join(',')}]}`;
+  const { entry: _entry, ...shell } = bundle;
+  const head = toFhirJson(shell);
+  if (entries.length === 0) return head;
+  return `${head.slice(0, -1)},"entry":[${entries.map((e) => `{"resource":${e}}`).join(',')}]}`;
 }
 
 function pushKnown(out: FhirResource[], byId: Map<string, FhirResource>, id: string): void {
