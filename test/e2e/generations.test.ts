@@ -136,8 +136,7 @@ describe('requests admitted before a reset', () => {
       signal: AbortSignal.timeout(10_000),
     }).then(
       () => 'answered',
-      (error: Error & { cause?: { code?: string } }) =>
-        error.name === 'TimeoutError' ? 'timeout' : 'cut',
+      (error: Error & { cause?: { code?: string } }) => (error.name === 'TimeoutError' ? 'timeout' : 'cut'),
     );
     await until(
       async () => (await journal(sb)).some((e) => e.path.endsWith('/metadata')),
