@@ -10,6 +10,8 @@ import type { StoreDocument } from '../store/store.js';
  * clock too, and the --db file); a session's takes the state alone, since the clock is shared.
  */
 export async function importSnapshot(core: SandboxCore, world: World, doc: StoreDocument): Promise<void> {
+  // Requests admitted under the state being replaced must not commit into the imported one.
+  world.newGeneration('reset (snapshot import)');
   if (world === core.defaultWorld) await core.importDocument(doc);
   else world.state.replaceWith(SandboxState.from(doc.state));
 }

@@ -8,6 +8,7 @@ import { operationOutcome, type SpineCode, SpineError } from '../fhir/operation-
 import { searchset } from '../fhir/resources.js';
 import { statusFor } from '../profiles/index.js';
 import type { SandboxCore } from '../sandbox/core.js';
+import { type Generation, stillCurrent } from '../sandbox/generation.js';
 import type { World } from '../sandbox/world.js';
 import { checkAdminToken, throttledMessage } from './admin-guard.js';
 import { errorResult } from './error-result.js';
@@ -133,13 +134,15 @@ export async function runWithFault(
   run: () => FhirResult | Promise<FhirResult>,
   res: Response,
   options: FaultRunOptions,
+  /** The generation the request was admitted under: its end cuts the request (RequestCancelled). */
+  generation: Generation,
 ): Promise<FhirResult | 'dropped'> {
   if (!decision) return run();
   // Counted from now, not from when the connection starts to wait: capHeld (just before) and
   // this are one synchronous step, so concurrent requests cannot all slip under --max-held.
   const release = holds(decision) ? options.hung.hold() : undefined;
   try {
-    return await applyFault(core, world, call, decision, run, res, options);
+    return await applyFault(core, world, call, decision, run, res, options, generation);
   } finally {
     release?.(); // a hung socket is counted by HungConnections itself from here on
   }
@@ -153,6 +156,7 @@ async function applyFault(
   run: () => FhirResult | Promise<FhirResult>,
   res: Response,
   options: FaultRunOptions,
+  generation: Generation,
 ): Promise<FhirResult | 'dropped'> {
   const { action } = decision;
   let result: FhirResult | undefined;
@@ -163,12 +167,18 @@ async function applyFault(
       result = errorResult(core, error, []);
     }
   }
-  if (decision.delayMs > 0) await sleep(decision.delayMs, options.shutdown);
+  if (decision.delayMs > 0) {
+    await sleep(decision.delayMs, AbortSignal.any([options.shutdown, generation.signal]));
+  }
+  // A reset or import while it waited: nothing of it commits into the new state.
+  stillCurrent(generation);
   switch (action.kind) {
     case 'error':
       return faultErrorResult(core, action);
     case 'drop':
       dropConnection(res, action.mode, options.hung);
+      // A hung connection is cut by the next reset or import of its world, like any in flight.
+      if (action.mode === 'hang' && res.socket && !res.socket.destroyed) generation.hold(res.socket);
       return 'dropped';
     case 'empty-bundle':
       // "No slots offered": the search answers as if nothing were free.

@@ -6,6 +6,8 @@ import { FHIR_JSON, type FhirFormat, negotiateResponseFormat } from '../fhir/for
 import { operationOutcome, SpineError } from '../fhir/operation-outcome.js';
 import { bracketedParameterWarnings, type QueryValues } from '../fhir/search-params.js';
 import type { SandboxCore } from '../sandbox/core.js';
+import { type Generation, RequestCancelled, stillCurrent } from '../sandbox/generation.js';
+import type { JournalRecord, PendingEntry } from '../sandbox/journal.js';
 import { truncateBody } from '../sandbox/journal.js';
 import { Sessions } from '../sandbox/sessions.js';
 import type { World } from '../sandbox/world.js';
@@ -40,6 +42,25 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
     let faultName: string | undefined;
     let requestBody: string | undefined;
     let result: FhirResult | 'dropped';
+    /** The journal entry of a request a fault holds, written when the fault is chosen. */
+    let pending: PendingEntry | undefined;
+    let generation: Generation = world.generation;
+    /** What the journal holds of the request while it is in flight. */
+    const arrival = (): JournalRecord => ({
+      timeMs: core.clock.now(),
+      method: req.method,
+      path: req.originalUrl,
+      ...(interaction ? { interaction } : {}),
+      status: 'pending',
+      ms: Math.round((performance.now() - started) * 10) / 10,
+      problems: [...problems],
+      ...(faultName ? { fault: faultName } : {}),
+      request: {
+        headers: req.headers,
+        ...(requestBody !== undefined ? { body: truncateBody(requestBody) } : {}),
+      },
+      response: { headers: {} },
+    });
     try {
       if (core.config.tls?.requireClientCert && !(req.socket as TLSSocket).authorized) {
         // The Spine proxy's answer to a missing or untrusted client certificate (digest §5.1).
@@ -69,6 +90,7 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
       if (session !== undefined) Sessions.checkId(session);
       const existing = session === undefined ? core.defaultWorld : core.sessions.peek(session);
       world = existing ?? core.defaultWorld;
+      generation = world.generation;
       let traceId: string | undefined;
 
       const match = matchRoute(req.method, path);
@@ -109,8 +131,18 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
         );
         if (!decision) throw refusal;
         faultName = decision.name;
+        pending = world.journal.begin(arrival());
         const call = emptyCall(core, world, req, format);
-        result = await runWithFault(core, world, call, decision, () => Promise.reject(refusal), res, options);
+        result = await runWithFault(
+          core,
+          world,
+          call,
+          decision,
+          () => Promise.reject(refusal),
+          res,
+          options,
+          generation,
+        );
       } else {
         if (core.config.auth !== 'off') {
           const envelope = checkEnvelope(
@@ -140,6 +172,7 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
           interaction = headerValue(req, 'ssp-interactionid');
         }
         world = core.world(session);
+        generation = world.generation;
         if (traceId !== undefined) world.traceIds.add(traceId);
 
         let body: unknown;
@@ -147,6 +180,8 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
           const read = await readFhirBody(req, res, core.profile.requestContentTypes);
           body = read.value;
           requestBody = read.text;
+          // A reset or import while the body arrived: it was admitted under the state replaced.
+          stillCurrent(generation);
         }
 
         const call: FhirCall = {
@@ -169,6 +204,7 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
           problems,
         );
         faultName = decision?.name;
+        if (decision) pending = world.journal.begin(arrival());
         result = await runWithFault(
           core,
           world,
@@ -177,10 +213,17 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
           () => countBooking(core, req.method, match.route.handler(call)),
           res,
           options,
+          generation,
         );
       }
     } catch (error) {
-      result = errorResult(core, error, problems);
+      if (error instanceof RequestCancelled) {
+        problems.push(error.message);
+        res.destroy();
+        result = 'dropped';
+      } else {
+        result = errorResult(core, error, problems);
+      }
     }
 
     if (result !== 'dropped' && result.warnings) problems.push(...result.warnings);
@@ -218,7 +261,7 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
           );
     const status = result === 'dropped' ? 0 : res.statusCode;
     const ms = Math.round((performance.now() - started) * 10) / 10;
-    world.journal.add({
+    const answered: JournalRecord = {
       timeMs: core.clock.now(),
       method: req.method,
       path: req.originalUrl,
@@ -235,7 +278,9 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
         headers: result === 'dropped' ? {} : res.getHeaders(),
         ...(responseBody !== undefined ? { body: truncateBody(responseBody) } : {}),
       },
-    });
+    };
+    if (pending) pending.complete(answered);
+    else world.journal.add(answered);
     core.tallies.request(
       interaction === undefined ? undefined : resolveInteraction(interaction)?.name,
       result === 'dropped' ? 0 : result.status,

@@ -7,7 +7,8 @@ export interface JournalEntry {
   method: string;
   path: string;
   interaction?: string;
-  status: number;
+  /** The HTTP status answered; 0 when the connection was dropped or cut; `pending` while in flight. */
+  status: number | 'pending';
   ms: number;
   /** Envelope or validation problems: in lenient mode what was let through, else why it was refused. */
   problems: string[];
@@ -77,6 +78,11 @@ export function recordBytes(record: JournalRecord): number {
   return n;
 }
 
+/** A journal entry written on arrival, to be completed when the request is answered or cut. */
+export interface PendingEntry {
+  complete(record: JournalRecord): void;
+}
+
 interface Slot {
   seq: number;
   record: JournalRecord;
@@ -102,10 +108,7 @@ export class JournalBudget {
     this.queue.push(slot);
     this.usedBytes += slot.bytes;
     this.live++;
-    while (this.usedBytes > this.limitBytes && this.head < this.queue.length) {
-      const oldest = this.queue[this.head++]!;
-      if (oldest.live) oldest.journal.evict(oldest);
-    }
+    this.evictOverBudget();
     // Entries dropped by their own journal (ring overflow, clear) leave dead slots behind.
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
@@ -114,6 +117,21 @@ export class JournalBudget {
     if (this.queue.length - this.head > 2 * this.live + 1024) {
       this.queue = this.queue.slice(this.head).filter((s) => s.live);
       this.head = 0;
+    }
+  }
+
+  /** @internal Journal.begin: an entry was replaced by one of another size. */
+  resize(slot: Slot, bytes: number): void {
+    if (!slot.live) return;
+    this.usedBytes += bytes - slot.bytes;
+    slot.bytes = bytes;
+    this.evictOverBudget();
+  }
+
+  private evictOverBudget(): void {
+    while (this.usedBytes > this.limitBytes && this.head < this.queue.length) {
+      const oldest = this.queue[this.head++]!;
+      if (oldest.live) oldest.journal.evict(oldest);
     }
   }
 
@@ -138,10 +156,34 @@ export class Journal {
   ) {}
 
   add(record: JournalRecord): void {
+    this.push(record);
+  }
+
+  /**
+   * Journal a request on arrival (status `pending`, the fault holding it); `complete` replaces the
+   * entry with the answered one, or adds that anew when the entry has gone meanwhile (a reset
+   * cleared the journal, the budget dropped it).
+   */
+  begin(record: JournalRecord): PendingEntry {
+    const slot = this.push(record);
+    return {
+      complete: (done) => {
+        if (!slot.live) {
+          this.push(done);
+          return;
+        }
+        slot.record = done;
+        this.budget.resize(slot, recordBytes(done));
+      },
+    };
+  }
+
+  private push(record: JournalRecord): Slot {
     const slot: Slot = { seq: ++this.counter, record, bytes: recordBytes(record), journal: this, live: true };
     this.entries.push(slot);
     while (this.entries.length - this.head > this.capacity) this.dropOldest();
     this.budget.charge(slot);
+    return slot;
   }
 
   /** @internal JournalBudget: drop this (the oldest) entry. */

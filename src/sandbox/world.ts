@@ -1,5 +1,6 @@
 import { SandboxState } from '../domain/state.js';
 import type { FaultEngine } from '../faults/engine.js';
+import { Generation } from './generation.js';
 import { Journal, type JournalBudget } from './journal.js';
 
 /**
@@ -13,6 +14,7 @@ export class World {
   readonly traceIds = new BoundedSet(1000);
   /** When a request last used it: monotonic ms (Sessions' real time), 0 until then. */
   lastUsedMs = 0;
+  #generation = new Generation();
 
   constructor(
     readonly id: string | undefined,
@@ -26,8 +28,27 @@ export class World {
     this.journal = new Journal(journalSize, budget);
   }
 
-  /** Back to the seed: appointments gone, slots free, journal cleared, faults back to the scenario's. */
+  /** The generation requests admitted now belong to (sandbox/generation.ts). */
+  get generation(): Generation {
+    return this.#generation;
+  }
+
+  /**
+   * Start a new generation: requests admitted before now are cut and commit nothing; their
+   * journal entries say `cancelled by <reason>`. Every reset and snapshot import calls it.
+   */
+  newGeneration(reason: string): void {
+    const ended = this.#generation;
+    this.#generation = new Generation();
+    ended.end(reason);
+  }
+
+  /**
+   * Back to the seed: appointments gone, slots free, journal cleared, faults back to the
+   * scenario's; requests in flight are cut (newGeneration).
+   */
   reset(): void {
+    this.newGeneration('reset');
     this.state.clear();
     this.journal.clear();
     this.faults.reset();
