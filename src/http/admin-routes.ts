@@ -202,7 +202,7 @@ export function adminRouter(deps: AppDeps): Router {
       }
       // Any other body the parser refused (an encoding it cannot undo, a charset it cannot read).
       if (error.status && error.status < 500)
-        return sendAdminError(res, error.status, error.message, error.type ? 'body' : undefined);
+        return sendAdminError(res, error.status, `The body could not be read: ${error.message}`, 'body');
       core.config.log?.('error', `admin error: ${error.stack ?? error.message}`);
       sendAdminError(res, 500, 'The sandbox failed unexpectedly; the error is in its log.');
     },

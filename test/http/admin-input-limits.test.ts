@@ -154,3 +154,21 @@ describe('snapshot bodies', () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe('admin bodies the parser cannot read', () => {
+  it.each([
+    ['PUT', '/_admin/snapshot'],
+    ['POST', '/_admin/faults'],
+  ])('%s %s with a Content-Encoding its body is not in: 400 naming the body', async (method, path) => {
+    sandbox = testSandbox();
+    const res = await sandbox.http[method === 'PUT' ? 'put' : 'post'](path)
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .send('{"not":"gzip"}');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: expect.stringMatching(/^The body could not be read: /),
+      field: 'body',
+    });
+  });
+});
