@@ -18,6 +18,7 @@ import {
   type SandboxConfig,
   type SandboxOptions,
 } from './config.js';
+import { inClockRange } from './domain/clock.js';
 import { parseZonedInstant, ZONED_INSTANT_RULE } from './domain/instant.js';
 import { PROFILE_NAMES } from './profiles/index.js';
 import { parseDuration } from './sandbox/clock-control.js';
@@ -97,6 +98,10 @@ function buildSchema(z: typeof Z) {
       clock: z
         .string(rule(ZONED_INSTANT_RULE))
         .refine((s) => parseZonedInstant(s) !== undefined, rule(ZONED_INSTANT_RULE))
+        .refine(
+          (s) => inClockRange(parseZonedInstant(s) ?? 0),
+          rule('must be an instant from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z'),
+        )
         .optional(),
       adminToken: text('must be a non-empty secret').optional(),
       journalSize: whole(1, 100_000).optional(),

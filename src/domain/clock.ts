@@ -9,6 +9,23 @@ export interface ClockState {
   offsetMs: number;
 }
 
+/**
+ * The instants the sandbox clock may show: 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z (epoch
+ * ms). FHIR dateTime years have four digits, and every answer formats the clock's time; an
+ * instant outside this range could not be written.
+ */
+export const CLOCK_RANGE = { minMs: 0, maxMs: Date.UTC(9999, 11, 31, 23, 59, 59) } as const;
+
+/** True when `ms` is an instant the sandbox clock may show (CLOCK_RANGE). */
+export function inClockRange(ms: number): boolean {
+  return Number.isFinite(ms) && ms >= CLOCK_RANGE.minMs && ms <= CLOCK_RANGE.maxMs;
+}
+
+/** Where a clock state would put the clock now (epoch ms), given real time. */
+export function clockNowOf(state: ClockState, realNowMs: number): number {
+  return state.frozenAt ?? realNowMs + state.offsetMs;
+}
+
 export class Clock {
   private state: ClockState;
   constructor(
@@ -19,7 +36,7 @@ export class Clock {
   }
 
   now(): number {
-    return this.state.frozenAt ?? this.realNow() + this.state.offsetMs;
+    return clockNowOf(this.state, this.realNow());
   }
 
   /** Freeze at an instant. */

@@ -3,6 +3,7 @@ import type cors from 'cors';
 import type { CorsOptions } from 'cors';
 import type { RequestHandler } from 'express';
 import { FHIR_ROUTES, methodsOnPath } from './fhir-routes.js';
+import { FHIR_RESPONSE_HEADERS } from './send.js';
 
 /** Request headers a browser may send (Fetch "CORS-unsafe" ones must be allowed by name). */
 export const CORS_ALLOWED_HEADERS = [
@@ -52,6 +53,8 @@ export function fhirCors(relativePath: (path: string) => string | undefined): Re
     if (req.method !== 'OPTIONS') return simple(req, res, next);
     // Only a real preflight is answered here; a bare OPTIONS goes on to the FHIR pipeline's 400.
     if (req.headers['access-control-request-method'] === undefined) return next();
+    // The preflight's 204 is a FHIR answer too: the headers every FHIR answer carries.
+    for (const [name, value] of Object.entries(FHIR_RESPONSE_HEADERS)) res.setHeader(name, value);
     const path = relativePath(req.path);
     const methods = path === undefined ? [] : methodsOnPath(path);
     const requested = String(req.headers['access-control-request-headers'] ?? '')

@@ -171,6 +171,9 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
         } else {
           interaction = headerValue(req, 'ssp-interactionid');
         }
+        // The fault header's token is checked before the session is made: a request refused for it
+        // (401, 403, 429) is refused like any other, and makes no session.
+        const useHeader = headerFaultAllowed(core, req, options.tokenThrottle, problems);
         world = core.world(session);
         generation = world.generation;
         if (traceId !== undefined) world.traceIds.add(traceId);
@@ -196,7 +199,6 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
           fhirBaseUrl: fhirBaseUrl(core, req),
           format,
         };
-        const useHeader = headerFaultAllowed(core, req, options.tokenThrottle, problems);
         const decision = capHeld(
           core,
           await selectFault(core, world, req, path, match.route.template, call, interaction, useHeader),

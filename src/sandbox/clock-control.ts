@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as Z from 'zod';
+import { inClockRange } from '../domain/clock.js';
 import { parseZonedInstant, ZONED_INSTANT_RULE } from '../domain/instant.js';
 import { formatLondon } from '../domain/london-time.js';
 import type { SandboxCore } from './core.js';
@@ -72,6 +73,15 @@ export function clockChangeSchema(): ReturnType<typeof buildClockSchema> {
   return clockSchema;
 }
 
+/** Refuse (InputError naming `field`) an instant the sandbox clock may not show (CLOCK_RANGE). */
+function checkInRange(ms: number, field: 'now' | 'advance'): void {
+  if (inClockRange(ms)) return;
+  throw new InputError(
+    `${field} would put the sandbox clock ${Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? `at ${new Date(ms).toISOString()}` : 'beyond any date'}; it must stay from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z`,
+    field,
+  );
+}
+
 /** PUT /_admin/clock and the API's setClock(): freeze at an instant, advance, or back to real time. */
 export async function changeClock(core: SandboxCore, body: unknown): Promise<ReturnType<typeof clockView>> {
   const result = clockChangeSchema().safeParse(body, { reportInput: true });
@@ -84,9 +94,16 @@ export async function changeClock(core: SandboxCore, body: unknown): Promise<Ret
     throw zodInputError(result.error);
   }
   const change = result.data;
-  if (change.now !== undefined) core.clock.freeze(parseZonedInstant(change.now)!);
-  else if (change.advance !== undefined) core.clock.advance(parseDuration(change.advance)!);
-  else core.clock.real();
+  if (change.now !== undefined) {
+    const at = parseZonedInstant(change.now)!;
+    checkInRange(at, 'now');
+    core.clock.freeze(at);
+  } else if (change.advance !== undefined) {
+    const by = parseDuration(change.advance)!;
+    // Checked before anything changes: a clock no answer could format would break every request.
+    checkInRange(core.clock.now() + by, 'advance');
+    core.clock.advance(by);
+  } else core.clock.real();
   await core.persist(core.defaultWorld);
   return clockView(core);
 }

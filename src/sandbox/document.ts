@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as Z from 'zod';
+import { clockNowOf, inClockRange } from '../domain/clock.js';
 import type { Directory } from '../domain/directory.js';
 import { forbiddenKeyMessage, type JsonWalkProblem, jsonWalker, walkJson } from '../domain/map-keys.js';
 import type { AppointmentRecord, Seed } from '../domain/model.js';
@@ -55,7 +56,11 @@ function buildDocumentSchema(z: typeof Z, patientSchema: Z.ZodType) {
         error: `this sandbox reads schemaVersion ${SCHEMA_VERSION}`,
       }),
       seed: z.string(),
-      clock: z.strictObject({ frozenAt: z.number().int().optional(), offsetMs: z.number().int() }),
+      clock: z
+        .strictObject({ frozenAt: z.number().int().optional(), offsetMs: z.number().int() })
+        .refine((clock) => inClockRange(clockNowOf(clock, Date.now())), {
+          error: 'the clock must show an instant from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z',
+        }),
       state: z.strictObject({
         nextAppointmentId: z.number().int().min(1),
         appointments: z.array(appointments),

@@ -30,6 +30,16 @@ describe('X-Sandbox-Fault with --admin-token', () => {
     expect((await metadata({})).status).toBe(200);
   });
 
+  it('makes no session for a request it refuses (401, 403)', async () => {
+    sandbox = testSandbox({ adminToken: TOKEN, maxSessions: 2 });
+    for (let i = 0; i < 5; i++) {
+      const refused = await metadata({ 'X-Sandbox-Fault': 'delay=1', 'X-Sandbox-Session': `evil-${i}` });
+      expect(refused.status).toBe(401);
+    }
+    expect(sandbox.core.sessions.size).toBe(0);
+    expect((await metadata({ 'X-Sandbox-Session': 'legit-test' })).status).toBe(200);
+  });
+
   it('is off with --no-header-faults: the real answer, a warning, and a journal note', async () => {
     sandbox = testSandbox({ headerFaults: false });
     const res = await metadata({ 'X-Sandbox-Fault': 'error=409:DUPLICATE_REJECTED' });

@@ -345,6 +345,11 @@ describe('the clock', () => {
     [{ now: '2026-02-30T09:00:00Z' }, 'now'],
     [{ now: '2026-06-02' }, 'now'],
     [{ now: 1780387200000 }, 'now'],
+    // A clock no answer could format (past year 9999, before 1970) would break every request.
+    [{ advance: 'PT99999999999999999999H' }, 'advance'],
+    [{ advance: 'P104000000D' }, 'advance'],
+    [{ advance: '-P30000D' }, 'advance'],
+    [{ now: '0001-01-01T00:00:00Z' }, 'now'],
   ])('refuses %j, naming the field', async (body, field) => {
     sandbox = testSandbox();
     const res = await sandbox.http.put('/_admin/clock').send(body);
@@ -352,6 +357,15 @@ describe('the clock', () => {
     expect(res.body.field).toBe(field);
     expect(res.body.error).toEqual(expect.any(String));
     expect((await sandbox.http.get('/_admin/clock')).body.now).toBe('2026-06-01T08:00:00+01:00');
+  });
+
+  it('refuses a snapshot (the --db file format) whose clock no answer could format, naming clock', async () => {
+    sandbox = testSandbox();
+    const doc = (await sandbox.http.get('/_admin/snapshot')).body;
+    const res = await sandbox.http.put('/_admin/snapshot').send({ ...doc, clock: { offsetMs: 8.9856e15 } });
+    expect(res.status).toBe(400);
+    expect(res.body.field).toBe('clock');
+    expect((await sandbox.http.get('/_admin/clock')).status).toBe(200);
   });
 });
 

@@ -62,6 +62,7 @@ describe.each(PROFILES)('CORS (%s)', (profile) => {
     expect(list(res.headers['access-control-allow-methods']).sort()).toEqual(methods.map((m) => m.toLowerCase()).sort());
     expect(list(res.headers['access-control-allow-headers'])).toEqual(expect.arrayContaining(ALLOWED.map((h) => h.toLowerCase())));
     expect(list(res.headers['access-control-expose-headers'])).toEqual(['location', 'etag', 'last-modified', 'x-sandbox-warning']);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(sandbox.core.defaultWorld.journal.list()).toEqual([]);
   });
 
