@@ -12,7 +12,7 @@ export function registerHeaders(program: Command): void {
     .argument('<interaction>', 'e.g. create:appointment-1, rest:search:slot-1 or the full URN')
     .option('--asid <asid>', 'consumer ASID (Ssp-From)', asid)
     .option('--provider-asid <asid>', "the provider's ASID (Ssp-To)", asid, '918999198993')
-    .option('--aud <url>', 'JWT aud: the provider base URL', url, 'http://127.0.0.1:4000')
+    .option('--aud <url>', 'JWT aud: the provider base URL', url('--aud'), 'http://127.0.0.1:4000')
     .option('--json', 'print a JSON object of headers')
     .action(
       (interaction: string, flags: { asid?: string; providerAsid: string; aud: string; json?: boolean }) => {

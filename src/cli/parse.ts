@@ -12,16 +12,19 @@ export function integer(flag: string, min: number, max: number) {
   };
 }
 
-export function url(value: string): string {
-  try {
-    const parsed = new URL(value);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http');
-  } catch {
-    throw new InvalidArgumentError(
-      `--public-url must be an http(s) URL such as https://sandbox.example.org, got "${value}"`,
-    );
-  }
-  return value;
+/** An http(s) URL flag (`flag` names it in the refusal). */
+export function url(flag: string) {
+  return (value: string): string => {
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http');
+    } catch {
+      throw new InvalidArgumentError(
+        `${flag} must be an http(s) URL such as https://sandbox.example.org, got "${value}"`,
+      );
+    }
+    return value;
+  };
 }
 
 export function asid(value: string): string {

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type cors from 'cors';
 import type { CorsOptions } from 'cors';
 import type { RequestHandler } from 'express';
-import { FHIR_ROUTES, methodsOnPath } from './fhir-routes.js';
+import { methodsOnPath } from './fhir-routes.js';
 import { FHIR_RESPONSE_HEADERS } from './send.js';
 
 /** Request headers a browser may send (Fetch "CORS-unsafe" ones must be allowed by name). */
@@ -18,6 +18,8 @@ export const CORS_ALLOWED_HEADERS = [
   'Ssp-InteractionID',
   'X-Sandbox-Session',
   'X-Sandbox-Fault',
+  // X-Sandbox-Fault travels with the admin token on a sandbox that has one.
+  'X-Admin-Token',
 ];
 
 /** Response headers a browser script may read. */
@@ -38,9 +40,6 @@ const ADMIN = /^\/_admin(\/|$)/i;
  */
 export function fhirCors(relativePath: (path: string) => string | undefined): RequestHandler {
   const middleware = createRequire(import.meta.url)('cors') as typeof cors;
-  const allMethods = [
-    ...new Set(FHIR_ROUTES.flatMap((r) => (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method]))),
-  ].join(',');
   const base: CorsOptions = {
     origin: '*',
     exposedHeaders: CORS_EXPOSED_HEADERS,
@@ -57,6 +56,8 @@ export function fhirCors(relativePath: (path: string) => string | undefined): Re
     for (const [name, value] of Object.entries(FHIR_RESPONSE_HEADERS)) res.setHeader(name, value);
     const path = relativePath(req.path);
     const methods = path === undefined ? [] : methodsOnPath(path);
+    // No interaction is served there: the pipeline answers (400 or 404), and the browser with it.
+    if (methods.length === 0) return next();
     const requested = String(req.headers['access-control-request-headers'] ?? '')
       .split(',')
       .map((h) => h.trim())
@@ -66,7 +67,7 @@ export function fhirCors(relativePath: (path: string) => string | undefined): Re
       );
     middleware({
       ...base,
-      methods: methods.length > 0 ? methods.join(',') : allMethods,
+      methods: methods.join(','),
       allowedHeaders: [...CORS_ALLOWED_HEADERS, ...requested],
     })(req, res, next);
   };

@@ -232,10 +232,7 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
     if (problems.length > 0 && result !== 'dropped') {
       result.headers = {
         ...result.headers,
-        'X-Sandbox-Warning': problems
-          .join(' | ')
-          .replace(/[^\x20-\x7e]/g, '?')
-          .slice(0, 4000),
+        'X-Sandbox-Warning': asciiHeaderText(problems.join(' | ')).slice(0, 4000),
       };
     }
     // Written inside the boundary: an answer that cannot be written becomes a JSON 500 naming what.
@@ -393,4 +390,23 @@ function fhirBaseUrl(core: SandboxCore, req: Request): string {
 function arrivalHost(req: Request): string {
   const address = (req.socket.localAddress ?? '127.0.0.1').replace(/^::ffff:(?=\d+\.)/, '');
   return `${address.includes(':') ? `[${address}]` : address}:${req.socket.localPort}`;
+}
+
+/** Header values are ASCII: the few non-ASCII signs our sentences use are spelled out, the rest shown as ?. */
+const ASCII_SPELLINGS: Record<string, string> = {
+  '±': '+/-',
+  '…': '...',
+  '–': '-',
+  '—': '-',
+  '‘': "'",
+  '’': "'",
+  '“': '"',
+  '”': '"',
+  '×': 'x',
+  '≤': '<=',
+  '≥': '>=',
+};
+
+function asciiHeaderText(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (c) => ASCII_SPELLINGS[c] ?? '?');
 }

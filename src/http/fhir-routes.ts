@@ -72,7 +72,6 @@ export function methodsOnPath(path: string): string[] {
   for (const r of FHIR_ROUTES) {
     if (!r.pattern.test(path)) continue;
     methods.add(r.method);
-    if (r.method === 'GET') methods.add('HEAD');
   }
   return [...methods];
 }

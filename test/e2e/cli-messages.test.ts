@@ -72,3 +72,12 @@ describe('gpc-sandbox headers output ends with a newline, so a shell prompt or t
     if (extra.includes('--json')) expect(JSON.parse(result.stdout)['Ssp-InteractionID']).toMatch(/^urn:/);
   });
 });
+
+describe('gpc-sandbox headers refuses a bad --aud naming that flag', () => {
+  it('names --aud, not another flag', async () => {
+    const result = await runCli(['headers', 'read:metadata-1', '--aud', 'providerURL_1_x_x']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/--aud must be an http\(s\) URL/);
+    expect(result.stderr).not.toMatch(/--public-url/);
+  });
+});

@@ -21,6 +21,7 @@ const ALLOWED = [
   'Ssp-InteractionID',
   'X-Sandbox-Session',
   'X-Sandbox-Fault',
+  'X-Admin-Token',
 ];
 
 let sandbox: TestSandbox;
@@ -45,13 +46,13 @@ const list = (value: string | undefined) => (value ?? '').split(',').map((v) => 
 describe.each(PROFILES)('CORS (%s)', (profile) => {
   // biome-ignore format: one row per preflight
   it.each([
-    ['/metadata', 'GET', ['GET', 'HEAD']],
+    ['/metadata', 'GET', ['GET']],
     ['/Appointment', 'POST', ['POST']],
-    ['/Appointment/1', 'PUT', ['GET', 'HEAD', 'PUT']],
-    ['/Appointment/1/_history/1', 'GET', ['GET', 'HEAD']],
-    ['/Slot', 'GET', ['GET', 'HEAD']],
-    ['/Patient/1/Appointment', 'GET', ['GET', 'HEAD']],
-    [`${BASE}/Appointment/1`, 'PUT', ['GET', 'HEAD', 'PUT']],
+    ['/Appointment/1', 'PUT', ['GET', 'PUT']],
+    ['/Appointment/1/_history/1', 'GET', ['GET']],
+    ['/Slot', 'GET', ['GET']],
+    ['/Patient/1/Appointment', 'GET', ['GET']],
+    [`${BASE}/Appointment/1`, 'PUT', ['GET', 'PUT']],
     [`/ssp.example.nhs.uk/https://provider.example.nhs.uk${BASE}/Appointment`, 'POST', ['POST']],
   ])('answers a preflight for %s with 204, no envelope, the methods served there and the allowed headers', async (path, method, methods) => {
     sandbox = testSandbox({ profile, basePath: path.includes(BASE) ? BASE : '' });
@@ -64,6 +65,14 @@ describe.each(PROFILES)('CORS (%s)', (profile) => {
     expect(list(res.headers['access-control-expose-headers'])).toEqual(['location', 'etag', 'last-modified', 'x-sandbox-warning']);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(sandbox.core.defaultWorld.journal.list()).toEqual([]);
+  });
+
+  it('answers no preflight for a path no interaction serves: the FHIR error, no CORS grant', async () => {
+    sandbox = testSandbox({ profile });
+    const res = await preflight(sandbox, '/Foo', 'GET');
+    expect(res.status).toBe(404);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+    expect(res.headers['access-control-allow-methods']).toBeUndefined();
   });
 
   it('allows any other Ssp-* or X-Sandbox-* header a preflight asks for, and no others', async () => {

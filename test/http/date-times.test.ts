@@ -111,6 +111,14 @@ describe('created on a booking', () => {
     },
   );
 
+  it.each(PROFILES)('%s: X-Sandbox-Warning spells ± as +/- (header values are ASCII)', async (profile) => {
+    sandbox = testSandbox({ profile });
+    const res = await post(sandbox, { ...booking(profile), created: '2026-05-29T10:00:00' }, 'json');
+    expect(res.status).toBe(422);
+    expect(res.headers['x-sandbox-warning']).toContain('(Z or +/-hh:mm)');
+    expect(res.headers['x-sandbox-warning']).not.toContain('?');
+  });
+
   it.each(PROFILES)('%s: a created that is not a string is refused naming created', async (profile) => {
     sandbox = testSandbox({ profile });
     const res = await post(sandbox, { ...booking(profile), created: 20260601 }, 'json');
