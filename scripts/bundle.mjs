@@ -17,7 +17,7 @@
  *
  * Usage: node scripts/bundle.mjs cjs | binary OUTFILE
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -89,8 +89,11 @@ if (target === 'cjs') {
       js: `const __gpcModuleUrl = (file) => require('node:url').pathToFileURL(require('node:path').join(__dirname, file)).href;`,
     },
   });
-  // Types for `require`: the same declarations, seen from a CommonJS file.
-  await writeFile(join(ROOT, 'dist/index.d.cts'), "export * from './index.js';\n");
+  // Types for `require`: the same declarations as CommonJS ones. Each dist/**/*.d.ts gets a .d.cts
+  // twin whose relative imports name .cjs files (so TypeScript reads the twins): a .d.cts that
+  // re-exported the .d.ts would be a CommonJS file importing an ES module, which TypeScript refuses
+  // under "module": "node16" (TS1479).
+  await writeCommonJsDeclarations(join(ROOT, 'dist'));
 } else if (target === 'binary' && outfile) {
   await build({
     ...common,
@@ -106,4 +109,17 @@ if (target === 'cjs') {
 } else {
   process.stderr.write('usage: node scripts/bundle.mjs cjs | binary OUTFILE\n');
   process.exit(2);
+}
+
+/** A .d.cts twin of every .d.ts below `dir`, its relative `.js` specifiers turned into `.cjs`. */
+async function writeCommonJsDeclarations(dir) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await writeCommonJsDeclarations(path);
+    else if (entry.name.endsWith('.d.ts')) {
+      const text = await readFile(path, 'utf8');
+      const twin = text.replace(/(['"])(\.{1,2}\/[^'"]*?)\.js\1/g, '$1$2.cjs$1');
+      await writeFile(path.replace(/\.d\.ts$/, '.d.cts'), twin);
+    }
+  }
 }

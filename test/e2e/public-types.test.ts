@@ -98,4 +98,41 @@ describe('the published .d.ts (issue 15 §6)', () => {
     ).toEqual([]);
     expect(read.some((path) => path.startsWith('node_modules/gpconnect-sandbox/dist/index.d.ts'))).toBe(true);
   });
+
+  it.each(['node16', 'nodenext'])(
+    'compile from a CommonJS file (.cts, "module": "%s") against the require types',
+    (module) => {
+      const cjs = join(dir, `cjs-${module}`);
+      mkdirSync(cjs, { recursive: true });
+      cpSync(join(dir, 'node_modules'), join(cjs, 'node_modules'), {
+        recursive: true,
+        verbatimSymlinks: true,
+      });
+      writeFileSync(join(cjs, 'package.json'), JSON.stringify({ name: 'consumer-cjs', private: true }));
+      writeFileSync(
+        join(cjs, 'use.cts'),
+        `import { startSandbox, buildEnvelope, type RunningSandbox } from 'gpconnect-sandbox';
+async function main(): Promise<void> {
+  const sb: RunningSandbox = await startSandbox({ port: 0 });
+  console.log(buildEnvelope('read:metadata-1'), sb.url);
+  await sb.close();
+}
+void main();
+`,
+      );
+      writeFileSync(
+        join(cjs, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: { module, strict: true, skipLibCheck: false, types: ['node'], noEmit: true },
+          files: ['use.cts'],
+        }),
+      );
+      const result = spawnSync(process.execPath, [TSC, '-p', cjs, '--listFiles'], { encoding: 'utf8' });
+      const output = `${result.stdout}${result.stderr}`;
+      expect(output.split('\n').filter((line) => /error TS\d+/.test(line))).toEqual([]);
+      expect(result.status).toBe(0);
+      expect(output).toContain('gpconnect-sandbox/dist/index.d.cts');
+      expect(output).not.toMatch(/gpconnect-sandbox\/dist\/index\.d\.ts/);
+    },
+  );
 });
