@@ -2,9 +2,9 @@ import { createRequire } from 'node:module';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { forbiddenKeyMessage, forbiddenKeyPath } from '../domain/map-keys.js';
 import { changeClock, clockView } from '../sandbox/clock-control.js';
-import { checkDocumentInSlices } from '../sandbox/document.js';
+import { checkDocumentInSlices, MAX_DEPTH } from '../sandbox/document.js';
 import { InputError } from '../sandbox/input-error.js';
-import { parseJsonInSlices } from '../sandbox/json-slices.js';
+import { ParseAbandoned, parseJsonInSlices } from '../sandbox/json-slices.js';
 import { AdminError, sendAdminError } from './admin-errors.js';
 import { faultRoutes } from './admin-faults.js';
 import { fixtureRoutes } from './admin-fixtures.js';
@@ -149,15 +149,21 @@ export function adminRouter(deps: AppDeps): Router {
 
   router.put('/snapshot', async (req, res) => {
     const world = worldOf(core, req);
+    // Checked between slices: a client that gave up stops the work done for it.
+    const abandoned = () => req.socket.destroyed || req.aborted;
     let body: unknown = req.body;
     if (typeof body === 'string') {
       try {
-        body = await parseJsonInSlices(body.charCodeAt(0) === 0xfeff ? body.slice(1) : body);
+        body = await parseJsonInSlices(body.charCodeAt(0) === 0xfeff ? body.slice(1) : body, {
+          maxDepth: MAX_DEPTH,
+          abandoned,
+        });
       } catch (error) {
+        if (error instanceof InputError || error instanceof ParseAbandoned) throw error;
         throw new AdminError(400, `The body is not valid JSON: ${(error as Error).message}`, 'body');
       }
     }
-    const doc = await checkDocumentInSlices(core, body);
+    const doc = await checkDocumentInSlices(core, body, abandoned);
     await importSnapshot(core, world, doc);
     noStore(res).json({
       status: 'imported',
@@ -188,6 +194,8 @@ export function adminRouter(deps: AppDeps): Router {
   });
   router.use(
     (error: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
+      // The client went away mid-work: nobody to answer.
+      if (error instanceof ParseAbandoned) return void res.destroy();
       if (error instanceof AdminError || error instanceof InputError)
         return sendAdminError(res, error.status, error.message, error.field);
       if (error.type === 'entity.parse.failed')
