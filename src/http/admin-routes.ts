@@ -19,10 +19,11 @@ import { metricsRegistry } from './admin-metrics.js';
 import { adminOpenApi } from './admin-openapi.js';
 import { adminSchemas, parseAdminInput } from './admin-schemas.js';
 import { importSnapshot } from './admin-snapshot.js';
-import { journalEtag, stateEtag, stateView } from './admin-state.js';
+import { journalEtag, lazyStateView, stateEtag } from './admin-state.js';
 import { noStore, worldOf } from './admin-world.js';
 import type { AppDeps } from './app.js';
 import { hostAllowlist } from './host-allowlist.js';
+import { sendJsonInSlices } from './json-stream.js';
 
 export { worldOf } from './admin-world.js';
 
@@ -104,13 +105,15 @@ export function adminRouter(deps: AppDeps): Router {
     next();
   });
 
-  router.get('/state', (req, res) => {
+  // Large answers (/state, /requests, /snapshot) are written in slices (sendJsonInSlices): the
+  // same text as res.json, with the event loop free for other requests between slices.
+  router.get('/state', async (req, res) => {
     const days = parseAdminInput(adminSchemas().stateQuery, req.query).days ?? 14;
     const world = worldOf(core, req);
     const etag = stateEtag(core, world, days);
     noStore(res).setHeader('ETag', etag);
     if (req.headers['if-none-match'] === etag) return void res.status(304).end();
-    res.json(stateView(core, world, days));
+    await sendJsonInSlices(req, res, lazyStateView(core, world, days), 2);
   });
 
   router.post('/reset', async (req, res) => {
@@ -124,13 +127,13 @@ export function adminRouter(deps: AppDeps): Router {
     noStore(res).json({ status: 'reset', ...(all === 'true' ? { sessions: core.sessions.size } : {}) });
   });
 
-  router.get('/requests', (req, res) => {
+  router.get('/requests', async (req, res) => {
     const world = worldOf(core, req);
     const limit = parseAdminInput(adminSchemas().requestsQuery, req.query).limit ?? world.journal.capacity;
     const etag = journalEtag(world, limit);
     noStore(res).setHeader('ETag', etag);
     if (req.headers['if-none-match'] === etag) return void res.status(304).end();
-    res.json(world.journal.list(limit));
+    await sendJsonInSlices(req, res, world.journal.list(limit), 1);
   });
 
   router.get('/clock', (req, res) => {
@@ -143,8 +146,10 @@ export function adminRouter(deps: AppDeps): Router {
     noStore(res).json(await changeClock(core, req.body));
   });
 
-  router.get('/snapshot', (req, res) => {
-    noStore(res).json(core.snapshot(worldOf(core, req)));
+  router.get('/snapshot', async (req, res) => {
+    const doc = core.snapshot(worldOf(core, req));
+    noStore(res);
+    await sendJsonInSlices(req, res, doc, 3);
   });
 
   router.put('/snapshot', async (req, res) => {
