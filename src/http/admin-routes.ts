@@ -2,9 +2,9 @@ import { createRequire } from 'node:module';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { forbiddenKeyMessage, forbiddenKeyPath } from '../domain/map-keys.js';
 import { changeClock, clockView } from '../sandbox/clock-control.js';
-import { checkDocumentInSlices } from '../sandbox/document.js';
+import { checkDocumentInSlices, MAX_DEPTH } from '../sandbox/document.js';
 import { InputError } from '../sandbox/input-error.js';
-import { parseJsonInSlices } from '../sandbox/json-slices.js';
+import { ParseAbandoned, parseJsonInSlices } from '../sandbox/json-slices.js';
 import { AdminError, sendAdminError } from './admin-errors.js';
 import { faultRoutes } from './admin-faults.js';
 import { fixtureRoutes } from './admin-fixtures.js';
@@ -19,10 +19,11 @@ import { metricsRegistry } from './admin-metrics.js';
 import { adminOpenApi } from './admin-openapi.js';
 import { adminSchemas, parseAdminInput } from './admin-schemas.js';
 import { importSnapshot } from './admin-snapshot.js';
-import { journalEtag, stateEtag, stateView } from './admin-state.js';
+import { journalEtag, lazyStateView, stateEtag } from './admin-state.js';
 import { noStore, worldOf } from './admin-world.js';
 import type { AppDeps } from './app.js';
 import { hostAllowlist } from './host-allowlist.js';
+import { sendJsonInSlices } from './json-stream.js';
 
 export { worldOf } from './admin-world.js';
 
@@ -104,13 +105,15 @@ export function adminRouter(deps: AppDeps): Router {
     next();
   });
 
-  router.get('/state', (req, res) => {
+  // Large answers (/state, /requests, /snapshot) are written in slices (sendJsonInSlices): the
+  // same text as res.json, with the event loop free for other requests between slices.
+  router.get('/state', async (req, res) => {
     const days = parseAdminInput(adminSchemas().stateQuery, req.query).days ?? 14;
     const world = worldOf(core, req);
     const etag = stateEtag(core, world, days);
     noStore(res).setHeader('ETag', etag);
     if (req.headers['if-none-match'] === etag) return void res.status(304).end();
-    res.json(stateView(core, world, days));
+    await sendJsonInSlices(req, res, lazyStateView(core, world, days), 2);
   });
 
   router.post('/reset', async (req, res) => {
@@ -124,13 +127,13 @@ export function adminRouter(deps: AppDeps): Router {
     noStore(res).json({ status: 'reset', ...(all === 'true' ? { sessions: core.sessions.size } : {}) });
   });
 
-  router.get('/requests', (req, res) => {
+  router.get('/requests', async (req, res) => {
     const world = worldOf(core, req);
     const limit = parseAdminInput(adminSchemas().requestsQuery, req.query).limit ?? world.journal.capacity;
     const etag = journalEtag(world, limit);
     noStore(res).setHeader('ETag', etag);
     if (req.headers['if-none-match'] === etag) return void res.status(304).end();
-    res.json(world.journal.list(limit));
+    await sendJsonInSlices(req, res, world.journal.list(limit), 1);
   });
 
   router.get('/clock', (req, res) => {
@@ -143,21 +146,29 @@ export function adminRouter(deps: AppDeps): Router {
     noStore(res).json(await changeClock(core, req.body));
   });
 
-  router.get('/snapshot', (req, res) => {
-    noStore(res).json(core.snapshot(worldOf(core, req)));
+  router.get('/snapshot', async (req, res) => {
+    const doc = core.snapshot(worldOf(core, req));
+    noStore(res);
+    await sendJsonInSlices(req, res, doc, 3);
   });
 
   router.put('/snapshot', async (req, res) => {
     const world = worldOf(core, req);
+    // Checked between slices: a client that gave up stops the work done for it.
+    const abandoned = () => req.socket.destroyed || req.aborted;
     let body: unknown = req.body;
     if (typeof body === 'string') {
       try {
-        body = await parseJsonInSlices(body.charCodeAt(0) === 0xfeff ? body.slice(1) : body);
+        body = await parseJsonInSlices(body.charCodeAt(0) === 0xfeff ? body.slice(1) : body, {
+          maxDepth: MAX_DEPTH,
+          abandoned,
+        });
       } catch (error) {
+        if (error instanceof InputError || error instanceof ParseAbandoned) throw error;
         throw new AdminError(400, `The body is not valid JSON: ${(error as Error).message}`, 'body');
       }
     }
-    const doc = await checkDocumentInSlices(core, body);
+    const doc = await checkDocumentInSlices(core, body, abandoned);
     await importSnapshot(core, world, doc);
     noStore(res).json({
       status: 'imported',
@@ -188,6 +199,8 @@ export function adminRouter(deps: AppDeps): Router {
   });
   router.use(
     (error: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
+      // The client went away mid-work: nobody to answer.
+      if (error instanceof ParseAbandoned) return void res.destroy();
       if (error instanceof AdminError || error instanceof InputError)
         return sendAdminError(res, error.status, error.message, error.field);
       if (error.type === 'entity.parse.failed')

@@ -15,6 +15,7 @@ import { withoutEmpty } from '../fhir/without-empty.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import type { World } from '../sandbox/world.js';
 import type { StateView } from '../state-view.js';
+import { LazyJsonArray } from './json-stream.js';
 
 /**
  * Admin-only markers on the FHIR resources of GET /_admin/state (never on the FHIR API): how an
@@ -53,36 +54,56 @@ export function adminSlot(core: SandboxCore, world: World, slot: Slot): FhirReso
   return world.state.blockedSlots.has(slot.id) ? { ...resource, status: 'busy-unavailable' } : resource;
 }
 
-/** GET /_admin/state: counts plus the collections as FHIR resources; slots for the next `days`. */
-export function stateView(core: SandboxCore, world: World, days: number): StateView {
+/** A slot as this world saw it when the view was taken: free, and held by the practice. */
+interface SlotSeen {
+  slot: Slot;
+  free: boolean;
+  blocked: boolean;
+}
+
+/**
+ * The state view's members in StateView's order, its lists made by `list` (eagerly for
+ * stateView, lazily for streaming). Slot status and appointments are taken when this is called.
+ */
+function buildStateView<L>(
+  core: SandboxCore,
+  world: World,
+  days: number,
+  list: <T>(items: readonly T[], map: (item: T) => FhirResource) => L,
+) {
   const now = core.clock.now();
   const today = londonDateOf(now);
   const horizon = {
     start: formatLondon(londonLocalToInstant(today, '00:00')),
     end: formatLondon(londonLocalToInstant(addDays(today, days), '00:00')),
   };
-  const slots = [];
+  const slots: SlotSeen[] = [];
   let free = 0;
   for (let d = 0; d < days; d++) {
     for (const slot of core.calendar.slotsOnDay(addDays(today, d))) {
       if (slot.endMs <= now) continue;
-      if (world.state.isFree(slot.id)) free++;
-      slots.push(adminSlot(core, world, slot));
+      const isFree = world.state.isFree(slot.id);
+      if (isFree) free++;
+      slots.push({ slot, free: isFree, blocked: world.state.blockedSlots.has(slot.id) });
     }
   }
+  const slotResource = ({ slot, free: isFree, blocked }: SlotSeen): FhirResource => {
+    const resource = slotToFhir(slot, core.directory.schedules.get(slot.scheduleId)!, isFree);
+    return blocked ? { ...resource, status: 'busy-unavailable' } : resource;
+  };
   const fixtures = [...world.state.fixturePatients.values()];
   const patients = [
     ...core.seed.patients.map((p) => adminPatient(p, false)),
     ...fixtures.map((p) => adminPatient(p, true)),
   ];
-  const appointments = [...world.state.appointments.values()].map((record) => adminAppointment(core, record));
+  const records = [...world.state.appointments.values()];
   return {
     counts: {
       patients: patients.length,
       slots: slots.length,
       freeSlots: free,
       busySlots: slots.length - free,
-      appointments: appointments.length,
+      appointments: records.length,
     },
     session: world.id ?? null,
     profile: core.profile.name,
@@ -93,11 +114,30 @@ export function stateView(core: SandboxCore, world: World, days: number): StateV
     locations: core.seed.locations.map(locationToFhir),
     organizations: core.seed.organizations.map(organizationToFhir),
     schedules: core.seed.schedules.map((s) => scheduleToFhir(s, horizon)),
-    slots,
-    appointments,
+    slots: list(slots, slotResource),
+    appointments: list(records, (record) => adminAppointment(core, record)),
     scenario: world.faults.scenarioName,
     faults: world.faults.list(),
   };
+}
+
+/** GET /_admin/state: counts plus the collections as FHIR resources; slots for the next `days`. */
+export function stateView(core: SandboxCore, world: World, days: number): StateView {
+  return buildStateView(core, world, days, (items, map) => items.map(map));
+}
+
+/**
+ * stateView with its slots and appointments made one at a time as sendJsonInSlices writes them
+ * (the view on the bundled seed for a year is ~50 MB); JSON.stringify of it equals
+ * JSON.stringify(stateView(...)) taken at the same moment.
+ */
+export function lazyStateView(core: SandboxCore, world: World, days: number): object {
+  return buildStateView(
+    core,
+    world,
+    days,
+    (items, map) => new LazyJsonArray<unknown>(items, map as (item: unknown) => FhirResource),
+  );
 }
 
 const PROCESS_NONCE = randomBytes(6).toString('hex');

@@ -11,6 +11,7 @@ import { unstorableProblem } from '../fhir/storable.js';
 import { SCHEMA_VERSION, type StoreDocument } from '../store/store.js';
 import { schemas, zodInputError } from './fixtures.js';
 import { InputError } from './input-error.js';
+import { ParseAbandoned } from './json-slices.js';
 
 /**
  * The state document (the --db file's format and GET/PUT /_admin/snapshot's): checked whole —
@@ -18,7 +19,8 @@ import { InputError } from './input-error.js';
  * the field as a JSON path, before anything changes and before a damaged --db file is served.
  */
 
-const MAX_DEPTH = 64;
+/** Deepest nesting a state document may have (the outermost object is depth 0). */
+export const MAX_DEPTH = 64;
 
 export interface DocumentContext {
   seed: Seed;
@@ -115,13 +117,22 @@ function yieldToLoop(): Promise<void> {
 /**
  * checkDocument for PUT /_admin/snapshot: the same checks and errors, done in slices that yield
  * to the event loop between them, so a large import never holds up other requests for long.
+ * Stops with ParseAbandoned when `abandoned()` turns true between slices (the client went away).
  */
-export async function checkDocumentInSlices(core: DocumentContext, json: unknown): Promise<StoreDocument> {
+export async function checkDocumentInSlices(
+  core: DocumentContext,
+  json: unknown,
+  abandoned: () => boolean = () => false,
+): Promise<StoreDocument> {
+  const pause = async (): Promise<void> => {
+    await yieldToLoop();
+    if (abandoned()) throw new ParseAbandoned();
+  };
   refuseNonObject(json);
   const walker = jsonWalker(json, MAX_DEPTH);
   let step = walker.run(WALK_SLICE);
   while (step === 'more') {
-    await yieldToLoop();
+    await pause();
     step = walker.run(WALK_SLICE);
   }
   refuseWalkProblem(step);
@@ -132,7 +143,7 @@ export async function checkDocumentInSlices(core: DocumentContext, json: unknown
   const checkList = async (items: unknown[], schema: Z.ZodType, path: string): Promise<unknown[]> => {
     const out: unknown[] = [];
     for (let i = 0; i < items.length; i++) {
-      if (i > 0 && i % ITEM_SLICE === 0) await yieldToLoop();
+      if (i > 0 && i % ITEM_SLICE === 0) await pause();
       const result = schema.safeParse(items[i], { reportInput: true });
       if (!result.success) throw zodInputError(result.error, `${path}[${i}]`);
       out.push(result.data);

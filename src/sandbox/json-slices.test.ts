@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseJsonInSlices } from './json-slices.js';
+import { InputError } from './input-error.js';
+import { ParseAbandoned, parseJsonInSlices } from './json-slices.js';
 
 /** The sliced parser must give exactly what JSON.parse gives, for any text. */
 
@@ -52,5 +53,29 @@ describe('parseJsonInSlices', () => {
       expected = error;
     }
     await expect(parseJsonInSlices(text)).rejects.toThrow((expected as Error).message);
+  });
+
+  it.each([
+    ['arrays 100,000 deep', '['.repeat(100_000) + ']'.repeat(100_000), '[0]'.repeat(65)],
+    [
+      'a deep member of a large document',
+      `{"pad":${JSON.stringify(big(1500))},"x":${'[{"k":'.repeat(40_000)}1${'}]'.repeat(40_000)}}`,
+      `x${'[0].k'.repeat(32)}`,
+    ],
+    ['a small deep text', '{"a":'.repeat(70) + '1' + '}'.repeat(70), 'a'.repeat(65).split('').join('.')],
+  ])('refuses %s with the depth problem and its path, before parsing', async (_title, text, path) => {
+    const error = await parseJsonInSlices(text, { maxDepth: 64 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error).toMatchObject({ message: 'nested more than 64 levels deep', field: path });
+  });
+
+  it('accepts nesting at the limit and equals JSON.parse', async () => {
+    const text = `{"pad":${JSON.stringify(big(1500))},"x":${'['.repeat(64)}${']'.repeat(64)}}`;
+    expect(await parseJsonInSlices(text, { maxDepth: 64 })).toEqual(JSON.parse(text));
+  });
+
+  it('stops with ParseAbandoned when the caller says the work is no longer wanted', async () => {
+    const text = JSON.stringify({ state: { appointments: big(20_000) } });
+    await expect(parseJsonInSlices(text, { abandoned: () => true })).rejects.toBeInstanceOf(ParseAbandoned);
   });
 });

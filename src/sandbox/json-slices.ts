@@ -1,3 +1,5 @@
+import { InputError } from './input-error.js';
+
 /**
  * JSON.parse for large documents (PUT /_admin/snapshot) that yields to the event loop: values
  * whose text is at most LEAF_CHARS long are handed to JSON.parse whole; larger objects and arrays
@@ -5,6 +7,9 @@
  * LEAF_CHARS characters (a 16 MB snapshot otherwise holds the loop for a third of a second).
  * The result equals JSON.parse's, own `__proto__` properties included; text JSON.parse would
  * refuse is refused with JSON.parse's own error.
+ *
+ * One linear pre-scan finds where every large object and array ends (so taking them apart never
+ * rescans the text) and refuses nesting deeper than the caller's limit before anything is parsed.
  */
 
 const LEAF_CHARS = 64 * 1024;
@@ -17,17 +22,130 @@ function yieldToLoop(): Promise<void> {
 
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
+/** Thrown when the caller's `abandoned()` says the work is no longer wanted (its client went away). */
+export class ParseAbandoned extends Error {
+  constructor() {
+    super('the client went away before the body was parsed');
+    this.name = 'ParseAbandoned';
+  }
+}
+
+/** Options of parseJsonInSlices. */
+export interface JsonSliceOptions {
+  /**
+   * Deepest nesting accepted (the outermost object or array is depth 0, as walkJson counts);
+   * deeper text is refused with an InputError `nested more than N levels deep` naming the JSON
+   * path of the first container too deep ("body" for the top). Default: no limit.
+   */
+  maxDepth?: number;
+  /** Asked between slices; when it returns true the parse stops with ParseAbandoned. */
+  abandoned?: () => boolean;
+}
+
+const OBJECT = 1;
+const ARRAY = 2;
+
 class Slicer {
   private budget = SCAN_SLICE;
+  /** End (index just past) of every object or array longer than LEAF_CHARS, by its start. */
+  private readonly bigEnds = new Map<number, number>();
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly options: JsonSliceOptions,
+  ) {}
 
   private async spend(n: number): Promise<void> {
     this.budget -= n;
     if (this.budget <= 0) {
       this.budget = SCAN_SLICE;
       await yieldToLoop();
+      if (this.options.abandoned?.()) throw new ParseAbandoned();
     }
+  }
+
+  /**
+   * One pass over the whole text: records where large containers end and refuses nesting over
+   * maxDepth (an InputError naming the path). Syntax is left to the parse that follows.
+   */
+  async prescan(): Promise<void> {
+    const text = this.text;
+    const maxDepth = this.options.maxDepth ?? Number.POSITIVE_INFINITY;
+    const starts: number[] = [];
+    const kinds: number[] = [];
+    const indexes: number[] = [];
+    const keyStarts: number[] = [];
+    const keyEnds: number[] = [];
+    let expectKey = false;
+    let i = 0;
+    let scanned = 0;
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        const end = this.stringEnd(i);
+        if (expectKey) {
+          const top = starts.length - 1;
+          keyStarts[top] = i;
+          keyEnds[top] = end;
+          expectKey = false;
+        }
+        scanned += end - i;
+        i = end;
+      } else {
+        if (c === 0x7b || c === 0x5b) {
+          if (starts.length > maxDepth) throw this.tooDeep(starts.length, kinds, indexes, keyStarts, keyEnds);
+          starts.push(i);
+          kinds.push(c === 0x7b ? OBJECT : ARRAY);
+          indexes.push(0);
+          keyStarts[starts.length - 1] = -1;
+          expectKey = c === 0x7b;
+        } else if (c === 0x7d || c === 0x5d) {
+          const start = starts.pop();
+          kinds.pop();
+          indexes.pop();
+          if (start !== undefined && i + 1 - start > LEAF_CHARS) this.bigEnds.set(start, i + 1);
+          expectKey = false;
+        } else if (c === 0x2c && starts.length > 0) {
+          const top = starts.length - 1;
+          indexes[top]!++;
+          expectKey = kinds[top] === OBJECT;
+        }
+        i++;
+        scanned++;
+      }
+      if (scanned >= SCAN_SLICE) {
+        await this.spend(scanned);
+        scanned = 0;
+      }
+    }
+  }
+
+  /** The InputError for a container opened at depth `depth`, its path built from the open levels. */
+  private tooDeep(
+    depth: number,
+    kinds: number[],
+    indexes: number[],
+    keyStarts: number[],
+    keyEnds: number[],
+  ): InputError {
+    let path = '';
+    for (let level = 0; level < depth; level++) {
+      if (kinds[level] === ARRAY) {
+        path += `[${indexes[level]}]`;
+        continue;
+      }
+      let key = '?';
+      const keyStart = keyStarts[level] ?? -1;
+      if (keyStart >= 0) {
+        try {
+          key = String(JSON.parse(this.text.slice(keyStart, keyEnds[level])));
+        } catch {
+          // a key that is not a JSON string: the text is refused for its depth all the same
+        }
+      }
+      path += path === '' ? key : `.${key}`;
+    }
+    return new InputError(`nested more than ${this.options.maxDepth} levels deep`, path || 'body');
   }
 
   skipWs(at: number): number {
@@ -58,6 +176,12 @@ class Slicer {
       while (i < text.length && !/[\s,\]}]/.test(text[i]!)) i++;
       return i;
     }
+    const known = this.bigEnds.get(at);
+    if (known !== undefined) {
+      await this.spend(1);
+      return known;
+    }
+    // Not recorded: at most LEAF_CHARS long, so this local scan is bounded.
     let depth = 0;
     let i = at;
     let scanned = 0;
@@ -140,18 +264,27 @@ class Slicer {
 }
 
 /**
- * Parse JSON text as JSON.parse does, yielding to the event loop while doing so. Throws
- * JSON.parse's SyntaxError for text that is not JSON.
+ * Parse JSON text as JSON.parse does, yielding to the event loop while doing so, in time linear
+ * in the text's length. Throws InputError for nesting deeper than `options.maxDepth`,
+ * ParseAbandoned when `options.abandoned()` turns true, and JSON.parse's SyntaxError for text
+ * that is not JSON.
  */
-export async function parseJsonInSlices(text: string): Promise<unknown> {
+export async function parseJsonInSlices(text: string, options: JsonSliceOptions = {}): Promise<unknown> {
+  const slicer = new Slicer(text, options);
+  try {
+    await slicer.prescan(); // refuses too deep text (InputError) before any parse
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    return JSON.parse(text); // an unterminated string: JSON.parse's own message
+  }
   if (text.length <= LEAF_CHARS) return JSON.parse(text);
-  const slicer = new Slicer(text);
   try {
     const start = slicer.skipWs(0);
     const end = await slicer.valueEnd(start);
     if (slicer.skipWs(end) !== text.length) throw new SyntaxError('text after the value');
     return await slicer.value(start, end);
-  } catch {
+  } catch (error) {
+    if (error instanceof ParseAbandoned) throw error;
     return JSON.parse(text); // not JSON: JSON.parse's own message (and its cost, once)
   }
 }
