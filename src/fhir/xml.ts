@@ -309,6 +309,18 @@ class XhtmlWriter {
     }
   }
 
+  /**
+   * Refuses markup that is not an element or text inside the narrative: a CDATA section, comment,
+   * processing instruction or XML declaration. txt-1 allows only XHTML elements and text, and a
+   * browser reading the div as HTML parses these differently from XML (`<![CDATA[><img ...>]]>` or
+   * `<!--><img ...>-->` become live elements), so keeping them would let a narrative run script.
+   */
+  refuseMarkup(what: string): never {
+    throw this.invalid(
+      `${what} is not allowed in a FHIR narrative (txt-1: only XHTML elements and text; a browser may read it as live markup)`,
+    );
+  }
+
   private closeStart(): void {
     if (this.open) {
       this.out += '>';
@@ -328,12 +340,13 @@ function canonicalXhtml(div: string, path: string): string {
   parser.on('error', (err) => {
     throw new FhirXmlError('unserializable', `${path} is not well-formed XHTML: ${saxesMessage(err)}`);
   });
-  parser.on('doctype', () => {
-    throw new FhirXmlError('unserializable', `${path} must not contain a DOCTYPE`);
-  });
+  parser.on('doctype', () => writer.refuseMarkup('a DOCTYPE (or entity declaration)'));
+  parser.on('xmldecl', () => writer.refuseMarkup('an XML declaration'));
+  parser.on('processinginstruction', (pi) => writer.refuseMarkup(`a processing instruction <?${pi.target}?>`));
+  parser.on('comment', () => writer.refuseMarkup('a comment <!-- -->'));
+  parser.on('cdata', () => writer.refuseMarkup('a CDATA section <![CDATA[ ]]>'));
   parser.on('opentag', (tag) => writer.start(tag, true));
   parser.on('text', (text) => writer.text(text));
-  parser.on('cdata', (text) => writer.text(text));
   parser.on('closetag', (tag) => writer.end(tag));
   parser.write(div).close();
   return writer.out;
@@ -603,6 +616,19 @@ class XmlReader {
     return this.stack.length > 0 ? ` in ${this.path()}` : '';
   }
 
+  /** Inside a narrative div, refuses markup other than elements and text (XhtmlWriter.refuseMarkup). */
+  refuseInNarrative(what: string): void {
+    const top = this.stack[this.stack.length - 1];
+    if (top?.kind === 'xhtml') {
+      try {
+        top.xhtml!.refuseMarkup(what);
+      } catch (error) {
+        if (error instanceof FhirXmlError) this.fail('invalid', error.message);
+        throw error;
+      }
+    }
+  }
+
   open(tag: SaxesTagNS): void {
     if (++this.depth > MAX_XML_DEPTH) {
       this.fail('malformed', `elements are nested more than ${MAX_XML_DEPTH} deep`);
@@ -859,7 +885,8 @@ class XmlReader {
  * Parses FHIR STU3 XML into its JSON form. Throws FhirXmlError: kind 'malformed' when the text is
  * not well-formed XML, has a DOCTYPE or nests too deep (400 BAD_REQUEST); kind 'invalid' when it is
  * XML but not FHIR STU3: unknown element or attribute, wrong namespace, bad boolean or number value,
- * unsupported resource type (422 INVALID_RESOURCE). Comments and processing instructions are ignored.
+ * unsupported resource type, a CDATA section, comment or processing instruction inside a narrative div
+ * (422 INVALID_RESOURCE). Comments and processing instructions elsewhere are ignored.
  */
 export function fromFhirXml(xml: string, options: FromFhirXmlOptions = {}): Record<string, unknown> {
   const parser = newParser();
@@ -879,7 +906,14 @@ export function fromFhirXml(xml: string, options: FromFhirXmlOptions = {}): Reco
   parser.on('opentag', (tag) => reader.open(tag));
   parser.on('closetag', (tag) => reader.close(tag));
   parser.on('text', (text) => reader.text(text));
-  parser.on('cdata', (text) => reader.text(text));
+  parser.on('cdata', (text) => {
+    reader.refuseInNarrative('a CDATA section <![CDATA[ ]]>');
+    reader.text(text);
+  });
+  parser.on('comment', () => reader.refuseInNarrative('a comment <!-- -->'));
+  parser.on('processinginstruction', (pi) =>
+    reader.refuseInNarrative(`a processing instruction <?${pi.target}?>`),
+  );
   parser.write(xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml).close();
   if (reader.result === undefined)
     throw new FhirXmlError('malformed', 'XML is not well-formed: no root element');
