@@ -100,7 +100,11 @@ const ALLOWED: Array<[string, string]> = [
 const REFUSED_AROUND_ROOT: Array<[string, string, RegExp]> = [
   ['a comment before the div', `<!--x-->${div('a')}`, /a comment .* is not allowed/],
   ['a comment after the div', `${div('a')}<!--x-->`, /a comment .* is not allowed/],
-  ['a stylesheet instruction before the div', `<?xml-stylesheet href="http://evil/x.xsl"?>${div('a')}`, /a processing instruction/],
+  [
+    'a stylesheet instruction before the div',
+    `<?xml-stylesheet href="http://evil/x.xsl"?>${div('a')}`,
+    /a processing instruction/,
+  ],
   ['an XML declaration', `<?xml version="1.0"?>${div('a')}`, /an XML declaration is not allowed/],
   [
     'a DOCTYPE declaring an entity',
@@ -115,7 +119,6 @@ describe('narrative rules', () => {
     expect(asJson(text)).toThrow(/Appointment\.text\.div/);
     expect(asJson(text)).toThrow(FhirXmlError);
   });
-
 
   describe.each([
     ['JSON written as XML', asJson],

@@ -342,7 +342,9 @@ function canonicalXhtml(div: string, path: string): string {
   });
   parser.on('doctype', () => writer.refuseMarkup('a DOCTYPE (or entity declaration)'));
   parser.on('xmldecl', () => writer.refuseMarkup('an XML declaration'));
-  parser.on('processinginstruction', (pi) => writer.refuseMarkup(`a processing instruction <?${pi.target}?>`));
+  parser.on('processinginstruction', (pi) =>
+    writer.refuseMarkup(`a processing instruction <?${pi.target}?>`),
+  );
   parser.on('comment', () => writer.refuseMarkup('a comment <!-- -->'));
   parser.on('cdata', () => writer.refuseMarkup('a CDATA section <![CDATA[ ]]>'));
   parser.on('opentag', (tag) => writer.start(tag, true));

@@ -272,6 +272,7 @@ function checkResource(record: AppointmentRecord, at: string): void {
     ]),
   ];
   for (const [version, field] of versions) {
+    checkStoredIdAndMeta(version.resource, field);
     const problem = unstorableProblem(appointmentToFhir(version, 'urn:profile'));
     if (problem) {
       throw new InputError(
@@ -280,4 +281,44 @@ function checkResource(record: AppointmentRecord, at: string): void {
       );
     }
   }
+}
+
+/** FHIR `id` form (https://hl7.org/fhir/STU3/datatypes.html#id). */
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * The `id` and `meta` a stored resource holds itself. appointmentToFhir serves the record's own id
+ * and meta instead, so checkResource's served-form check never sees these; they are kept in the
+ * document (and written back to the --db file), so they are checked as stored: `id` in FHIR id form,
+ * `meta` an STU3 Meta with known elements and strings XML 1.0 can carry. The field is the JSON path
+ * of the bad element, e.g. `state.appointments[0].resource.meta.bogus`.
+ */
+function checkStoredIdAndMeta(resource: Record<string, unknown>, field: string): void {
+  const { id, meta } = resource;
+  if (id !== undefined && (typeof id !== 'string' || !FHIR_ID.test(id))) {
+    throw new InputError(
+      `${field}.id must be a FHIR id: 1 to 64 characters from A-Z, a-z, 0-9, "-" and "."`,
+      `${field}.id`,
+    );
+  }
+  if (meta === undefined) return;
+  const problem = unstorableProblem({ resourceType: 'Appointment', meta });
+  if (problem) {
+    const at = `${field}${elementPath(problem).replace(/^Appointment/, '')}`;
+    throw new InputError(
+      `${at}: ${problem}: a stored appointment must be valid FHIR STU3 that both JSON and XML can carry`,
+      at,
+    );
+  }
+  const versionId = (meta as Record<string, unknown>)['versionId'];
+  if (versionId !== undefined && (typeof versionId !== 'string' || !FHIR_ID.test(versionId))) {
+    throw new InputError(`${field}.meta.versionId must be a FHIR id`, `${field}.meta.versionId`);
+  }
+}
+
+/** The element a toFhirXml problem names, as written: `Appointment.meta.bogus` for "unknown property bogus in Appointment.meta". */
+function elementPath(problem: string): string {
+  const unknown = /^unknown property (\S+) in (Appointment\S*)/.exec(problem);
+  if (unknown) return `${unknown[2]}.${unknown[1]}`;
+  return /^(Appointment[^\s:]*)/.exec(problem)?.[1] ?? 'Appointment.meta';
 }
