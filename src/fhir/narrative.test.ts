@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FhirXmlError, fromFhirXml, toFhirXml } from './xml.js';
+import { FhirXmlError, fromFhirXml, toFhirXml, withCanonicalNarratives } from './xml.js';
 
 /**
  * FHIR STU3 narrative rules (narrative.html, txt-1 and txt-2), applied to a `text.div` both when
@@ -133,5 +133,41 @@ describe('narrative rules', () => {
     it.each(ALLOWED)('keeps %s', (_name, text) => {
       expect(run(text)).not.toThrow();
     });
+  });
+});
+
+describe('the canonical narrative both formats serve', () => {
+  const canonical = (text: string) =>
+    withCanonicalNarratives({ resourceType: 'Appointment', text: { status: 'generated', div: text } }).text
+      .div;
+
+  it.each([
+    [
+      'an empty paragraph and link, written open and closed',
+      div('a<p/><a href="#x"/>b'),
+      div('a<p></p><a href="#x"></a>b'),
+    ],
+    [
+      'void elements, written empty',
+      div('a<br></br><hr/><img src="#p"></img>'),
+      div('a<br/><hr/><img src="#p"/>'),
+    ],
+    [
+      'no namespace, single quotes, references',
+      "<div><p title='&lt;'>a &#62; b</p></div>",
+      div('<p title="&lt;">a &gt; b</p>'),
+    ],
+  ])('writes %s as HTML reads it', (_name, text, expected) => {
+    expect(canonical(text)).toBe(expected);
+    // The same form comes back from XML, and writing it again changes nothing.
+    const xml = toFhirXml({ resourceType: 'Appointment', text: { status: 'generated', div: text } });
+    expect((fromFhirXml(xml) as { text: { div: string } }).text.div).toBe(expected);
+    expect(canonical(expected)).toBe(expected);
+  });
+
+  it('leaves the resource it is given unchanged', () => {
+    const resource = { resourceType: 'Appointment', text: { status: 'generated', div: '<div>a</div>' } };
+    withCanonicalNarratives(resource);
+    expect(resource.text.div).toBe('<div>a</div>');
   });
 });

@@ -214,6 +214,12 @@ const NARRATIVE_ATTRIBUTES = new Set(
     ' ',
   ),
 );
+/**
+ * The narrative elements HTML never gives content (br, hr, img, col): only these are written
+ * `<x/>`. An HTML parser (a browser setting innerHTML) reads `<p/>` as an open `<p>`, so any other
+ * empty element is written `<p></p>`, read alike by XML and HTML.
+ */
+const VOID_ELEMENTS = new Set(['br', 'hr', 'img', 'col']);
 /** Links a reader may follow (a navigation, never a load): any other scheme (javascript:, data:...) is refused. */
 const LINK_SCHEMES = new Set(['http', 'https', 'mailto', 'tel']);
 /** An image is a reference inside the resource (#id) or inline data, never fetched from elsewhere. */
@@ -301,10 +307,11 @@ class XhtmlWriter {
         'the narrative has no text (txt-2: it must hold some non-whitespace content or an image)',
       );
     }
-    if (this.open) {
+    if (this.open && VOID_ELEMENTS.has(tag.local)) {
       this.out += '/>';
       this.open = false;
     } else {
+      this.closeStart();
       this.out += `</${tag.local}>`;
     }
   }
@@ -366,9 +373,13 @@ type JsonObject = Record<string, unknown>;
 class XmlWriter {
   out = XML_DECLARATION;
   private readonly table: ElementTable;
+  /** Replace each narrative div in the resource written with the canonical form written. */
+  private readonly rewriteNarratives: boolean;
+  private lastXhtml = '';
 
-  constructor(table: ElementTable) {
+  constructor(table: ElementTable, rewriteNarratives = false) {
     this.table = table;
+    this.rewriteNarratives = rewriteNarratives;
   }
 
   resource(resource: unknown, path: string, root: boolean): void {
@@ -438,6 +449,7 @@ class XmlWriter {
           throw new FhirXmlError('unserializable', `${childPath} must not be an array`);
         }
         wrote = this.element(element, v, x, childPath) || wrote;
+        if (element.kind === 'xhtml' && this.rewriteNarratives) value[element.name] = this.lastXhtml;
       }
     }
     return wrote;
@@ -449,7 +461,8 @@ class XmlWriter {
         return this.primitive(element, v, x, path);
       case 'xhtml':
         if (typeof v !== 'string') throw new FhirXmlError('unserializable', `${path} must be a string`);
-        this.out += canonicalXhtml(v, path);
+        this.lastXhtml = canonicalXhtml(v, path);
+        this.out += this.lastXhtml;
         return true;
       case 'resource':
         if (v === undefined || v === null) return false;
@@ -526,6 +539,18 @@ export function toFhirXml(resource: object): string {
   const writer = new XmlWriter(elementTable());
   writer.resource(resource, 'resource', true);
   return writer.out;
+}
+
+/**
+ * A copy of a FHIR STU3 resource (JSON form) with every narrative div (`text.div`, in contained
+ * resources too) in the canonical XHTML form toFhirXml writes and fromFhirXml reads, so a resource
+ * kept in this form is served with the same div in JSON and in XML. Throws FhirXmlError as
+ * toFhirXml does.
+ */
+export function withCanonicalNarratives<T extends object>(resource: T): T {
+  const copy = structuredClone(resource);
+  new XmlWriter(elementTable(), true).resource(copy, 'resource', true);
+  return copy;
 }
 
 // ---------------------------------------------------------------------------------------------

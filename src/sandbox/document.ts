@@ -7,6 +7,7 @@ import type { SlotCalendar } from '../domain/slots.js';
 import type { PersistedState } from '../domain/state.js';
 import { appointmentToFhir } from '../fhir/resources.js';
 import { unstorableProblem } from '../fhir/storable.js';
+import { withCanonicalNarratives } from '../fhir/xml.js';
 import { SCHEMA_VERSION, type StoreDocument } from '../store/store.js';
 import { schemas, zodInputError } from './fixtures.js';
 import { InputError } from './input-error.js';
@@ -281,6 +282,25 @@ function checkResource(record: AppointmentRecord, at: string): void {
       );
     }
   }
+  record.resource = keptNarratives(record.resource);
+  for (const version of record.history ?? []) version.resource = keptNarratives(version.resource);
+}
+
+/**
+ * The stored resource with its narratives (text.div, and those of contained resources) in the
+ * canonical form both formats serve, as a booking keeps them, so a document written by an earlier
+ * version cannot be answered with one div in JSON and another in XML. Called once the resource passed
+ * the checks above, so it cannot fail.
+ */
+function keptNarratives(resource: Record<string, unknown>): Record<string, unknown> {
+  const { text, contained } = resource;
+  if (text === undefined && contained === undefined) return resource;
+  const canonical = withCanonicalNarratives({ resourceType: 'Appointment', text, contained });
+  return {
+    ...resource,
+    ...(text === undefined ? {} : { text: canonical.text }),
+    ...(contained === undefined ? {} : { contained: canonical.contained }),
+  };
 }
 
 /** FHIR `id` form (https://hl7.org/fhir/STU3/datatypes.html#id). */
