@@ -14,7 +14,7 @@ import {
   stringAt,
 } from './json-shape.js';
 import { EXTENSION_URL, SYSTEM } from './profiles.js';
-import { checkStorable } from './storable.js';
+import { storableForm } from './storable.js';
 import { resourceElements } from './stu3/resource-elements.js';
 
 /**
@@ -300,10 +300,11 @@ export function readAppointmentForCreate(raw: unknown, profile: Profile, nowMs?:
   }
   const extensions = readExtensions(raw, strict);
 
-  const { id: _id, meta: _meta, serviceType: _st, serviceCategory: _sc, ...body } = dated;
+  const { id: _id, meta: _meta, serviceType: _st, serviceCategory: _sc, ...sent } = dated;
   // What is kept must be answerable later in either format (unknown elements, XML 1.0 characters,
-  // narrative rules), whatever format this request asked for.
-  checkStorable(body);
+  // narrative rules), whatever format this request asked for; a narrative is kept in the canonical
+  // form both formats serve.
+  const body = storableForm(sent);
   return {
     patientId,
     slotIds,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FhirXmlError, fromFhirXml, toFhirXml } from './xml.js';
+import { FhirXmlError, fromFhirXml, toFhirXml, withCanonicalNarratives } from './xml.js';
 
 /**
  * FHIR STU3 narrative rules (narrative.html, txt-1 and txt-2), applied to a `text.div` both when
@@ -53,6 +53,33 @@ const REFUSED: Array<[string, string, RegExp]> = [
   ],
   ['a style expression', div('<p style="width:expression(alert(1))">x</p>'), /loads or runs something/],
   ['a style escape', div('<p style="background:\\75rl(x)">x</p>'), /loads or runs something/],
+  // Markup a browser reads differently from XML (mutation XSS): none of it is XHTML content.
+  [
+    'a CDATA section hiding an element',
+    div('<![CDATA[><img src=x onerror=alert(1)>]]>'),
+    /a CDATA section .* is not allowed in a FHIR narrative/,
+  ],
+  [
+    'a CDATA section inside a paragraph',
+    div('<p>a<![CDATA[b]]></p>'),
+    /a CDATA section .* is not allowed in a FHIR narrative/,
+  ],
+  [
+    'a comment hiding an element',
+    div('<p>a</p><!--><img src=x onerror=alert(2)>-->'),
+    /a comment .* is not allowed in a FHIR narrative/,
+  ],
+  ['an empty comment', div('<p>a<!----></p>'), /a comment .* is not allowed in a FHIR narrative/],
+  [
+    'a processing instruction',
+    div('<?xml-stylesheet href="http://evil/x.xsl"?><p>a</p>'),
+    /a processing instruction <\?xml-stylesheet\?> is not allowed/,
+  ],
+  [
+    'a processing instruction deep inside',
+    div('<p><b>a<?php echo 1 ?></b></p>'),
+    /a processing instruction <\?php\?> is not allowed/,
+  ],
   ['no text at all', div('<p> </p>'), /has no text \(txt-2/],
   ['a root that is not a div', `<p xmlns="${XHTML}">x</p>`, /must be a <div>|unknown element <p>/],
 ];
@@ -69,7 +96,30 @@ const ALLOWED: Array<[string, string]> = [
   ['a plain style', div('<p style="color: red; font-weight: bold">x</p>')],
 ];
 
+/** Markup around the root div: only a JSON div can carry it (in XML it is outside the div). */
+const REFUSED_AROUND_ROOT: Array<[string, string, RegExp]> = [
+  ['a comment before the div', `<!--x-->${div('a')}`, /a comment .* is not allowed/],
+  ['a comment after the div', `${div('a')}<!--x-->`, /a comment .* is not allowed/],
+  [
+    'a stylesheet instruction before the div',
+    `<?xml-stylesheet href="http://evil/x.xsl"?>${div('a')}`,
+    /a processing instruction/,
+  ],
+  ['an XML declaration', `<?xml version="1.0"?>${div('a')}`, /an XML declaration is not allowed/],
+  [
+    'a DOCTYPE declaring an entity',
+    `<!DOCTYPE div [<!ENTITY x "<img src=x onerror=alert(3)>">]>${div('&x;')}`,
+    /a DOCTYPE \(or entity declaration\) is not allowed/,
+  ],
+];
+
 describe('narrative rules', () => {
+  it.each(REFUSED_AROUND_ROOT)('JSON written as XML refuses %s, naming text.div', (_name, text, message) => {
+    expect(asJson(text)).toThrow(message);
+    expect(asJson(text)).toThrow(/Appointment\.text\.div/);
+    expect(asJson(text)).toThrow(FhirXmlError);
+  });
+
   describe.each([
     ['JSON written as XML', asJson],
     ['XML read', asXml],
@@ -83,5 +133,41 @@ describe('narrative rules', () => {
     it.each(ALLOWED)('keeps %s', (_name, text) => {
       expect(run(text)).not.toThrow();
     });
+  });
+});
+
+describe('the canonical narrative both formats serve', () => {
+  const canonical = (text: string) =>
+    withCanonicalNarratives({ resourceType: 'Appointment', text: { status: 'generated', div: text } }).text
+      .div;
+
+  it.each([
+    [
+      'an empty paragraph and link, written open and closed',
+      div('a<p/><a href="#x"/>b'),
+      div('a<p></p><a href="#x"></a>b'),
+    ],
+    [
+      'void elements, written empty',
+      div('a<br></br><hr/><img src="#p"></img>'),
+      div('a<br/><hr/><img src="#p"/>'),
+    ],
+    [
+      'no namespace, single quotes, references',
+      "<div><p title='&lt;'>a &#62; b</p></div>",
+      div('<p title="&lt;">a &gt; b</p>'),
+    ],
+  ])('writes %s as HTML reads it', (_name, text, expected) => {
+    expect(canonical(text)).toBe(expected);
+    // The same form comes back from XML, and writing it again changes nothing.
+    const xml = toFhirXml({ resourceType: 'Appointment', text: { status: 'generated', div: text } });
+    expect((fromFhirXml(xml) as { text: { div: string } }).text.div).toBe(expected);
+    expect(canonical(expected)).toBe(expected);
+  });
+
+  it('leaves the resource it is given unchanged', () => {
+    const resource = { resourceType: 'Appointment', text: { status: 'generated', div: '<div>a</div>' } };
+    withCanonicalNarratives(resource);
+    expect(resource.text.div).toBe('<div>a</div>');
   });
 });

@@ -1,5 +1,5 @@
 import { invalid } from './json-shape.js';
-import { FhirXmlError, toFhirXml } from './xml.js';
+import { FhirXmlError, toFhirXml, withCanonicalNarratives } from './xml.js';
 
 /**
  * Why a FHIR resource (JSON form) cannot be kept and served in both formats, or undefined when it
@@ -36,4 +36,14 @@ export function checkStorable(resource: object): void {
       `${problem}: a resource is kept only when it is valid FHIR STU3 that both JSON and XML can carry`,
     );
   }
+}
+
+/**
+ * checkStorable, then the form to keep: a copy with every narrative div in the canonical XHTML the
+ * XML answer carries (withCanonicalNarratives), so a JSON answer and an XML answer can never
+ * disagree about a stored div. Throws SpineError INVALID_RESOURCE (422) as checkStorable does.
+ */
+export function storableForm<T extends object>(resource: T): T {
+  checkStorable(resource);
+  return withCanonicalNarratives(resource);
 }

@@ -533,13 +533,22 @@ describe('fromFhirXml', () => {
     expect(fromFhirXml(xml)).toEqual(bookingRequest);
   });
 
-  it('accepts a namespace prefix and CDATA in the narrative', () => {
-    const xml = `<f:Organization xmlns:f="http://hl7.org/fhir"><f:text><f:status value="generated"/><h:div xmlns:h="http://www.w3.org/1999/xhtml"><h:p><![CDATA[a < b]]></h:p></h:div></f:text><f:name value="X"/></f:Organization>`;
+  it('accepts a namespace prefix in the narrative', () => {
+    const xml = `<f:Organization xmlns:f="http://hl7.org/fhir"><f:text><f:status value="generated"/><h:div xmlns:h="http://www.w3.org/1999/xhtml"><h:p>a &lt; b</h:p></h:div></f:text><f:name value="X"/></f:Organization>`;
     expect(fromFhirXml(xml)).toEqual({
       resourceType: 'Organization',
       text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><p>a &lt; b</p></div>' },
       name: 'X',
     });
+  });
+
+  // Changed by the narrative mutation-XSS fix: CDATA in a narrative was read as text; txt-1 allows
+  // only XHTML elements and text, so it is refused now (outside a narrative it is still text).
+  it('refuses CDATA in the narrative', () => {
+    const xml = `<f:Organization xmlns:f="http://hl7.org/fhir"><f:text><f:status value="generated"/><h:div xmlns:h="http://www.w3.org/1999/xhtml"><h:p><![CDATA[a < b]]></h:p></h:div></f:text><f:name value="X"/></f:Organization>`;
+    expect(() => fromFhirXml(xml)).toThrow(
+      /a CDATA section .* is not allowed in a FHIR narrative .*Organization\.text\.div/,
+    );
   });
 
   it('accepts elements out of StructureDefinition order unless strictOrder is set', () => {

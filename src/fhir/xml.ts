@@ -214,6 +214,12 @@ const NARRATIVE_ATTRIBUTES = new Set(
     ' ',
   ),
 );
+/**
+ * The narrative elements HTML never gives content (br, hr, img, col): only these are written
+ * `<x/>`. An HTML parser (a browser setting innerHTML) reads `<p/>` as an open `<p>`, so any other
+ * empty element is written `<p></p>`, read alike by XML and HTML.
+ */
+const VOID_ELEMENTS = new Set(['br', 'hr', 'img', 'col']);
 /** Links a reader may follow (a navigation, never a load): any other scheme (javascript:, data:...) is refused. */
 const LINK_SCHEMES = new Set(['http', 'https', 'mailto', 'tel']);
 /** An image is a reference inside the resource (#id) or inline data, never fetched from elsewhere. */
@@ -301,12 +307,25 @@ class XhtmlWriter {
         'the narrative has no text (txt-2: it must hold some non-whitespace content or an image)',
       );
     }
-    if (this.open) {
+    if (this.open && VOID_ELEMENTS.has(tag.local)) {
       this.out += '/>';
       this.open = false;
     } else {
+      this.closeStart();
       this.out += `</${tag.local}>`;
     }
+  }
+
+  /**
+   * Refuses markup that is not an element or text inside the narrative: a CDATA section, comment,
+   * processing instruction or XML declaration. txt-1 allows only XHTML elements and text, and a
+   * browser reading the div as HTML parses these differently from XML (`<![CDATA[><img ...>]]>` or
+   * `<!--><img ...>-->` become live elements), so keeping them would let a narrative run script.
+   */
+  refuseMarkup(what: string): never {
+    throw this.invalid(
+      `${what} is not allowed in a FHIR narrative (txt-1: only XHTML elements and text; a browser may read it as live markup)`,
+    );
   }
 
   private closeStart(): void {
@@ -328,12 +347,15 @@ function canonicalXhtml(div: string, path: string): string {
   parser.on('error', (err) => {
     throw new FhirXmlError('unserializable', `${path} is not well-formed XHTML: ${saxesMessage(err)}`);
   });
-  parser.on('doctype', () => {
-    throw new FhirXmlError('unserializable', `${path} must not contain a DOCTYPE`);
-  });
+  parser.on('doctype', () => writer.refuseMarkup('a DOCTYPE (or entity declaration)'));
+  parser.on('xmldecl', () => writer.refuseMarkup('an XML declaration'));
+  parser.on('processinginstruction', (pi) =>
+    writer.refuseMarkup(`a processing instruction <?${pi.target}?>`),
+  );
+  parser.on('comment', () => writer.refuseMarkup('a comment <!-- -->'));
+  parser.on('cdata', () => writer.refuseMarkup('a CDATA section <![CDATA[ ]]>'));
   parser.on('opentag', (tag) => writer.start(tag, true));
   parser.on('text', (text) => writer.text(text));
-  parser.on('cdata', (text) => writer.text(text));
   parser.on('closetag', (tag) => writer.end(tag));
   parser.write(div).close();
   return writer.out;
@@ -351,9 +373,13 @@ type JsonObject = Record<string, unknown>;
 class XmlWriter {
   out = XML_DECLARATION;
   private readonly table: ElementTable;
+  /** Replace each narrative div in the resource written with the canonical form written. */
+  private readonly rewriteNarratives: boolean;
+  private lastXhtml = '';
 
-  constructor(table: ElementTable) {
+  constructor(table: ElementTable, rewriteNarratives = false) {
     this.table = table;
+    this.rewriteNarratives = rewriteNarratives;
   }
 
   resource(resource: unknown, path: string, root: boolean): void {
@@ -423,6 +449,7 @@ class XmlWriter {
           throw new FhirXmlError('unserializable', `${childPath} must not be an array`);
         }
         wrote = this.element(element, v, x, childPath) || wrote;
+        if (element.kind === 'xhtml' && this.rewriteNarratives) value[element.name] = this.lastXhtml;
       }
     }
     return wrote;
@@ -434,7 +461,8 @@ class XmlWriter {
         return this.primitive(element, v, x, path);
       case 'xhtml':
         if (typeof v !== 'string') throw new FhirXmlError('unserializable', `${path} must be a string`);
-        this.out += canonicalXhtml(v, path);
+        this.lastXhtml = canonicalXhtml(v, path);
+        this.out += this.lastXhtml;
         return true;
       case 'resource':
         if (v === undefined || v === null) return false;
@@ -511,6 +539,18 @@ export function toFhirXml(resource: object): string {
   const writer = new XmlWriter(elementTable());
   writer.resource(resource, 'resource', true);
   return writer.out;
+}
+
+/**
+ * A copy of a FHIR STU3 resource (JSON form) with every narrative div (`text.div`, in contained
+ * resources too) in the canonical XHTML form toFhirXml writes and fromFhirXml reads, so a resource
+ * kept in this form is served with the same div in JSON and in XML. Throws FhirXmlError as
+ * toFhirXml does.
+ */
+export function withCanonicalNarratives<T extends object>(resource: T): T {
+  const copy = structuredClone(resource);
+  new XmlWriter(elementTable(), true).resource(copy, 'resource', true);
+  return copy;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -601,6 +641,19 @@ class XmlReader {
   /** ` in Appointment.participant[0]`, or nothing at the root. */
   private within(): string {
     return this.stack.length > 0 ? ` in ${this.path()}` : '';
+  }
+
+  /** Inside a narrative div, refuses markup other than elements and text (XhtmlWriter.refuseMarkup). */
+  refuseInNarrative(what: string): void {
+    const top = this.stack[this.stack.length - 1];
+    if (top?.kind === 'xhtml') {
+      try {
+        top.xhtml!.refuseMarkup(what);
+      } catch (error) {
+        if (error instanceof FhirXmlError) this.fail('invalid', error.message);
+        throw error;
+      }
+    }
   }
 
   open(tag: SaxesTagNS): void {
@@ -859,7 +912,8 @@ class XmlReader {
  * Parses FHIR STU3 XML into its JSON form. Throws FhirXmlError: kind 'malformed' when the text is
  * not well-formed XML, has a DOCTYPE or nests too deep (400 BAD_REQUEST); kind 'invalid' when it is
  * XML but not FHIR STU3: unknown element or attribute, wrong namespace, bad boolean or number value,
- * unsupported resource type (422 INVALID_RESOURCE). Comments and processing instructions are ignored.
+ * unsupported resource type, a CDATA section, comment or processing instruction inside a narrative div
+ * (422 INVALID_RESOURCE). Comments and processing instructions elsewhere are ignored.
  */
 export function fromFhirXml(xml: string, options: FromFhirXmlOptions = {}): Record<string, unknown> {
   const parser = newParser();
@@ -879,7 +933,14 @@ export function fromFhirXml(xml: string, options: FromFhirXmlOptions = {}): Reco
   parser.on('opentag', (tag) => reader.open(tag));
   parser.on('closetag', (tag) => reader.close(tag));
   parser.on('text', (text) => reader.text(text));
-  parser.on('cdata', (text) => reader.text(text));
+  parser.on('cdata', (text) => {
+    reader.refuseInNarrative('a CDATA section <![CDATA[ ]]>');
+    reader.text(text);
+  });
+  parser.on('comment', () => reader.refuseInNarrative('a comment <!-- -->'));
+  parser.on('processinginstruction', (pi) =>
+    reader.refuseInNarrative(`a processing instruction <?${pi.target}?>`),
+  );
   parser.write(xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml).close();
   if (reader.result === undefined)
     throw new FhirXmlError('malformed', 'XML is not well-formed: no root element');

@@ -8,6 +8,7 @@ import type { SlotCalendar } from '../domain/slots.js';
 import type { PersistedState } from '../domain/state.js';
 import { appointmentToFhir } from '../fhir/resources.js';
 import { unstorableProblem } from '../fhir/storable.js';
+import { withCanonicalNarratives } from '../fhir/xml.js';
 import { SCHEMA_VERSION, type StoreDocument } from '../store/store.js';
 import { schemas, zodInputError } from './fixtures.js';
 import { InputError } from './input-error.js';
@@ -288,6 +289,7 @@ function checkResource(record: AppointmentRecord, at: string): void {
     ]),
   ];
   for (const [version, field] of versions) {
+    checkStoredIdAndMeta(version.resource, field);
     const problem = unstorableProblem(appointmentToFhir(version, 'urn:profile'));
     if (problem) {
       throw new InputError(
@@ -296,4 +298,63 @@ function checkResource(record: AppointmentRecord, at: string): void {
       );
     }
   }
+  record.resource = keptNarratives(record.resource);
+  for (const version of record.history ?? []) version.resource = keptNarratives(version.resource);
+}
+
+/**
+ * The stored resource with its narratives (text.div, and those of contained resources) in the
+ * canonical form both formats serve, as a booking keeps them, so a document written by an earlier
+ * version cannot be answered with one div in JSON and another in XML. Called once the resource passed
+ * the checks above, so it cannot fail.
+ */
+function keptNarratives(resource: Record<string, unknown>): Record<string, unknown> {
+  const { text, contained } = resource;
+  if (text === undefined && contained === undefined) return resource;
+  const canonical = withCanonicalNarratives({ resourceType: 'Appointment', text, contained });
+  return {
+    ...resource,
+    ...(text === undefined ? {} : { text: canonical.text }),
+    ...(contained === undefined ? {} : { contained: canonical.contained }),
+  };
+}
+
+/** FHIR `id` form (https://hl7.org/fhir/STU3/datatypes.html#id). */
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * The `id` and `meta` a stored resource holds itself. appointmentToFhir serves the record's own id
+ * and meta instead, so checkResource's served-form check never sees these; they are kept in the
+ * document (and written back to the --db file), so they are checked as stored: `id` in FHIR id form,
+ * `meta` an STU3 Meta with known elements and strings XML 1.0 can carry. The field is the JSON path
+ * of the bad element, e.g. `state.appointments[0].resource.meta.bogus`.
+ */
+function checkStoredIdAndMeta(resource: Record<string, unknown>, field: string): void {
+  const { id, meta } = resource;
+  if (id !== undefined && (typeof id !== 'string' || !FHIR_ID.test(id))) {
+    throw new InputError(
+      `${field}.id must be a FHIR id: 1 to 64 characters from A-Z, a-z, 0-9, "-" and "."`,
+      `${field}.id`,
+    );
+  }
+  if (meta === undefined) return;
+  const problem = unstorableProblem({ resourceType: 'Appointment', meta });
+  if (problem) {
+    const at = `${field}${elementPath(problem).replace(/^Appointment/, '')}`;
+    throw new InputError(
+      `${at}: ${problem}: a stored appointment must be valid FHIR STU3 that both JSON and XML can carry`,
+      at,
+    );
+  }
+  const versionId = (meta as Record<string, unknown>)['versionId'];
+  if (versionId !== undefined && (typeof versionId !== 'string' || !FHIR_ID.test(versionId))) {
+    throw new InputError(`${field}.meta.versionId must be a FHIR id`, `${field}.meta.versionId`);
+  }
+}
+
+/** The element a toFhirXml problem names, as written: `Appointment.meta.bogus` for "unknown property bogus in Appointment.meta". */
+function elementPath(problem: string): string {
+  const unknown = /^unknown property (\S+) in (Appointment\S*)/.exec(problem);
+  if (unknown) return `${unknown[2]}.${unknown[1]}`;
+  return /^(Appointment[^\s:]*)/.exec(problem)?.[1] ?? 'Appointment.meta';
 }
