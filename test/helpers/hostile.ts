@@ -213,7 +213,7 @@ function getPath(root: unknown, path: ReadonlyArray<string | number>): unknown {
 }
 
 /** A value of another JSON type than `value`. */
-function wrongType(value: unknown): unknown {
+export function wrongType(value: unknown): unknown {
   if (typeof value === 'string') return 42;
   if (typeof value === 'number') return String(value);
   if (typeof value === 'boolean') return 'true';

@@ -19,7 +19,7 @@ import { fromFhirXml, toFhirXml } from '../../src/fhir/xml.js';
 import { FHIR_ROUTES } from '../../src/http/fhir-routes.js';
 import { gpcBooking, seedExample } from '../helpers/bodies.js';
 import { type RunningCli, startCli } from '../helpers/cli.js';
-import { type RawResponse, rawRequest, requestBytes, seededRandom } from '../helpers/hostile.js';
+import { type RawResponse, rawRequest, requestBytes, seededRandom, wrongType } from '../helpers/hostile.js';
 
 const FUZZ_SEED = 20261129;
 const CLOCK = '2026-06-01T08:00:00+01:00';
@@ -208,15 +208,6 @@ type BodyKind = (typeof BODY_KINDS)[number];
 
 /** The kinds of hostile request each GET route meets in every format mode. */
 const GET_KINDS = ['valid', 'control character', 'odd encoding or huge value', 'hostile headers'] as const;
-
-function wrongType(value: unknown): unknown {
-  if (typeof value === 'string') return 42;
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'boolean') return 'true';
-  if (Array.isArray(value)) return { 0: value[0] };
-  if (typeof value === 'object' && value !== null) return [value];
-  return { x: 1 };
-}
 
 /** One change of `kind` to a copy of a valid body. */
 function mutateKind(random: Random, valid: Json, kind: BodyKind): { body: Json; what: string } {
