@@ -97,17 +97,21 @@ function gone(req: Request, res: Response): boolean {
   return res.destroyed || req.socket.destroyed;
 }
 
-/** Resolves when the socket takes more data, or the response is closed. */
-function drained(res: Response): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
+/**
+ * A wait for the response to take more data (or close). One 'drain' listener for the whole
+ * response: the compression middleware adds 'drain' listeners to its gzip stream but cannot
+ * remove them (it overrides res.on, not res.off), so a listener per wait would pile up.
+ */
+function drainWaiter(res: Response): () => Promise<void> {
+  let wake: (() => void) | undefined;
+  const fire = () => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
+  res.on('drain', fire);
+  res.on('close', fire);
+  return () => (res.destroyed ? Promise.resolve() : new Promise<void>((resolve) => (wake = resolve)));
 }
 
 /**
@@ -126,13 +130,14 @@ export async function sendJsonInSlices(
   if (req.method === 'HEAD') return void res.end();
   let buffer = '';
   let sliceStart = performance.now();
+  const drained = drainWaiter(res);
   try {
     for (const piece of jsonPieces(value, levels)) {
       buffer += piece;
       if (buffer.length >= WRITE_CHARS) {
         const more = res.write(buffer);
         buffer = '';
-        if (!more) await drained(res);
+        if (!more) await drained();
       }
       if (performance.now() - sliceStart >= SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
