@@ -100,7 +100,7 @@ function buildSchema(z: typeof Z) {
         .refine((s) => parseZonedInstant(s) !== undefined, rule(ZONED_INSTANT_RULE))
         .refine(
           (s) => inClockRange(parseZonedInstant(s) ?? 0),
-          rule('must be an instant from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z'),
+          rule('must be an instant from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z'),
         )
         .optional(),
       adminToken: text('must be a non-empty secret').optional(),

@@ -10,11 +10,12 @@ export interface ClockState {
 }
 
 /**
- * The instants the sandbox clock may show: 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z (epoch
- * ms). FHIR dateTime years have four digits, and every answer formats the clock's time; an
- * instant outside this range could not be written.
+ * The instants the sandbox clock may be set to: 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z
+ * (epoch ms). FHIR dateTime years have four digits and every answer formats times around the
+ * clock's (a year of slots ahead for GET /_admin/state?days=366), so a year is kept in hand below
+ * year 10000; a running clock set near the end still has a year to drift.
  */
-export const CLOCK_RANGE = { minMs: 0, maxMs: Date.UTC(9999, 11, 31, 23, 59, 59) } as const;
+export const CLOCK_RANGE = { minMs: 0, maxMs: Date.UTC(9998, 11, 31, 23, 59, 59) } as const;
 
 /** True when `ms` is an instant the sandbox clock may show (CLOCK_RANGE). */
 export function inClockRange(ms: number): boolean {

@@ -52,6 +52,21 @@ const REFUSED: Array<[string, string, RegExp]> = [
     /loads or runs something/,
   ],
   ['a style expression', div('<p style="width:expression(alert(1))">x</p>'), /loads or runs something/],
+  [
+    'a style loading through image-set()',
+    div('<p style="background:image-set(\'https://evil.example/x.png\' 1x)">x</p>'),
+    /loads or runs something/,
+  ],
+  [
+    'a style loading through -webkit-image-set()',
+    div('<p style="background:-webkit-image-set(\'https://evil.example/x.png\' 1x)">x</p>'),
+    /loads or runs something/,
+  ],
+  [
+    'a style loading through cross-fade()',
+    div('<p style="background:cross-fade(a, b)">x</p>'),
+    /loads or runs something/,
+  ],
   ['a style escape', div('<p style="background:\\75rl(x)">x</p>'), /loads or runs something/],
   // Markup a browser reads differently from XML (mutation XSS): none of it is XHTML content.
   [

@@ -62,6 +62,11 @@ function readBound(query: QueryValues, name: 'start' | 'end', prefix: 'ge' | 'le
     );
   }
   const value = text.slice(2);
+  // Slots, schedules and their days are computed around the bound: a year past 9998 could not be
+  // written back (FHIR years have four digits).
+  if (/^\d{4}/.test(value) && Number(value.slice(0, 4)) > 9998) {
+    throw invalidParameter(`${name} ${describe(text)} is past the years this provider serves (up to 9998)`);
+  }
   if (/^\d{4}(-\d{2})?$/.test(value)) {
     throw invalidParameter(
       `${name} ${describe(text)} is a partial date: send a whole date (yyyy-mm-dd) or a dateTime with an offset`,

@@ -225,12 +225,15 @@ const LINK_SCHEMES = new Set(['http', 'https', 'mailto', 'tel']);
 /** An image is a reference inside the resource (#id) or inline data, never fetched from elsewhere. */
 const INLINE_IMAGE = /^data:image\/(?:png|gif|jpeg);base64,[A-Za-z0-9+/=\s]*$/i;
 /** CSS that loads or runs something. */
-const ACTIVE_STYLE = /url\s*\(|expression\s*\(|@import|javascript:|behaviou?r\s*:|-moz-binding|\\/i;
+const ACTIVE_STYLE =
+  /url\s*\(|image-set\s*\(|cross-fade\s*\(|element\s*\(|image\s*\(|src\s*\(|expression\s*\(|@import|javascript:|behaviou?r\s*:|-moz-binding|\\/i;
 
 /** Why an attribute value breaks the narrative rules, or undefined when it is allowed. */
 function narrativeAttributeProblem(name: string, value: string): string | undefined {
   if (name === 'style') {
-    return ACTIVE_STYLE.test(value) ? 'loads or runs something (url(), expression(), @import...)' : undefined;
+    return ACTIVE_STYLE.test(value)
+      ? 'loads or runs something (url(), image-set(), expression(), @import...)'
+      : undefined;
   }
   if (name !== 'href' && name !== 'src' && name !== 'cite' && name !== 'longdesc') return undefined;
   // Browsers ignore control characters and spaces inside a scheme ("java\tscript:").

@@ -18,8 +18,6 @@ export const CORS_ALLOWED_HEADERS = [
   'Ssp-InteractionID',
   'X-Sandbox-Session',
   'X-Sandbox-Fault',
-  // X-Sandbox-Fault travels with the admin token on a sandbox that has one.
-  'X-Admin-Token',
 ];
 
 /** Response headers a browser script may read. */

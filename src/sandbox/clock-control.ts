@@ -77,7 +77,7 @@ export function clockChangeSchema(): ReturnType<typeof buildClockSchema> {
 function checkInRange(ms: number, field: 'now' | 'advance'): void {
   if (inClockRange(ms)) return;
   throw new InputError(
-    `${field} would put the sandbox clock ${Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? `at ${new Date(ms).toISOString()}` : 'beyond any date'}; it must stay from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z`,
+    `${field} would put the sandbox clock ${Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? `at ${new Date(ms).toISOString()}` : 'beyond any date'}; it must stay from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z`,
     field,
   );
 }
@@ -99,7 +99,8 @@ export async function changeClock(core: SandboxCore, body: unknown): Promise<Ret
     checkInRange(at, 'now');
     core.clock.freeze(at);
   } else if (change.advance !== undefined) {
-    const by = parseDuration(change.advance)!;
+    // Whole milliseconds, as the clock, snapshots and --db files hold it.
+    const by = Math.round(parseDuration(change.advance)!);
     // Checked before anything changes: a clock no answer could format would break every request.
     checkInRange(core.clock.now() + by, 'advance');
     core.clock.advance(by);

@@ -62,7 +62,7 @@ function buildDocumentSchema(z: typeof Z, patientSchema: Z.ZodType) {
       clock: z
         .strictObject({ frozenAt: z.number().int().optional(), offsetMs: z.number().int() })
         .refine((clock) => inClockRange(clockNowOf(clock, Date.now())), {
-          error: 'the clock must show an instant from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z',
+          error: 'the clock must show an instant from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z',
         }),
       state: z.strictObject({
         nextAppointmentId: z.number().int().min(1),

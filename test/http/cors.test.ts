@@ -21,7 +21,6 @@ const ALLOWED = [
   'Ssp-InteractionID',
   'X-Sandbox-Session',
   'X-Sandbox-Fault',
-  'X-Admin-Token',
 ];
 
 let sandbox: TestSandbox;
@@ -86,6 +85,15 @@ describe.each(PROFILES)('CORS (%s)', (profile) => {
     const allowed = list(res.headers['access-control-allow-headers']);
     expect(allowed).toEqual(expect.arrayContaining(['ssp-something-new', 'x-sandbox-debug']));
     expect(allowed).not.toContain('x-evil');
+  });
+
+  it('never grants X-Admin-Token: a web page must not guess tokens (and lock the admin API) through FHIR paths', async () => {
+    sandbox = testSandbox({ profile });
+    const res = await preflight(sandbox, '/metadata', 'GET', 'x-admin-token, x-sandbox-fault');
+    expect(res.status).toBe(204);
+    const allowed = list(res.headers['access-control-allow-headers']);
+    expect(allowed).toContain('x-sandbox-fault');
+    expect(allowed).not.toContain('x-admin-token');
   });
 
   it('puts Access-Control-Allow-Origin and the exposed headers on answers, errors included', async () => {

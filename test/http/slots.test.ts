@@ -335,6 +335,13 @@ describe.each(PROFILES)('search for free slots (%s)', (profile) => {
       /end "le2026-06" is a partial date/,
     ],
     [
+      'a year no answer could be written for',
+      'start=ge9999-12-30&end=le9999-12-31&status=free&_include=Slot:schedule',
+      422,
+      'INVALID_PARAMETER',
+      /start "ge9999-12-30" is past the years this provider serves/,
+    ],
+    [
       'an impossible date',
       'start=ge2026-02-30&end=le2026-03-02&status=free&_include=Slot:schedule',
       422,
