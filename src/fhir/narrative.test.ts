@@ -52,6 +52,7 @@ const REFUSED: Array<[string, string, RegExp]> = [
     /loads or runs something/,
   ],
   ['a style expression', div('<p style="width:expression(alert(1))">x</p>'), /loads or runs something/],
+  ['a lone high surrogate in text', div('<p>\ud800lone</p>'), /XML 1\.0 cannot carry \(U\+D800/],
   [
     'a style loading through image-set()',
     div('<p style="background:image-set(\'https://evil.example/x.png\' 1x)">x</p>'),

@@ -22,7 +22,7 @@ import { createRequire } from 'node:module';
 import type { SaxesAttributeNS, SaxesParser, SaxesTagNS } from 'saxes';
 import { isObject } from './json-shape.js';
 import { STU3_ELEMENTS } from './stu3/elements.js';
-import { codePoint, NOT_XML_CHAR } from './xml-chars.js';
+import { codePoint, NOT_XML_CHAR, xmlCharProblem } from './xml-chars.js';
 
 export const FHIR_NAMESPACE = 'http://hl7.org/fhir';
 export const XHTML_NAMESPACE = 'http://www.w3.org/1999/xhtml';
@@ -298,6 +298,9 @@ class XhtmlWriter {
 
   text(text: string): void {
     if (this.depth === 0) return;
+    // The XML parser lets a lone high surrogate through in text; XML 1.0 cannot carry it.
+    const bad = xmlCharProblem(text);
+    if (bad) throw this.invalid(`holds a character XML 1.0 cannot carry (${bad})`);
     if (/[^ \t\r\n]/.test(text)) this.hasContent = true;
     this.closeStart();
     this.out += escapeText(text);
