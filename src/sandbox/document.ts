@@ -53,7 +53,7 @@ function buildDocumentSchema(z: typeof Z, patientSchema: Z.ZodType) {
     history: z.array(versionSchema).optional(),
   });
 
-  const shape = (appointments: Z.ZodType, fixturePatients: Z.ZodType) =>
+  const shape = (appointments: Z.ZodType, fixturePatients: Z.ZodType, blockedSlot: Z.ZodType) =>
     z.strictObject({
       schemaVersion: z.literal(SCHEMA_VERSION, {
         error: `this sandbox reads schemaVersion ${SCHEMA_VERSION}`,
@@ -68,15 +68,16 @@ function buildDocumentSchema(z: typeof Z, patientSchema: Z.ZodType) {
         nextAppointmentId: z.number().int().min(1),
         appointments: z.array(appointments),
         fixturePatients: z.array(fixturePatients),
-        blockedSlots: z.array(z.string()).optional(),
+        blockedSlots: z.array(blockedSlot).optional(),
       }),
     });
   return {
     recordSchema,
     patientSchema,
-    documentSchema: shape(recordSchema, patientSchema),
-    /** The document with its two long lists unchecked, for checking them in slices. */
-    shellSchema: shape(z.unknown(), z.unknown()),
+    slotIdSchema: z.string(),
+    documentSchema: shape(recordSchema, patientSchema, z.string()),
+    /** The document with its long lists unchecked, for checking them in slices. */
+    shellSchema: shape(z.unknown(), z.unknown(), z.unknown()),
   };
 }
 
@@ -137,7 +138,7 @@ export async function checkDocumentInSlices(
     step = walker.run(WALK_SLICE);
   }
   refuseWalkProblem(step);
-  const { shellSchema, recordSchema, patientSchema } = documentSchemas();
+  const { shellSchema, recordSchema, patientSchema, slotIdSchema } = documentSchemas();
   const shell = shellSchema.safeParse(json, { reportInput: true });
   if (!shell.success) throw zodInputError(shell.error);
   const doc = shell.data as unknown as StoreDocument;
@@ -161,6 +162,13 @@ export async function checkDocumentInSlices(
     patientSchema,
     'state.fixturePatients',
   )) as StoreDocument['state']['fixturePatients'];
+  if (doc.state.blockedSlots !== undefined) {
+    doc.state.blockedSlots = (await checkList(
+      doc.state.blockedSlots,
+      slotIdSchema,
+      'state.blockedSlots',
+    )) as string[];
+  }
   return checkReferences(core, doc);
 }
 

@@ -79,3 +79,27 @@ describe('parseJsonInSlices', () => {
     await expect(parseJsonInSlices(text, { abandoned: () => true })).rejects.toBeInstanceOf(ParseAbandoned);
   });
 });
+
+describe('parseJsonInSlices value limits', () => {
+  it('refuses more values than maxValues before building any, naming the body', async () => {
+    const text = `{"a":[${Array(5000).fill('[]').join(',')}]}`;
+    const error = await parseJsonInSlices(text, { maxValues: 1000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error).toMatchObject({
+      field: 'body',
+      message: expect.stringMatching(/more than 1000 JSON values/),
+    });
+    expect(await parseJsonInSlices(text, { maxValues: 20_000 })).toEqual(JSON.parse(text));
+  });
+
+  it('refuses an object of more members than maxObjectMembers, naming its path', async () => {
+    const members = Array.from({ length: 300 }, (_, i) => `"k${i}":0`).join(',');
+    const text = `{"state":{"list":[{"ok":1},{${members}}]}}`;
+    const error = await parseJsonInSlices(text, { maxObjectMembers: 100 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      field: 'state.list[1]',
+      message: expect.stringMatching(/more than 100 members/),
+    });
+    expect(await parseJsonInSlices(text, { maxObjectMembers: 1000 })).toEqual(JSON.parse(text));
+  });
+});

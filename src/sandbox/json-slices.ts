@@ -40,6 +40,14 @@ export interface JsonSliceOptions {
   maxDepth?: number;
   /** Asked between slices; when it returns true the parse stops with ParseAbandoned. */
   abandoned?: () => boolean;
+  /**
+   * Most values (objects, arrays and their members, counted as containers plus commas) the text
+   * may hold; more is refused with an InputError naming `body` before anything is built: millions
+   * of tiny values cost seconds of garbage collection that no slicing can spread. Default: none.
+   */
+  maxValues?: number;
+  /** Most members one object may have (an InputError naming its path beyond). Default: none. */
+  maxObjectMembers?: number;
 }
 
 const OBJECT = 1;
@@ -71,6 +79,9 @@ class Slicer {
   async prescan(): Promise<void> {
     const text = this.text;
     const maxDepth = this.options.maxDepth ?? Number.POSITIVE_INFINITY;
+    const maxValues = this.options.maxValues ?? Number.POSITIVE_INFINITY;
+    const maxMembers = this.options.maxObjectMembers ?? Number.POSITIVE_INFINITY;
+    let values = 0;
     const starts: number[] = [];
     const kinds: number[] = [];
     const indexes: number[] = [];
@@ -94,6 +105,7 @@ class Slicer {
       } else {
         if (c === 0x7b || c === 0x5b) {
           if (starts.length > maxDepth) throw this.tooDeep(starts.length, kinds, indexes, keyStarts, keyEnds);
+          if (++values > maxValues) throw tooMany(maxValues);
           starts.push(i);
           kinds.push(c === 0x7b ? OBJECT : ARRAY);
           indexes.push(0);
@@ -108,6 +120,13 @@ class Slicer {
         } else if (c === 0x2c && starts.length > 0) {
           const top = starts.length - 1;
           indexes[top]!++;
+          if (++values > maxValues) throw tooMany(maxValues);
+          if (kinds[top] === OBJECT && indexes[top]! >= maxMembers) {
+            throw new InputError(
+              `an object holds more than ${maxMembers} members; no object of this document has that many`,
+              this.pathOfOpen(top, kinds, indexes, keyStarts, keyEnds) || 'body',
+            );
+          }
           expectKey = kinds[top] === OBJECT;
         }
         i++;
@@ -128,6 +147,18 @@ class Slicer {
     keyStarts: number[],
     keyEnds: number[],
   ): InputError {
+    const path = this.pathOfOpen(depth, kinds, indexes, keyStarts, keyEnds);
+    return new InputError(`nested more than ${this.options.maxDepth} levels deep`, path || 'body');
+  }
+
+  /** The JSON path of the container opened at `depth` ('' for the top), from the open levels. */
+  private pathOfOpen(
+    depth: number,
+    kinds: number[],
+    indexes: number[],
+    keyStarts: number[],
+    keyEnds: number[],
+  ): string {
     let path = '';
     for (let level = 0; level < depth; level++) {
       if (kinds[level] === ARRAY) {
@@ -145,7 +176,7 @@ class Slicer {
       }
       path += path === '' ? key : `.${key}`;
     }
-    return new InputError(`nested more than ${this.options.maxDepth} levels deep`, path || 'body');
+    return path;
   }
 
   skipWs(at: number): number {
@@ -287,4 +318,11 @@ export async function parseJsonInSlices(text: string, options: JsonSliceOptions 
     if (error instanceof ParseAbandoned) throw error;
     return JSON.parse(text); // not JSON: JSON.parse's own message (and its cost, once)
   }
+}
+
+function tooMany(maxValues: number): InputError {
+  return new InputError(
+    `the body holds more than ${maxValues} JSON values (objects, arrays and their members); a state document of this size has far fewer`,
+    'body',
+  );
 }

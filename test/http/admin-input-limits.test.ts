@@ -172,3 +172,25 @@ describe('admin bodies the parser cannot read', () => {
     });
   });
 });
+
+describe('snapshot bodies of millions of tiny values', () => {
+  it.each([
+    [
+      'a list of 1.2 million empty arrays',
+      `{"schemaVersion":1,"state":{"fixturePatients":[${Array(1_200_000).fill('[]').join(',')}]}}`,
+      'body',
+      /more than \d+ JSON values/,
+    ],
+    [
+      'an object of 20,000 keys',
+      `{"schemaVersion":1,"state":{"fixturePatients":[{${Array.from({ length: 20_000 }, (_, i) => `"k${i}":0`).join(',')}}]}}`,
+      'state.fixturePatients[0]',
+      /more than 10000 members/,
+    ],
+  ])('are refused before they are built (%s), naming the field', async (_name, body, field, error) => {
+    sandbox = testSandbox();
+    const res = await sandbox.http.put('/_admin/snapshot').set('Content-Type', 'application/json').send(body);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: expect.stringMatching(error), field });
+  });
+});
