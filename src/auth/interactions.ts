@@ -81,8 +81,3 @@ export function interactionsFor(method: string, path: string): Interaction[] {
   );
   return INTERACTIONS.filter((i) => names.has(i.name));
 }
-
-/** Whether `interaction` serves `method path`. */
-export function interactionMatches(interaction: Interaction, method: string, path: string): boolean {
-  return interactionsFor(method, path).includes(interaction);
-}
