@@ -1,7 +1,13 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasRedis, startRedis, type TestRedis } from '../../../test/helpers/redis-server.js';
-import { Journal, JournalBudget, type JournalRecord, type PendingEntry, recordBytes } from '../../sandbox/journal.js';
+import {
+  Journal,
+  JournalBudget,
+  type JournalRecord,
+  type PendingEntry,
+  recordBytes,
+} from '../../sandbox/journal.js';
 import { RedisJournalStore } from './journal-store.js';
 
 let redis: TestRedis;
@@ -181,7 +187,9 @@ describe.skipIf(!hasRedis)('RedisJournalStore', () => {
       for (let i = 0; i < 400; i++) {
         const replica = i % 3 === 0 ? b : a;
         const world = worlds[i % 2]!;
-        fired.push(replica.append(world, entry(`r${i}`), 100 + (i % 7) * 10).then((seq) => ({ world, seq, replica })));
+        fired.push(
+          replica.append(world, entry(`r${i}`), 100 + (i % 7) * 10).then((seq) => ({ world, seq, replica })),
+        );
       }
       const appended = await Promise.all(fired);
       for (const world of worlds) {
@@ -199,7 +207,9 @@ describe.skipIf(!hasRedis)('RedisJournalStore', () => {
         expect(fromA.length).toBeLessThanOrEqual(50);
         const seqs = fromA.map((e) => e.seq);
         expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0]! - i));
-        expect(fromA.every((e) => (JSON.parse(e.json) as { name: string }).name.startsWith('done'))).toBe(true);
+        expect(fromA.every((e) => (JSON.parse(e.json) as { name: string }).name.startsWith('done'))).toBe(
+          true,
+        );
         const stats = await b.stats(world);
         expect(stats.size).toBe(fromA.length);
         expect(stats.newestSeq).toBe(Math.max(...completions.filter((_, i) => appended[i]!.world === world)));
@@ -253,92 +263,108 @@ describe.skipIf(!hasRedis)('RedisJournalStore against the in-process Journal', (
   const BUDGET = 6_000;
   const WORLDS = ['default', 's1', 'team-a:x.1', 's_3'];
 
-  it.each([1, 2, 3, 4])('gives the same lists, seqs and bytes after every step of random sequence %i', async (seed) => {
-    const next = random(seed);
-    const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)]!;
-    const budget = new JournalBudget(BUDGET);
-    const journals = new Map(WORLDS.map((w) => [w, new Journal(CAPACITY, budget)]));
-    const redisJournal = store(CAPACITY, BUDGET);
-    const pendings: Array<{ world: string; entry: PendingEntry; seq: number }> = [];
-    let n = 0;
-    const record = (pending = false): JournalRecord => {
-      // A pending entry has no response yet: small; an answered one sometimes grows a lot.
-      const roll = pending ? 1 : next();
-      const size = roll < 0.03 ? 7000 : roll < 0.2 ? 1000 + Math.floor(next() * 1000) : Math.floor(next() * 200);
-      return {
-        timeMs: 0,
-        method: 'GET',
-        path: `/e/${++n}`,
-        status: 200,
-        ms: 1,
-        problems: next() < 0.3 ? ['a problem'] : [],
-        request: { headers: { 'ssp-traceid': String(n) }, body: 'x'.repeat(size) },
-        response: { headers: {} },
+  it.each([1, 2, 3, 4])(
+    'gives the same lists, seqs and bytes after every step of random sequence %i',
+    async (seed) => {
+      const next = random(seed);
+      const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)]!;
+      const budget = new JournalBudget(BUDGET);
+      const journals = new Map(WORLDS.map((w) => [w, new Journal(CAPACITY, budget)]));
+      const redisJournal = store(CAPACITY, BUDGET);
+      const pendings: Array<{ world: string; entry: PendingEntry; seq: number }> = [];
+      let n = 0;
+      const record = (pending = false): JournalRecord => {
+        // A pending entry has no response yet: small; an answered one sometimes grows a lot.
+        const roll = pending ? 1 : next();
+        const size =
+          roll < 0.03 ? 7000 : roll < 0.2 ? 1000 + Math.floor(next() * 1000) : Math.floor(next() * 200);
+        return {
+          timeMs: 0,
+          method: 'GET',
+          path: `/e/${++n}`,
+          status: 200,
+          ms: 1,
+          problems: next() < 0.3 ? ['a problem'] : [],
+          request: { headers: { 'ssp-traceid': String(n) }, body: 'x'.repeat(size) },
+          response: { headers: {} },
+        };
       };
-    };
-    const json = (r: JournalRecord) => JSON.stringify({ name: r.path });
+      const json = (r: JournalRecord) => JSON.stringify({ name: r.path });
 
-    const seen = { capacityDrops: 0, budgetEvictions: 0, inPlace: 0, anew: 0, evictedByCompletion: 0 };
-    const total = () => [...journals.values()].reduce((sum, j) => sum + j.size, 0);
-    for (let step = 0; step < 300; step++) {
-      const world = next() < 0.4 ? 'default' : pick(WORLDS);
-      const journal = journals.get(world)!;
-      const before = total();
-      const roll = next();
-      let op: string;
-      if (roll < 0.6) {
-        op = roll < 0.35 ? 'add' : 'begin';
-        const full = journal.size === CAPACITY;
-        const r = record(op === 'begin');
-        const seq = redisJournal.append(world, json(r), recordBytes(r));
-        if (op === 'add') journal.add(r);
-        else pendings.push({ world, entry: journal.begin(r), seq: await seq });
-        await seq;
-        if (full) seen.capacityDrops++;
-        if (total() < before + 1 - (full ? 1 : 0)) seen.budgetEvictions++;
-      } else if (roll < 0.85 && pendings.length > 0) {
-        op = 'complete';
-        const [pending] = pendings.splice(Math.floor(next() * pendings.length), 1);
-        const r = record();
-        pending!.entry.complete(r);
-        const seq = await redisJournal.complete(pending!.world, pending!.seq, json(r), recordBytes(r));
-        if (seq === pending!.seq) seen.inPlace++;
-        else seen.anew++;
-        if (seq === pending!.seq && total() < before) seen.evictedByCompletion++;
-      } else if (roll < 0.93) {
-        op = 'clear';
-        journal.clear();
-        await redisJournal.clear(world);
-      } else if (roll < 0.97) {
-        // A session expiring: its journal is cleared and forgotten, and so are its requests in
-        // flight (the Redis store discards their completions; see complete()).
-        op = 'drop';
-        journal.clear();
-        journals.set(world, new Journal(CAPACITY, budget));
-        for (let i = pendings.length - 1; i >= 0; i--) if (pendings[i]!.world === world) pendings.splice(i, 1);
-        await redisJournal.drop(world);
-      } else {
-        op = 'clearAll';
-        for (const j of journals.values()) j.clear();
-        await redisJournal.clearAll();
+      const seen = { capacityDrops: 0, budgetEvictions: 0, inPlace: 0, anew: 0, evictedByCompletion: 0 };
+      const total = () => [...journals.values()].reduce((sum, j) => sum + j.size, 0);
+      for (let step = 0; step < 300; step++) {
+        const world = next() < 0.4 ? 'default' : pick(WORLDS);
+        const journal = journals.get(world)!;
+        const before = total();
+        const roll = next();
+        let op: string;
+        if (roll < 0.6) {
+          op = roll < 0.35 ? 'add' : 'begin';
+          const full = journal.size === CAPACITY;
+          const r = record(op === 'begin');
+          const seq = redisJournal.append(world, json(r), recordBytes(r));
+          if (op === 'add') journal.add(r);
+          else pendings.push({ world, entry: journal.begin(r), seq: await seq });
+          await seq;
+          if (full) seen.capacityDrops++;
+          if (total() < before + 1 - (full ? 1 : 0)) seen.budgetEvictions++;
+        } else if (roll < 0.85 && pendings.length > 0) {
+          op = 'complete';
+          const [pending] = pendings.splice(Math.floor(next() * pendings.length), 1);
+          const r = record();
+          pending!.entry.complete(r);
+          const seq = await redisJournal.complete(pending!.world, pending!.seq, json(r), recordBytes(r));
+          if (seq === pending!.seq) seen.inPlace++;
+          else seen.anew++;
+          if (seq === pending!.seq && total() < before) seen.evictedByCompletion++;
+        } else if (roll < 0.93) {
+          op = 'clear';
+          journal.clear();
+          await redisJournal.clear(world);
+        } else if (roll < 0.97) {
+          // A session expiring: its journal is cleared and forgotten, and so are its requests in
+          // flight (the Redis store discards their completions; see complete()).
+          op = 'drop';
+          journal.clear();
+          journals.set(world, new Journal(CAPACITY, budget));
+          for (let i = pendings.length - 1; i >= 0; i--)
+            if (pendings[i]!.world === world) pendings.splice(i, 1);
+          await redisJournal.drop(world);
+        } else {
+          op = 'clearAll';
+          for (const j of journals.values()) j.clear();
+          await redisJournal.clearAll();
+        }
+        const where = `seed ${seed}, step ${step} (${op} on ${world})`;
+        const [used, ...views] = await Promise.all([
+          redisJournal.usedBytes(),
+          ...WORLDS.map(async (w) => ({
+            w,
+            list: await redisJournal.list(w, 100),
+            stats: await redisJournal.stats(w),
+          })),
+        ]);
+        expect(used, where).toBe(budget.usedBytes);
+        for (const view of views as Array<{
+          w: string;
+          list: Array<{ seq: number; json: string }>;
+          stats: unknown;
+        }>) {
+          const expected = journals.get(view.w)!;
+          expect(names(view.list), `${where}, world ${view.w}`).toEqual(
+            expected.list().map((e) => [e.seq, e.path]),
+          );
+          expect(view.stats, `${where}, world ${view.w}`).toEqual({
+            size: expected.size,
+            newestSeq: expected.newestSeq,
+            bytes: expected.bytes,
+          });
+        }
       }
-      const where = `seed ${seed}, step ${step} (${op} on ${world})`;
-      const [used, ...views] = await Promise.all([
-        redisJournal.usedBytes(),
-        ...WORLDS.map(async (w) => ({ w, list: await redisJournal.list(w, 100), stats: await redisJournal.stats(w) })),
-      ]);
-      expect(used, where).toBe(budget.usedBytes);
-      for (const view of views as Array<{ w: string; list: Array<{ seq: number; json: string }>; stats: unknown }>) {
-        const expected = journals.get(view.w)!;
-        expect(names(view.list), `${where}, world ${view.w}`).toEqual(expected.list().map((e) => [e.seq, e.path]));
-        expect(view.stats, `${where}, world ${view.w}`).toEqual({
-          size: expected.size,
-          newestSeq: expected.newestSeq,
-          bytes: expected.bytes,
-        });
-      }
-    }
-    // The sequence went through every path it is meant to compare.
-    for (const [path, count] of Object.entries(seen)) expect(count, `${path} in sequence ${seed}`).toBeGreaterThan(0);
-  });
+      // The sequence went through every path it is meant to compare.
+      for (const [path, count] of Object.entries(seen))
+        expect(count, `${path} in sequence ${seed}`).toBeGreaterThan(0);
+    },
+  );
 });

@@ -278,7 +278,8 @@ export class RedisJournalStore {
 
   constructor(options: RedisJournalStoreOptions) {
     const { client, prefix, capacity, budgetBytes } = options;
-    if (typeof prefix !== 'string' || prefix === '') throw new RangeError('journal key prefix must not be empty');
+    if (typeof prefix !== 'string' || prefix === '')
+      throw new RangeError('journal key prefix must not be empty');
     checkCount('capacity', capacity);
     if (budgetBytes !== Number.POSITIVE_INFINITY) checkCount('budgetBytes', budgetBytes);
     if (client.options.keyPrefix) {
@@ -319,7 +320,8 @@ export class RedisJournalStore {
   complete(world: string, seq: number, json: string, bytes: number): Promise<number> {
     return issued(() => {
       checkWorld(world);
-      if (!Number.isSafeInteger(seq) || seq < 1) throw new RangeError(`journal seq must be a whole number of 1 or more, not ${seq}`);
+      if (!Number.isSafeInteger(seq) || seq < 1)
+        throw new RangeError(`journal seq must be a whole number of 1 or more, not ${seq}`);
       checkCount('bytes', bytes);
       return this.client.gpcJournalComplete(...this.writeArgs(world), json, bytes, seq);
     });
@@ -334,7 +336,8 @@ export class RedisJournalStore {
       if (count === 0) return [];
       const [last, jsons] = await this.client.gpcJournalList(...this.worldKeys(world).slice(0, 2), count);
       const out: StoredJournalEntry[] = [];
-      for (let i = jsons.length - 1; i >= 0; i--) out.push({ seq: last - (jsons.length - 1 - i), json: jsons[i]! });
+      for (let i = jsons.length - 1; i >= 0; i--)
+        out.push({ seq: last - (jsons.length - 1 - i), json: jsons[i]! });
       return out;
     });
   }
@@ -367,7 +370,14 @@ export class RedisJournalStore {
     return issued(async () => {
       checkWorld(world);
       const b = this.base;
-      await this.client.gpcJournalRemove(`${b}:used`, `${b}:queue`, `${b}:worlds`, ...this.worldKeys(world), world, mode);
+      await this.client.gpcJournalRemove(
+        `${b}:used`,
+        `${b}:queue`,
+        `${b}:worlds`,
+        ...this.worldKeys(world),
+        world,
+        mode,
+      );
     });
   }
 
