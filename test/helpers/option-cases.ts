@@ -34,7 +34,7 @@ export const BAD_OPTIONS: BadOption[] = [
     flag: '--db',
   },
   { option: 'db', options: { db: 'redis://:6379' } },
-  { option: 'db', options: { db: 'redis://127.0.0.1:6379', fsync: true } },
+  { option: 'fsync', options: { db: 'redis://127.0.0.1:6379', fsync: true } },
   {
     option: 'redisPrefix',
     options: { db: 'redis://127.0.0.1:6379', redisPrefix: 'two words' },
