@@ -59,6 +59,12 @@ export class SharedWorlds {
     private readonly host: SharedHost,
   ) {
     store.subscribe((message) => this.onEvent(message));
+    store.onReconnect(() => {
+      this.globalsRev = '0';
+      for (const world of [host.defaultWorld, ...host.sessions.all()]) {
+        world.replica = { gen: '', rev: -1, faultsRevision: -1 };
+      }
+    });
   }
 
   /**
