@@ -89,7 +89,9 @@ describe.skipIf(!hasRedis)('two sandboxes on one Redis', () => {
     expect(booked.status).toBe(201);
     const id = ((await booked.json()) as { id: string }).id;
     const read = (sandbox: RunningSandbox, headers: Record<string, string>) =>
-      fetch(`${sandbox.fhirBase}/Appointment/${id}`, { headers: { ...sandbox.headers('read:appointment-1'), ...headers } });
+      fetch(`${sandbox.fhirBase}/Appointment/${id}`, {
+        headers: { ...sandbox.headers('read:appointment-1'), ...headers },
+      });
     expect((await read(b!, session)).status).toBe(200);
     expect((await read(b!, {})).status).toBe(404); // not in the default state
     expect((await read(a!, { 'X-Sandbox-Session': 'beta' })).status).toBe(404);
