@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { ProfileName } from './profiles/index.js';
+import { DEFAULT_PROFILE, type ProfileName } from './profiles/index.js';
 
 export type AuthMode = 'strict' | 'lenient' | 'off';
 export type LogFormat = 'text' | 'json';
@@ -87,7 +87,7 @@ export type SandboxOptions = Partial<
 export const DEFAULT_CONFIG: SandboxConfig = {
   port: 4000,
   host: '127.0.0.1',
-  profile: 'careconnect',
+  profile: DEFAULT_PROFILE,
   fsync: false,
   basePath: '',
   auth: 'strict',

@@ -78,6 +78,9 @@ export const PROFILES = registry(REGISTERED) as Readonly<Record<ProfileName, Pro
 
 export const PROFILE_NAMES = REGISTERED.map((p) => p.name) as [ProfileName, ...ProfileName[]];
 
+/** The profile a sandbox runs when none is named: the first registered (careconnect, the seed page). */
+export const DEFAULT_PROFILE: ProfileName = REGISTERED[0].name;
+
 /** The HTTP status a Spine code answers with under a profile (its override, else the catalogue's). */
 export function statusFor(profile: Profile, code: SpineCode): number {
   return profile.statusOverrides[code] ?? SPINE_ERRORS[code].httpStatus;
