@@ -214,7 +214,8 @@ export function readAppointmentForCreate(raw: unknown, profile: Profile, nowMs?:
   if (patientId === undefined)
     throw invalid('participant must include one whose actor.reference is "Patient/{id}"');
   for (const type of profile.participant.requiredActors) {
-    if (byType[type] === undefined) throw invalid(`participant must include a ${type}: ${REQUIRED_ACTOR[type]}`);
+    if (byType[type] === undefined)
+      throw invalid(`participant must include a ${type}: ${REQUIRED_ACTOR[type]}`);
   }
 
   // times

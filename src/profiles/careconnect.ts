@@ -25,7 +25,10 @@ export const careconnect: Profile<'careconnect'> = {
   required: [],
   forbidden: {},
   // The seed's example sends participant status "booked".
-  participant: { statuses: ['accepted', 'declined', 'tentative', 'needs-action', 'booked'], requiredActors: [] },
+  participant: {
+    statuses: ['accepted', 'declined', 'tentative', 'needs-action', 'booked'],
+    requiredActors: [],
+  },
   extensions: 'any',
   textLimits: {},
   booking: { matchSchedule: false, fillFromSchedule: false },

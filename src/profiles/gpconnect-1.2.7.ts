@@ -35,7 +35,10 @@ export const gpconnect127: Profile<'gpconnect-1.2.7'> = {
     requestedPeriod: MAX_0,
   },
   // "booked" is not a ParticipationStatus (STU3).
-  participant: { statuses: ['accepted', 'declined', 'tentative', 'needs-action'], requiredActors: ['Location'] },
+  participant: {
+    statuses: ['accepted', 'declined', 'tentative', 'needs-action'],
+    requiredActors: ['Location'],
+  },
   extensions: ['bookingOrganisation', 'deliveryChannel', 'practitionerRole'],
   textLimits: { description: 100, comment: 500 },
   booking: { matchSchedule: true, fillFromSchedule: true },

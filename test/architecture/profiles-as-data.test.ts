@@ -179,7 +179,7 @@ describe('profiles are read as data', () => {
     expect(flags).toEqual([]);
   });
 
-  it('keeps its list of strict… names that are no profile\'s exact (each still occurs)', () => {
+  it("keeps its list of strict… names that are no profile's exact (each still occurs)", () => {
     const stale = Object.entries(NOT_A_PROFILE).filter(
       ([file, name]) => !FILES.some((f) => f.identifiers.some((i) => i.file === file && i.text === name)),
     );
