@@ -76,6 +76,7 @@ function registry(profiles: readonly Profile[]): Record<string, Profile> {
 /** The registered profiles by name (checked with profileProblems when this module loads). */
 export const PROFILES = registry(REGISTERED) as Readonly<Record<ProfileName, Profile>>;
 
+/** The registered profiles' names, in registration order (the `--profile` choices). */
 export const PROFILE_NAMES = REGISTERED.map((p) => p.name) as [ProfileName, ...ProfileName[]];
 
 /** The profile a sandbox runs when none is named: the first registered (careconnect, the seed page). */
