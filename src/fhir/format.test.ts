@@ -139,6 +139,9 @@ const rows: Row[] = [
   ['a FHIR type beats application/json at the same q', { accept: `application/json, ${FX}` }, 'xml', 'xml'],
   ['q still outranks a later line', { accept: [FJ, `${FX};q=0.5`] }, 'json', 'json'],
   ['a blank Accept line is ignored', { accept: [FX, ' '] }, 'xml', 'xml'],
+  ['a _format named like an object property is no format', { formatParam: 'constructor' }, 415, 415],
+  ['an Accept named like an object property is no format', { accept: 'toString' }, 415, 415],
+  ['a Content-Type named like an object property is no format', { contentType: '__proto__' }, 415, 415],
 ];
 
 describe('negotiateResponseFormat', () => {

@@ -105,9 +105,10 @@ const acceptedCache = new WeakMap<FormatRules, Accepted>();
 function acceptedBy(rules: FormatRules): Accepted {
   let accepted = acceptedCache.get(rules);
   if (accepted) return accepted;
-  const types: Record<string, FhirFormat> = {};
+  // No prototype: a media type named "constructor" or "__proto__" names no format.
+  const types: Record<string, FhirFormat> = Object.create(null);
   for (const type of rules.mediaTypes) types[type] = MEDIA_TYPE_FORMAT[type];
-  const shortForms: Record<string, FhirFormat> = {};
+  const shortForms: Record<string, FhirFormat> = Object.create(null);
   for (const form of rules.shortForms) shortForms[form] = form;
   const names = Object.keys(types);
   accepted = {
