@@ -78,7 +78,7 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
         // Each Accept line as sent: a later line overrides an earlier one (fromAccept in format.ts).
         accept: req.headersDistinct['accept'] ?? req.headers.accept,
         contentType: req.headers['content-type'],
-        strict: core.profile.strictBooking,
+        rules: core.profile.responseFormats,
       });
       if ('error' in negotiated) throw new SpineError('BAD_REQUEST', negotiated.error, 415);
       format = negotiated.format;
