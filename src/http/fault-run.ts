@@ -5,7 +5,13 @@ import { type FaultDecision, FaultEngine, whyNot } from '../faults/engine.js';
 import { FAULT_HEADER_NAME, parseFaultHeader } from '../faults/header.js';
 import { MAGIC_OUTCOMES } from '../faults/magic-patients.js';
 import { formatProblems } from '../faults/rule.js';
-import { type FaultHost, requestProblems, runSteps, stepsOfDecision } from '../faults/steps/index.js';
+import {
+  type FaultHost,
+  holdsConnection,
+  requestProblems,
+  runSteps,
+  stepsOfDecision,
+} from '../faults/steps/index.js';
 import { operationsOf } from '../faults/steps/scope.js';
 import { SpineError } from '../fhir/operation-outcome.js';
 import type { Operation } from '../fhir/operations.js';
@@ -31,13 +37,11 @@ export interface FaultRunOptions {
 }
 
 /** A fault delay at least this long counts as holding a connection (--max-held). */
-export const HOLD_DELAY_MS = 1000;
+export { HOLD_DELAY_MS } from '../faults/steps/delay.js';
 
 /** True when applying the decision would hold the connection: `drop: hang`, or a long delay. */
 function holds(decision: FaultDecision): boolean {
-  return (
-    (decision.action.kind === 'drop' && decision.action.mode === 'hang') || decision.delayMs >= HOLD_DELAY_MS
-  );
+  return holdsConnection(stepsOfDecision(decision));
 }
 
 /**

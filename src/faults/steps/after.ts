@@ -8,6 +8,7 @@ export const definition: StepDefinition<'after'> = {
   type: 'after',
   phase: 'before',
   summary: 'the request runs and commits first; the delay, error or drop then replaces its response',
+  flag: true,
   schema: (z) => z.boolean({ error: 'expected true or false' }),
   explain: () => 'let the request run and commit',
   decide: () => ({ type: 'after' }),

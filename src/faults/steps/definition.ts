@@ -120,6 +120,13 @@ export interface StepDefinition<K extends StepType> {
    * E.g. `steal acts before the request runs`.
    */
   notAfter?: string;
+  /** True for a step written as a flag: `"steal": true` in a rule, a bare `steal` in X-Sandbox-Fault. */
+  flag?: true;
+  /**
+   * Whether the decided step holds the connection open a while (`drop: hang`, a long delay), so
+   * counts against --max-held. Absent: it never does.
+   */
+  holds?(step: DecidedSteps[K]): boolean;
   /** Its phrase in explain(), e.g. `wait 1500 ms`, `422 DUPLICATE_REJECTED`. */
   explain(value: StepValues[K], options: ExplainOptions): string;
   /** The step for one request; `rule` names the rule in default texts, `rng` is the rule's generator. */

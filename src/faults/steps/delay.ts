@@ -9,6 +9,9 @@ import { expected, type StepDefinition, type StepImplementation } from './defini
 /** Longer than any client timeout worth testing; `drop: "hang"` is the way to never answer. */
 export const MAX_DELAY_MS = 600_000;
 
+/** A delay at least this long holds its connection (counts against --max-held). */
+export const HOLD_DELAY_MS = 1000;
+
 const UNIFORM_MESSAGE = 'expected [min, max] with min <= max';
 
 function phrase(delay: FaultDelay): string {
@@ -79,6 +82,7 @@ export const definition: StepDefinition<'delay'> = {
         }
       });
   },
+  holds: (step) => step.ms >= HOLD_DELAY_MS,
   explain: phrase,
   decide: (delay, { rng }) => ({ type: 'delay', ms: sampleDelay(delay, rng) }),
 };

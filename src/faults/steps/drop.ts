@@ -20,6 +20,7 @@ export const definition: StepDefinition<'drop'> = {
   actionKind: 'drop',
   summary: 'answer with no HTTP: reset, hang, empty or garbage',
   schema: (z) => z.enum(DROP_MODES, { error: 'expected "reset", "hang", "empty" or "garbage"' }),
+  holds: (step) => step.action.mode === 'hang',
   explain: (mode) => PHRASES[mode],
   decide: (mode) => ({ type: 'drop', action: { kind: 'drop', mode } }),
 };

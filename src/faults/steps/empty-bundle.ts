@@ -11,6 +11,7 @@ export const definition: StepDefinition<'emptyBundle'> = {
   phase: 'outcome',
   actionKind: 'empty-bundle',
   summary: 'a search answers 200 with an empty searchset Bundle',
+  flag: true,
   schema: (z) => z.boolean({ error: 'expected true (a search answers with an empty Bundle)' }),
   scope: {
     purpose: 'answers searches',

@@ -174,6 +174,14 @@ export function requestProblems(
   return problems;
 }
 
+/** Whether any decided step holds the connection open (counts against --max-held). */
+export function holdsConnection(steps: readonly DecidedStep[]): boolean {
+  return steps.some((step) => definitionOf(step.type).holds?.(step) === true);
+}
+
+/** The step types written as flags (`"steal": true`, a bare `steal` in X-Sandbox-Fault). */
+export const FLAG_STEP_TYPES: readonly StepType[] = STEP_TYPES.filter((t) => STEPS[t].definition.flag);
+
 /**
  * Carry out decided steps on one request, in order, through the host's I/O. A scoped step that
  * cannot act on the request's interaction (a rule with no `when` meeting a booking with

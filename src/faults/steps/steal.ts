@@ -10,6 +10,7 @@ export const definition: StepDefinition<'steal'> = {
   phase: 'outcome',
   actionKind: 'steal',
   summary: "a competing consumer books the request's first slot just before it runs",
+  flag: true,
   schema: (z) => z.boolean({ error: 'expected true (a competing consumer books the first slot)' }),
   scope: {
     purpose: 'acts on bookings',

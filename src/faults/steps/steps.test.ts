@@ -5,7 +5,15 @@ import { explain } from '../explain.js';
 import { FAULT_HEADER_HELP } from '../header.js';
 import { type FaultRule, faultRuleSchema, parseRule } from '../rule.js';
 import type { FaultHost, StepResponse, StepType } from './definition.js';
-import { decideSteps, runSteps, STEP_TYPES, STEPS, stepsOf } from './index.js';
+import {
+  decideSteps,
+  FLAG_STEP_TYPES,
+  holdsConnection,
+  runSteps,
+  STEP_TYPES,
+  STEPS,
+  stepsOf,
+} from './index.js';
 
 const DOCS = readFileSync(new URL('../../../docs/faults.md', import.meta.url), 'utf8');
 
@@ -133,6 +141,15 @@ describe('the step registry', () => {
         answer: EFFECTS[type].answer,
       });
     });
+  });
+
+  it('knows which decided steps hold the connection (--max-held) and which are flags', () => {
+    const held = (rule: FaultRule) => holdsConnection(decideSteps(rule, () => 0.5));
+    expect(held({ name: 'h', drop: 'hang' })).toBe(true);
+    expect(held({ name: 'h', delay: { fixed: 1000 } })).toBe(true);
+    expect(held({ name: 'h', delay: { fixed: 999 }, drop: 'reset' })).toBe(false);
+    expect(held({ name: 'h', when: BOOK, steal: true })).toBe(false);
+    expect([...FLAG_STEP_TYPES].sort()).toEqual(['after', 'emptyBundle', 'steal']);
   });
 
   it('passes a scoped step over on a request it cannot act on, and the rest of the rule applies', async () => {
