@@ -187,7 +187,13 @@ function buildRuleSchema(z: typeof Z) {
 /** Each step's field, with its definition's schema, optional, in registry order. */
 function stepFields(z: typeof Z) {
   const fields: Partial<Record<(typeof STEP_TYPES)[number], Z.ZodOptional<Z.ZodType>>> = {};
-  for (const type of STEP_TYPES) fields[type] = STEPS[type].definition.schema(z).optional();
+  for (const type of STEP_TYPES) {
+    const { schema, summary } = STEPS[type].definition;
+    // The step's one line, for the admin API's OpenAPI document.
+    fields[type] = schema(z)
+      .meta({ description: `step: ${summary}` })
+      .optional();
+  }
   return fields as Record<(typeof STEP_TYPES)[number], Z.ZodOptional<Z.ZodType>>;
 }
 

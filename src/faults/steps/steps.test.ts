@@ -117,6 +117,14 @@ describe('the step registry', () => {
       expect(stepsOf(SAMPLES[type]).map((s) => s.type)).toContain(type);
     });
 
+    it('describes its field in the JSON schema of a rule (the admin OpenAPI document)', async () => {
+      const z = await import('zod');
+      const json = z.toJSONSchema(faultRuleSchema(), { io: 'input', unrepresentable: 'any' }) as {
+        properties: Record<string, { description?: string }>;
+      };
+      expect(json.properties[type]?.description).toBe(`step: ${definition.summary}`);
+    });
+
     it("puts its explain() phrase in the rule's sentence", () => {
       const value = SAMPLES[type][type] as never;
       const phrase = definition.explain(value, {});
