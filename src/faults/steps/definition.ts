@@ -106,7 +106,7 @@ export interface StepDefinition<K extends StepType> {
   phase: StepPhase;
   /** An outcome step's FaultAction kind (`emptyBundle` decides `empty-bundle`). */
   actionKind?: Exclude<FaultAction['kind'], 'delay-only'>;
-  /** What the step does, one line (the docs table and FAULT_HEADER_HELP say the same). */
+  /** What the step does, one line: its field's description in the admin OpenAPI document. */
   summary: string;
   /**
    * The zod schema of the field's value; a flag step's accepts `false`, which means "absent".
