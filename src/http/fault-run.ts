@@ -4,6 +4,7 @@ import { dropConnection, type HungConnections, sleep, sspErrorBody } from '../fa
 import { type FaultDecision, FaultEngine } from '../faults/engine.js';
 import { parseFaultHeader } from '../faults/header.js';
 import { MAGIC_OUTCOMES } from '../faults/magic-patients.js';
+import { bookingProfile } from '../fhir/appointment-resource.js';
 import { operationOutcome, type SpineCode, SpineError } from '../fhir/operation-outcome.js';
 import { searchset } from '../fhir/resources.js';
 import { statusFor } from '../profiles/index.js';
@@ -221,7 +222,7 @@ async function stealFirstSlot(core: SandboxCore, world: World, call: FhirCall): 
     core.seed.patients.find((p) => p.id !== subject.patientId && p.active && !p.magic) ??
     core.seed.patients[0]!;
   const ctx = {
-    profile: core.profile,
+    ...bookingProfile(core.profile),
     directory: core.directory,
     calendar: core.calendar,
     state: world.state,
