@@ -1,4 +1,5 @@
 import type { OrganisationType } from './model.js';
+import { SandboxError } from './sandbox-error.js';
 
 /**
  * Every rule the domain enforces, as data: one `kind` per rule, with the facts an adapter needs to
@@ -88,10 +89,9 @@ export type DomainProblem =
 export type DomainErrorKind = DomainProblem['kind'];
 
 /** A domain rule refused a change or a read; `problem` says which rule and the facts. */
-export class DomainError extends Error {
+export class DomainError extends SandboxError {
   constructor(readonly problem: DomainProblem) {
-    super(`${problem.kind}: ${JSON.stringify(problem)}`);
-    this.name = 'DomainError';
+    super('DomainError', `${problem.kind}: ${JSON.stringify(problem)}`);
   }
 
   get kind(): DomainErrorKind {
