@@ -13,6 +13,7 @@ import {
   stepsOfDecision,
 } from '../faults/steps/index.js';
 import { operationsOf } from '../faults/steps/scope.js';
+import { bookingProfile } from '../fhir/appointment-resource.js';
 import { SpineError } from '../fhir/operation-outcome.js';
 import type { Operation } from '../fhir/operations.js';
 import { statusFor } from '../profiles/index.js';
@@ -216,7 +217,7 @@ async function stealFirstSlot(core: SandboxCore, world: World, call: FhirCall): 
     core.seed.patients.find((p) => p.id !== subject.patientId && p.active && !p.magic) ??
     core.seed.patients[0]!;
   const ctx = {
-    profile: core.profile,
+    ...bookingProfile(core.profile),
     directory: core.directory,
     calendar: core.calendar,
     state: world.state,
