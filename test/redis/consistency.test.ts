@@ -2,11 +2,13 @@
 // provider. Once any replica has answered a change, every replica's later answers reflect it.
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox } from '../../src/index.js';
 import { s1Slot } from '../helpers/appointments.js';
 import { gpcBooking, seedExample } from '../helpers/bodies.js';
 import { hasRedis, startRedis, type TestRedis } from '../helpers/redis-server.js';
 import {
   admin,
+  CLOCK,
   fhir,
   type Replica,
   slotStatus,
@@ -139,6 +141,26 @@ describe.skipIf(!hasRedis)('replicas on one Redis act as one provider', () => {
       }
     },
   );
+
+  it('startSandbox({ db: redis://, redisPrefix }) joins replicas started from the command line', async () => {
+    const prefix = uniquePrefix('api');
+    replicas = await startReplicas(redis, { count: 1, prefix });
+    const inProcess = await startSandbox({ db: redis.url, redisPrefix: prefix, clock: CLOCK });
+    try {
+      const api = { url: inProcess.url, name: 'api' } as Replica;
+      const booked = await book(replicas[0]!, 'careconnect', '15:00');
+      expect(booked.status).toBe(201);
+      expect((await read(api, booked.body.id)).status).toBe(200);
+      const second = await book(api, 'careconnect', '15:10');
+      expect(second.status).toBe(201);
+      expect((await read(replicas[0]!, second.body.id)).status).toBe(200);
+      expect((await admin(api, 'GET', '/state')).body.counts.appointments).toBe(2);
+      const health = await admin(api, 'GET', '/health');
+      expect([health.status, health.body]).toMatchObject([200, { status: 'ok', store: 'redis' }]);
+    } finally {
+      await inProcess.close();
+    }
+  });
 
   it.each(PROFILES)(
     'of 12 concurrent bookings of one slot spread over 3 replicas exactly one gets 201 (%s)',
