@@ -76,7 +76,11 @@ function buildSchema(z: typeof Z) {
       profile: z.enum(PROFILE_NAMES, rule(`must be one of ${PROFILE_NAMES.join(', ')}`)).optional(),
       seed: text('must be a seed directory path').optional(),
       scenario: text('must be a bundled scenario name or a scenario file path').optional(),
-      db: text('must be a file path').optional(),
+      db: text('must be a file path or a redis://HOST:PORT URL').optional(),
+      redisPrefix: z
+        .string(rule('must be 1-64 letters, digits or . _ : -'))
+        .regex(/^[A-Za-z0-9._:-]{1,64}$/, rule('must be 1-64 letters, digits or . _ : -'))
+        .optional(),
       fsync: z.boolean(rule('must be true or false')).optional(),
       basePath: z
         .string(rule('must look like /A20047/STU3/1/gpconnect'))

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { ProfileName } from './profiles/index.js';
+import { isRedisUrl, parseRedisUrl } from './store/redis/redis-url.js';
 
 export type AuthMode = 'strict' | 'lenient' | 'off';
 export type LogFormat = 'text' | 'json';
@@ -20,8 +21,13 @@ export interface SandboxConfig {
   seed?: string;
   /** A bundled scenario name or a scenario file path. */
   scenario?: string;
-  /** JSON file keeping the default state across restarts; in memory when absent. */
+  /**
+   * JSON file keeping the default state across restarts, or `redis://HOST:PORT[/DB]`: every
+   * world in Redis, shared by every replica started with the same URL and prefix. In memory when absent.
+   */
   db?: string;
+  /** Keeps several sandboxes in one Redis apart (`--redis-prefix`, default `gpc-sandbox`); only with a redis:// db. */
+  redisPrefix?: string;
   fsync: boolean;
   /** FHIR base path, '' for the root, e.g. '/A20047/STU3/1/gpconnect'. */
   basePath: string;
@@ -173,6 +179,22 @@ export function checkConfig(config: SandboxConfig): void {
     !isLoopbackHost(config.host)
   ) {
     throw new ConfigError(exposedTokenMessage(config.host), 'host');
+  }
+  if (config.redisPrefix !== undefined && !(config.db !== undefined && isRedisUrl(config.db))) {
+    throw ConfigError.forOption(
+      'redisPrefix',
+      'needs a redis:// db (--db redis://HOST:PORT): it names where in Redis the state lives',
+    );
+  }
+  if (config.db !== undefined && isRedisUrl(config.db)) {
+    const target = parseRedisUrl(config.db);
+    if (typeof target === 'string') throw ConfigError.forOption('db', target);
+    if (config.fsync) {
+      throw ConfigError.forOption(
+        'fsync',
+        'applies to a --db FILE; with Redis, set its appendfsync (README "Running several replicas")',
+      );
+    }
   }
   if (config.tls?.requireClientCert && !config.tls.ca) {
     throw new ConfigError(

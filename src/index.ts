@@ -23,7 +23,11 @@ import { loadSeed } from './seeding/loader.js';
 import { bundledSeedDir, stampedSeed } from './seeding/seed-files.js';
 import type { StateView } from './state-view.js';
 import { FileStore } from './store/file-store.js';
-import { MemoryStore } from './store/store.js';
+import { DEFAULT_REDIS_PREFIX, RedisStore } from './store/redis/redis-store.js';
+import { isRedisUrl, parseRedisUrl, type RedisTarget } from './store/redis/redis-url.js';
+import { MemoryStore, SCHEMA_VERSION } from './store/store.js';
+import { parseZonedInstant } from './domain/instant.js';
+import { ConfigError } from './config.js';
 
 export { buildEnvelope } from './auth/build-headers.js';
 export type { AuthMode, Logger, SandboxConfig, SandboxOptions } from './config.js';
@@ -51,7 +55,14 @@ const shutdowns = new WeakMap<SandboxCore, { hung: HungConnections; abort: Abort
  * StoreError with a message naming the problem.
  */
 export function createSandbox(options: SandboxOptions = {}): CreatedSandbox {
-  const { app, core, close } = build(resolveOptions(options));
+  const config = resolveOptions(options);
+  if (config.db !== undefined && isRedisUrl(config.db)) {
+    throw ConfigError.forOption(
+      'db',
+      'redis://… needs startSandbox(): the shared store is connected and checked before anything is served',
+    );
+  }
+  const { app, core, close } = build(config);
   return registerCore({ app, close }, core);
 }
 
@@ -62,17 +73,55 @@ interface Built {
   close(): Promise<void>;
 }
 
-function build(config: SandboxConfig): Built {
+/** The seed and scenario a config names, loaded (SeedError, ScenarioError). */
+function loadInputs(config: SandboxConfig) {
   const seedDir = resolve(config.seed ?? bundledSeedDir());
   const seed = stampedSeed(seedDir) ?? loadSeed(seedDir);
   const scenario = config.scenario ? loadScenario(config.scenario) : undefined;
-  const store = config.db ? new FileStore(config.db, seed.fingerprint, config.fsync) : new MemoryStore();
+  return { seed, scenario };
+}
+
+/**
+ * `--db redis://…`: connect, and check (or on first use write) what the prefix holds state for.
+ * Throws StoreError when Redis cannot be reached or holds another seed's, schema's or profile's state.
+ */
+async function openShared(config: SandboxConfig, inputs: ReturnType<typeof loadInputs>): Promise<RedisStore> {
+  const target = parseRedisUrl(config.db!) as RedisTarget;
+  const store = new RedisStore(
+    target,
+    config.redisPrefix ?? DEFAULT_REDIS_PREFIX,
+    { schemaVersion: SCHEMA_VERSION, seed: inputs.seed.fingerprint, profile: config.profile },
+    config.log,
+  );
+  const clock = config.clock ? { frozenAt: parseZonedInstant(config.clock)!, offsetMs: 0 } : { offsetMs: 0 };
+  const scenario = inputs.scenario ? { name: inputs.scenario.name, scenario: inputs.scenario.scenario } : null;
+  try {
+    await store.open(JSON.stringify(clock), JSON.stringify(scenario));
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+function build(
+  config: SandboxConfig,
+  inputs: ReturnType<typeof loadInputs> = loadInputs(config),
+  shared?: RedisStore,
+): Built {
+  const { seed, scenario } = inputs;
+  const store =
+    config.db && !shared ? new FileStore(config.db, seed.fingerprint, config.fsync) : new MemoryStore();
   const document = store.load();
   let core: SandboxCore;
   try {
-    core = new SandboxCore({ config, seed, store, ...(scenario ? { scenario } : {}) }, document);
+    core = new SandboxCore(
+      { config, seed, store, ...(scenario ? { scenario } : {}), ...(shared ? { shared } : {}) },
+      document,
+    );
   } catch (error) {
     void store.close(); // releases the --db lock
+    void shared?.close();
     throw error;
   }
   const hung = new HungConnections();
@@ -95,6 +144,7 @@ function build(config: SandboxConfig): Built {
       abort.abort();
       hung.cutAll();
       await store.close();
+      await shared?.close();
     },
   };
 }
@@ -144,7 +194,10 @@ export interface RunningSandbox extends WorldHandle {
 
 /** Start a sandbox on a port (0, a free one, by default) and resolve once it accepts connections. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
-  const created = build(resolveOptions(options, { port: 0 }));
+  const config = resolveOptions(options, { port: 0 });
+  const inputs = loadInputs(config);
+  const shared = config.db !== undefined && isRedisUrl(config.db) ? await openShared(config, inputs) : undefined;
+  const created = build(config, inputs, shared);
   const { core } = created;
   let server: Awaited<ReturnType<typeof listen>>;
   try {
@@ -156,8 +209,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const fhirBase = `${server.origin}${core.config.basePath}`;
   const worldHandle = (world: () => World): WorldHandle => ({
     async reset() {
-      world().reset();
-      await core.persist(world());
+      await core.resetWorld(world());
     },
     state: () => stateView(core, world(), 14),
     requests: (limit?: number) => world().journal.list(limit),
@@ -168,9 +220,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
           parsed.problems.map((p) => `${p.field}: ${p.message}`).join('; '),
           parsed.problems[0]?.field,
         );
-      world().faults.arm(parsed.rule);
+      await core.armFault(world(), parsed.rule);
     },
-    disarmFault: (name) => world().faults.disarm(name),
+    disarmFault(name) {
+      if (!core.shared) return world().faults.disarm(name);
+      // Shared: this replica's copy answers; the change is committed in the background.
+      const armed = world()
+        .faults.exportState()
+        .admin.concat(world().faults.exportState().scenarioRules)
+        .some((a) => a.rule.name === name);
+      void core.disarmFault(world(), name).catch((error: Error) => core.config.log?.('warn', error.message));
+      return armed;
+    },
     faults: () => world().faults.list(),
   });
   const defaults = worldHandle(() => core.defaultWorld);

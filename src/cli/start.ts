@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { ConfigError, type SandboxOptions, startSandbox } from '../index.js';
 import { PROFILE_NAMES } from '../profiles/index.js';
+import { isRedisUrl, parseRedisUrl } from '../store/redis/redis-url.js';
 import { fail, stderrLogger } from './output.js';
 import { numeral } from './parse.js';
 
@@ -12,6 +13,7 @@ interface StartFlags {
   seed?: string;
   scenario?: string;
   db?: string;
+  redisPrefix?: string;
   fsync?: boolean;
   basePath?: string;
   publicUrl?: string;
@@ -57,7 +59,11 @@ export function registerStart(program: Command): void {
     .option('--seed <dir>', "seed directory (default: the package's own seed/)")
     .option('--scenario <name|file>', 'a bundled scenario name or a scenario file')
     .option('--watch', 're-arm the active scenario when its file (or the scenarios folder) changes')
-    .option('--db <file>', 'keep the default state in this JSON file across restarts')
+    .option(
+      '--db <file|url>',
+      'keep the default state in this JSON file across restarts, or every world in Redis (redis://HOST:PORT[/DB]) shared by replicas',
+    )
+    .option('--redis-prefix <name>', 'with --db redis://…: key prefix keeping sandboxes in one Redis apart (default gpc-sandbox)')
     .option('--fsync', 'also fsync each write (survives power loss, slower)')
     .option('--base-path <path>', 'FHIR base path, e.g. /A20047/STU3/1/gpconnect', '')
     .option('--public-url <url>', 'external origin behind a proxy, used in Location headers')
@@ -115,6 +121,7 @@ export function registerStart(program: Command): void {
         seed: flags.seed,
         scenario: flags.scenario,
         db: flags.db,
+        redisPrefix: flags.redisPrefix,
         fsync: Boolean(flags.fsync),
         basePath: flags.basePath ?? '',
         publicUrl: flags.publicUrl,
@@ -181,9 +188,16 @@ export function registerStart(program: Command): void {
       );
       log?.(
         'info',
-        `profile ${flags.profile}, auth ${flags.auth}, ${flags.db ? `db ${flags.db}` : 'in memory'}; admin page ${sandbox.url}/_admin/`,
+        `profile ${flags.profile}, auth ${flags.auth}, ${flags.db ? `db ${storeName(flags.db)}` : 'in memory'}; admin page ${sandbox.url}/_admin/`,
       );
     });
+}
+
+/** The --db value for the log: a Redis URL without its password. */
+function storeName(db: string): string {
+  if (!isRedisUrl(db)) return db;
+  const target = parseRedisUrl(db);
+  return typeof target === 'string' ? db : target.display;
 }
 
 const FLAGS: Record<string, string> = {

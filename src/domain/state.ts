@@ -13,6 +13,9 @@ export interface PersistedState {
   blockedSlots?: string[];
 }
 
+/** Everything in a world's state but its appointments: what a shared store keeps beside them. */
+export type StateMisc = Omit<PersistedState, 'appointments'>;
+
 export class SandboxState {
   readonly appointments = new Map<string, AppointmentRecord>();
   /** slot id → id of the booked appointment holding it. */
@@ -43,6 +46,31 @@ export class SandboxState {
       fixturePatients: [...this.fixturePatients.values()],
       blockedSlots: [...this.blockedSlots],
     };
+  }
+
+  /** Everything but the appointments (a shared store keeps them apart, per appointment). */
+  toMisc(): StateMisc {
+    return {
+      nextAppointmentId: this.nextAppointmentId,
+      fixturePatients: [...this.fixturePatients.values()],
+      blockedSlots: [...this.blockedSlots],
+    };
+  }
+
+  /** Take over another copy's fixtures, held slots and id counter (a shared store's). */
+  applyMisc(misc: StateMisc): void {
+    this.nextAppointmentId = misc.nextAppointmentId;
+    this.fixturePatients.clear();
+    for (const patient of misc.fixturePatients) this.fixturePatients.set(patient.id, patient);
+    this.blockedSlots.clear();
+    for (const slotId of misc.blockedSlots ?? []) this.blockedSlots.add(slotId);
+    this.revision++;
+  }
+
+  /** Forget what changed: the state now matches its store (a shared store just brought it in line). */
+  markClean(): void {
+    this.changedAll = false;
+    this.changed = new Set();
   }
 
   /** Take over another state's contents wholesale (snapshot import). */

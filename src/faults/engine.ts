@@ -6,7 +6,7 @@
 import type { SpineCode } from '../fhir/operation-outcome.js';
 import { interactionKey } from '../fhir/operations.js';
 import { explain } from './explain.js';
-import { type Rng, ruleRng, sampleDelay } from './random.js';
+import { mulberry32, type Rng, ruleRng, sampleDelay } from './random.js';
 import type { DropMode, FaultRule, FaultWhen, Scenario } from './rule.js';
 import { SSP_ERRORS, type SspStatus } from './ssp-errors.js';
 
@@ -63,6 +63,28 @@ export interface FaultDecision {
 }
 
 export type ListedRule = FaultRule & { explain: string; remaining: number | null; source: FaultSource };
+
+/**
+ * A fault engine's whole state as plain JSON: its scenario, each armed rule with its counters and
+ * its generator's state, and the one-off generator's. A shared store (Redis) carries it between
+ * replicas, so `times`, `skip` and seeded `probability` hold across them.
+ */
+export interface FaultState {
+  scenarioName: string | null;
+  scenario?: Scenario;
+  admin: ArmedState[];
+  scenarioRules: ArmedState[];
+  oneOff: number;
+}
+
+/** One armed rule in FaultState: `rng` is its generator's state (random.ts Rng.state). */
+export interface ArmedState {
+  rule: FaultRule;
+  source: FaultSource;
+  rng: number;
+  matched: number;
+  applied: number;
+}
 
 export interface FaultEngineOptions {
   /** Used when the active scenario has no randomSeed of its own. */
@@ -179,6 +201,7 @@ export class FaultEngine {
   #admin: Armed[] = [];
   #scenarioRules: Armed[] = [];
   #oneOffRng: Rng;
+  #revision = 0;
 
   constructor(options: FaultEngineOptions) {
     this.#baseSeed = options.randomSeed;
@@ -199,6 +222,46 @@ export class FaultEngine {
     return this.#scenario;
   }
 
+  /** Bumped by every change (arming, a match counted, a draw taken): a store writes the state when it moved. */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /** The whole state as JSON-safe data (FaultState). */
+  exportState(): FaultState {
+    const armed = (a: Armed): ArmedState => ({
+      rule: a.rule,
+      source: a.source,
+      rng: a.rng.state,
+      matched: a.matched,
+      applied: a.applied,
+    });
+    return {
+      scenarioName: this.#scenarioName,
+      ...(this.#scenario ? { scenario: this.#scenario } : {}),
+      admin: this.#admin.map(armed),
+      scenarioRules: this.#scenarioRules.map(armed),
+      oneOff: this.#oneOffRng.state,
+    };
+  }
+
+  /** Take over a state exportState() gave (another replica's); the revision moves on. */
+  importState(state: FaultState): void {
+    const armed = (a: ArmedState): Armed => ({
+      rule: a.rule,
+      source: a.source,
+      rng: mulberry32(a.rng),
+      matched: a.matched,
+      applied: a.applied,
+    });
+    this.#scenarioName = state.scenarioName;
+    this.#scenario = state.scenario;
+    this.#admin = state.admin.map(armed);
+    this.#scenarioRules = state.scenarioRules.map(armed);
+    this.#oneOffRng = mulberry32(state.oneOff);
+    this.#revision++;
+  }
+
   #arm(rule: FaultRule, source: FaultSource): Armed {
     return { rule, source, rng: ruleRng(this.randomSeed, rule.name), matched: 0, applied: 0 };
   }
@@ -208,6 +271,7 @@ export class FaultEngine {
    * shadow a scenario rule of the same name.
    */
   setScenario(name: string | null, scenario?: Scenario): void {
+    this.#revision++;
     this.#scenarioName = name;
     this.#scenario = name === null ? undefined : scenario;
     this.#loadScenarioRules();
@@ -222,6 +286,7 @@ export class FaultEngine {
 
   /** Arm a validated rule (parseRule). An admin rule of the same name is replaced in place. */
   arm(rule: FaultRule): void {
+    this.#revision++;
     const armed = this.#arm(rule, 'admin');
     const at = this.#admin.findIndex((a) => a.rule.name === rule.name);
     if (at >= 0) this.#admin[at] = armed;
@@ -231,6 +296,7 @@ export class FaultEngine {
 
   /** Remove a rule, admin-armed or the scenario's (until reset). */
   disarm(name: string): boolean {
+    this.#revision++;
     const before = this.#admin.length + this.#scenarioRules.length;
     this.#admin = this.#admin.filter((a) => a.rule.name !== name);
     this.#scenarioRules = this.#scenarioRules.filter((a) => a.rule.name !== name);
@@ -239,12 +305,14 @@ export class FaultEngine {
 
   /** Remove every rule, the scenario's included (until reset). */
   disarmAll(): void {
+    this.#revision++;
     this.#admin = [];
     this.#scenarioRules = [];
   }
 
   /** Back to the active scenario's rules with fresh counters and generators; admin rules go. */
   reset(): void {
+    this.#revision++;
     this.#admin = [];
     this.#oneOffRng = ruleRng(this.randomSeed, 'X-Sandbox-Fault');
     this.#loadScenarioRules();
@@ -287,6 +355,7 @@ export class FaultEngine {
   select(req: FaultRequest): FaultDecision | undefined {
     for (const a of this.#live()) {
       if (whyNot(a.rule.when, req) !== null) continue;
+      this.#revision++;
       a.matched += 1;
       const draw = a.rng();
       if (a.matched <= (a.rule.skip ?? 0)) continue;
@@ -302,6 +371,7 @@ export class FaultEngine {
    * draw (from this engine's own one-off generator) allows. `times` and `skip` do not apply.
    */
   oneOff(rule: FaultRule, req: FaultRequest): FaultDecision | undefined {
+    if (whyNot(rule.when, req) === null) this.#revision++;
     return FaultEngine.#decideOnce(rule, req, this.#oneOffRng, this.#statusOf);
   }
 

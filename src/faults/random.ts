@@ -4,19 +4,23 @@
  */
 import type { FaultDelay } from './rule.js';
 
-/** A generator of uniform numbers in [0, 1). */
-export type Rng = () => number;
+/**
+ * A generator of uniform numbers in [0, 1). `state` is its whole state: `mulberry32(rng.state)`
+ * continues the same sequence, so a shared store can carry a rule's generator between replicas.
+ */
+export type Rng = (() => number) & { readonly state: number };
 
 /** mulberry32: 32 bits of state, fast, and plenty for fault injection (not for cryptography). */
 export function mulberry32(seed: number): Rng {
   let a = seed >>> 0;
-  return () => {
+  const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
+  return Object.defineProperty(next, 'state', { get: () => a, enumerable: true }) as Rng;
 }
 
 /** FNV-1a over the seed and the name: one 32-bit seed per rule. */

@@ -13,8 +13,8 @@ import { noStore, worldOf } from './admin-world.js';
  * switch reaches every session); with it, on that session alone.
  */
 export function faultRoutes(router: Router, core: SandboxCore): void {
-  router.get('/scenarios', (req, res) => {
-    const world = worldOf(core, req);
+  router.get('/scenarios', async (req, res) => {
+    const world = await worldOf(core, req);
     const active = world.faults.scenarioName;
     const scenarios = listBundledScenarios().map((s) => ({ ...s, active: s.name === active }));
     if (active !== null && !scenarios.some((s) => s.name === active)) {
@@ -31,34 +31,34 @@ export function faultRoutes(router: Router, core: SandboxCore): void {
     noStore(res).json({ scenarios, magicPatients });
   });
 
-  router.put('/scenario', (req, res) => {
-    const world = worldOf(core, req);
+  router.put('/scenario', async (req, res) => {
+    const world = await worldOf(core, req);
     const { name } = parseAdminInput(adminSchemas().scenarioBody, req.body);
     const scenario = name === null ? undefined : resolveScenario(core, name);
-    if (req.headers['x-sandbox-session'] === undefined) core.setScenario(name, scenario);
-    else world.faults.setScenario(name, scenario);
+    if (req.headers['x-sandbox-session'] === undefined) await core.setScenario(name, scenario);
+    else await core.setWorldScenario(world, name, scenario);
     noStore(res).json({ scenario: world.faults.scenarioName, faults: world.faults.list() });
   });
 
-  router.get('/faults', (req, res) => {
-    noStore(res).json(worldOf(core, req).faults.list());
+  router.get('/faults', async (req, res) => {
+    noStore(res).json((await worldOf(core, req)).faults.list());
   });
 
-  router.post('/faults', (req, res) => {
-    const world = worldOf(core, req);
+  router.post('/faults', async (req, res) => {
+    const world = await worldOf(core, req);
     const parsed = parseRule(req.body, 'rule');
     if ('problems' in parsed) throw new AdminError(400, parsed.message, parsed.problems[0]?.field || 'body');
-    world.faults.arm(parsed.rule);
+    await core.armFault(world, parsed.rule);
     const listed = world.faults.list().find((r) => r.name === parsed.rule.name);
     noStore(res)
       .status(201)
       .json(listed ?? { ...parsed.rule, explain: 'exhausted', remaining: 0 });
   });
 
-  router.delete('/faults/:name', (req, res) => {
-    const world = worldOf(core, req);
+  router.delete('/faults/:name', async (req, res) => {
+    const world = await worldOf(core, req);
     const name = req.params['name'] as string;
-    if (!world.faults.disarm(name)) {
+    if (!(await core.disarmFault(world, name))) {
       const armed = world.faults.list().map((r) => r.name);
       throw new AdminError(
         404,
@@ -69,10 +69,14 @@ export function faultRoutes(router: Router, core: SandboxCore): void {
     noStore(res).json({ disarmed: [name] });
   });
 
-  router.delete('/faults', (req, res) => {
-    const world = worldOf(core, req);
-    const names = world.faults.list().map((r) => r.name);
-    world.faults.disarmAll();
+  router.delete('/faults', async (req, res) => {
+    const world = await worldOf(core, req);
+    const names = await core.execute(world, undefined, async () => {
+      const armed = world.faults.list().map((r) => r.name);
+      world.faults.disarmAll();
+      await core.persist(world);
+      return armed;
+    });
     noStore(res).json({ disarmed: names });
   });
 }

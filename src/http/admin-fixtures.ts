@@ -7,16 +7,22 @@ import { noStore, worldOf } from './admin-world.js';
 /** POST /_admin/patients, /_admin/slots, /_admin/appointments (sandbox/fixtures.ts has the rules). */
 export function fixtureRoutes(router: Router, core: SandboxCore): void {
   router.post('/patients', async (req, res) => {
-    const world = worldOf(core, req);
-    const patient = addPatient(core, world, req.body);
-    await core.persist(world);
+    const world = await worldOf(core, req);
+    const patient = await core.execute(world, undefined, async () => {
+      const added = addPatient(core, world, req.body);
+      await core.persist(world);
+      return added;
+    });
     noStore(res).status(201).json(adminPatient(patient, true));
   });
 
   router.post('/slots', async (req, res) => {
-    const world = worldOf(core, req);
-    const change = setSlotStatus(core, world, req.body);
-    await core.persist(world);
+    const world = await worldOf(core, req);
+    const change = await core.execute(world, undefined, async () => {
+      const changed = setSlotStatus(core, world, req.body);
+      await core.persist(world);
+      return changed;
+    });
     noStore(res).json({
       ...adminSlot(core, world, change.slot),
       ...(change.heldBy ? { heldBy: `Appointment/${change.heldBy}` } : {}),
@@ -24,9 +30,12 @@ export function fixtureRoutes(router: Router, core: SandboxCore): void {
   });
 
   router.post('/appointments', async (req, res) => {
-    const world = worldOf(core, req);
-    const record = addAppointment(core, world, req.body);
-    await core.persist(world);
+    const world = await worldOf(core, req);
+    const record = await core.execute(world, undefined, async () => {
+      const added = addAppointment(core, world, req.body);
+      await core.persist(world);
+      return added;
+    });
     noStore(res).status(201).json(adminAppointment(core, record));
   });
 }

@@ -4,6 +4,7 @@ import { forbiddenKeyMessage, forbiddenKeyPath } from '../domain/map-keys.js';
 import { changeClock, clockView } from '../sandbox/clock-control.js';
 import { checkDocumentInSlices, MAX_DEPTH } from '../sandbox/document.js';
 import { InputError } from '../sandbox/input-error.js';
+import { StoreUnavailable } from '../store/store.js';
 import { ParseAbandoned, parseJsonInSlices } from '../sandbox/json-slices.js';
 import { AdminError, sendAdminError } from './admin-errors.js';
 import { faultRoutes } from './admin-faults.js';
@@ -18,7 +19,6 @@ import {
 import { metricsRegistry } from './admin-metrics.js';
 import { adminOpenApi } from './admin-openapi.js';
 import { adminSchemas, parseAdminInput } from './admin-schemas.js';
-import { importSnapshot } from './admin-snapshot.js';
 import { journalEtag, lazyStateView, stateEtag } from './admin-state.js';
 import { noStore, worldOf } from './admin-world.js';
 import type { AppDeps } from './app.js';
@@ -57,8 +57,12 @@ export function adminRouter(deps: AppDeps): Router {
     }),
   );
 
+  // For load balancers: 503 while the shared store (Redis) cannot be reached.
   router.get('/health', (_req, res) => {
-    noStore(res).json({ status: 'ok' });
+    const health = core.health();
+    noStore(res)
+      .status(health.status === 'ok' ? 200 : 503)
+      .json(health);
   });
 
   // Lets the page learn whether to ask for a token without a 401 (which browsers log as an error).
@@ -109,7 +113,7 @@ export function adminRouter(deps: AppDeps): Router {
   // same text as res.json, with the event loop free for other requests between slices.
   router.get('/state', async (req, res) => {
     const days = parseAdminInput(adminSchemas().stateQuery, req.query).days ?? 14;
-    const world = worldOf(core, req);
+    const world = await worldOf(core, req);
     const etag = stateEtag(core, world, days);
     noStore(res).setHeader('ETag', etag);
     if (req.headers['if-none-match'] === etag) return void res.status(304).end();
@@ -119,16 +123,17 @@ export function adminRouter(deps: AppDeps): Router {
   router.post('/reset', async (req, res) => {
     const { all } = parseAdminInput(adminSchemas().resetQuery, req.query);
     if (all === 'true') {
-      for (const world of [core.defaultWorld, ...core.sessions.all()]) world.reset();
-    } else {
-      worldOf(core, req).reset();
+      const worlds = await core.allWorlds();
+      for (const world of worlds) await core.resetWorld(world);
+      noStore(res).json({ status: 'reset', sessions: worlds.length - 1 });
+      return;
     }
-    await core.persist(core.defaultWorld);
-    noStore(res).json({ status: 'reset', ...(all === 'true' ? { sessions: core.sessions.size } : {}) });
+    await core.resetWorld(await worldOf(core, req));
+    noStore(res).json({ status: 'reset' });
   });
 
   router.get('/requests', async (req, res) => {
-    const world = worldOf(core, req);
+    const world = await worldOf(core, req);
     const limit = parseAdminInput(adminSchemas().requestsQuery, req.query).limit ?? world.journal.capacity;
     const etag = journalEtag(world, limit);
     noStore(res).setHeader('ETag', etag);
@@ -136,24 +141,24 @@ export function adminRouter(deps: AppDeps): Router {
     await sendJsonInSlices(req, res, world.journal.list(limit), 1);
   });
 
-  router.get('/clock', (req, res) => {
-    worldOf(core, req);
+  router.get('/clock', async (req, res) => {
+    await worldOf(core, req);
     noStore(res).json(clockView(core));
   });
 
   router.put('/clock', async (req, res) => {
-    worldOf(core, req);
+    await worldOf(core, req);
     noStore(res).json(await changeClock(core, req.body));
   });
 
   router.get('/snapshot', async (req, res) => {
-    const doc = core.snapshot(worldOf(core, req));
+    const doc = core.snapshot(await worldOf(core, req));
     noStore(res);
     await sendJsonInSlices(req, res, doc, 3);
   });
 
   router.put('/snapshot', async (req, res) => {
-    const world = worldOf(core, req);
+    const world = await worldOf(core, req);
     // Checked between slices: a client that gave up stops the work done for it.
     const abandoned = () => req.socket.destroyed || req.aborted;
     let body: unknown = req.body;
@@ -172,7 +177,7 @@ export function adminRouter(deps: AppDeps): Router {
       }
     }
     const doc = await checkDocumentInSlices(core, body, abandoned);
-    await importSnapshot(core, world, doc);
+    await core.importDocument(world, doc);
     noStore(res).json({
       status: 'imported',
       appointments: doc.state.appointments.length,
@@ -204,6 +209,10 @@ export function adminRouter(deps: AppDeps): Router {
     (error: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
       // The client went away mid-work: nobody to answer.
       if (error instanceof ParseAbandoned) return void res.destroy();
+      if (error instanceof StoreUnavailable) {
+        res.setHeader('Retry-After', '1');
+        return sendAdminError(res, 503, `Not done: ${error.message}`);
+      }
       if (error instanceof AdminError || error instanceof InputError)
         return sendAdminError(res, error.status, error.message, error.field);
       if (error.type === 'entity.parse.failed')

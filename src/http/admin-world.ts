@@ -4,12 +4,15 @@ import type { SandboxCore } from '../sandbox/core.js';
 import type { World } from '../sandbox/world.js';
 import { AdminError } from './admin-errors.js';
 
-/** The world an admin call acts on: the session named by X-Sandbox-Session, else the default. */
-export function worldOf(core: SandboxCore, req: Request): World {
+/**
+ * The world an admin call acts on, up to date: the session named by X-Sandbox-Session (made on
+ * first use), else the default. AdminError 400/429 naming X-Sandbox-Session when it cannot be.
+ */
+export async function worldOf(core: SandboxCore, req: Request): Promise<World> {
   const session = req.headers['x-sandbox-session'];
   const id = Array.isArray(session) ? session[0] : session;
   try {
-    return core.world(id);
+    return await core.openWorld(id);
   } catch (error) {
     if (!(error instanceof SpineError)) throw error;
     throw new AdminError(error.status === 429 ? 429 : 400, error.diagnostics, 'X-Sandbox-Session');

@@ -1,6 +1,7 @@
 import { operationOutcome, SpineError } from '../fhir/operation-outcome.js';
 import { statusFor } from '../profiles/index.js';
 import type { SandboxCore } from '../sandbox/core.js';
+import { StoreUnavailable } from '../store/store.js';
 import type { FhirResult } from './fhir-types.js';
 
 /**
@@ -13,6 +14,16 @@ export function errorResult(core: SandboxCore, error: unknown, problems: string[
     problems.push(error.diagnostics);
     const status = error.status ?? statusFor(core.profile, error.code);
     return { status, resource: operationOutcome(error.code, error.diagnostics), headers: error.headers };
+  }
+  if (error instanceof StoreUnavailable) {
+    // Redis away (--db redis://…): nothing was done; a client may retry, a balancer try another replica.
+    const diagnostics = `Nothing was done: ${error.message}`;
+    problems.push(diagnostics);
+    return {
+      status: 503,
+      resource: operationOutcome('INTERNAL_SERVER_ERROR', diagnostics),
+      headers: { 'Retry-After': '1' },
+    };
   }
   core.config.log?.('error', `unexpected error: ${(error as Error)?.stack ?? String(error)}`);
   const diagnostics = 'The sandbox failed unexpectedly while handling this request; the error is in its log.';

@@ -184,7 +184,7 @@ async function applyFault(
       // "No slots offered": the search answers as if nothing were free.
       return { status: 200, resource: searchset([]) };
     case 'steal':
-      if (!decision.after) await stealFirstSlot(core, world, call);
+      if (!decision.after) await core.execute(world, generation, () => stealFirstSlot(core, world, call));
       return result ?? run();
     default:
       return result ?? run();

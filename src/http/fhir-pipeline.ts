@@ -88,7 +88,7 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
       // else in the default state's journal (so it can still be found).
       const session = headerValue(req, 'x-sandbox-session');
       if (session !== undefined) Sessions.checkId(session);
-      const existing = session === undefined ? core.defaultWorld : core.sessions.peek(session);
+      const existing = await core.peekWorld(session);
       world = existing ?? core.defaultWorld;
       generation = world.generation;
       let traceId: string | undefined;
@@ -123,9 +123,16 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
         // A session that does not exist yet meets the scenario's rules, as it would once made
         // (never the default state's armed ones).
         const faults = existing?.faults ?? core.scenarioFaults();
+        const faultRequest = { method: req.method, path, interaction, headers: req.headers };
         const decision = capHeld(
           core,
-          faults.select({ method: req.method, path, interaction, headers: req.headers }),
+          existing && core.shared
+            ? await core.execute(existing, generation, async () => {
+                const chosen = existing.faults.select(faultRequest);
+                await core.persist(existing); // the rule's counters, shared
+                return chosen;
+              })
+            : faults.select(faultRequest),
           options.hung,
           problems,
         );
@@ -174,7 +181,7 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
         // The fault header's token is checked before the session is made: a request refused for it
         // (401, 403, 429) is refused like any other, and makes no session.
         const useHeader = headerFaultAllowed(core, req, options.tokenThrottle, problems);
-        world = core.world(session);
+        world = session === undefined ? world : await core.openWorld(session);
         generation = world.generation;
         if (traceId !== undefined) world.traceIds.add(traceId);
 
@@ -199,9 +206,19 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
           fhirBaseUrl: fhirBaseUrl(core, req),
           format,
         };
+        const choose = () =>
+          selectFault(core, world, req, path, match.route.template, call, interaction, useHeader);
+        const shared = core.shared;
+        const chosenWorld = world;
         const decision = capHeld(
           core,
-          await selectFault(core, world, req, path, match.route.template, call, interaction, useHeader),
+          shared
+            ? await core.execute(chosenWorld, generation, async () => {
+                const chosen = await choose();
+                await core.persist(chosenWorld); // the rule's counters and draws, shared
+                return chosen;
+              })
+            : await choose(),
           options.hung,
           problems,
         );
@@ -212,7 +229,14 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
           world,
           call,
           decision,
-          () => countBooking(core, req.method, match.route.handler(call)),
+          () =>
+            countBooking(
+              core,
+              req.method,
+              req.method === 'GET' || req.method === 'HEAD'
+                ? match.route.handler(call)
+                : core.execute(call.world, generation, () => match.route.handler(call)),
+            ),
           res,
           options,
           generation,

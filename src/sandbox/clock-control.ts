@@ -105,6 +105,6 @@ export async function changeClock(core: SandboxCore, body: unknown): Promise<Ret
     checkInRange(core.clock.now() + by, 'advance');
     core.clock.advance(by);
   } else core.clock.real();
-  await core.persist(core.defaultWorld);
+  await core.saveClock();
   return clockView(core);
 }

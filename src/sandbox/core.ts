@@ -6,13 +6,16 @@ import type { Seed } from '../domain/model.js';
 import { SlotCalendar } from '../domain/slots.js';
 import { SandboxState } from '../domain/state.js';
 import { FaultEngine } from '../faults/engine.js';
-import type { Scenario } from '../faults/rule.js';
+import type { FaultRule, Scenario } from '../faults/rule.js';
 import { PROFILES, type Profile, statusFor } from '../profiles/index.js';
+import type { RedisStore } from '../store/redis/redis-store.js';
 import { SCHEMA_VERSION, type StateStore, type StoreDocument, StoreError } from '../store/store.js';
 import { checkDocument, type DocumentContext } from './document.js';
 import { InputError } from './input-error.js';
+import type { Generation } from './generation.js';
 import { JournalBudget } from './journal.js';
 import { Sessions } from './sessions.js';
+import { SharedWorlds } from './shared-worlds.js';
 import { Tallies } from './tallies.js';
 import { World } from './world.js';
 
@@ -20,6 +23,8 @@ export interface CoreParts {
   config: SandboxConfig;
   seed: Seed;
   store: StateStore;
+  /** `--db redis://…`: every world lives in Redis, shared with the other replicas (opened already). */
+  shared?: RedisStore;
   scenario?: { name: string; scenario: Scenario };
   /** Real time source (epoch ms) under the sandbox clock; tests may replace it. */
   realNow?: () => number;
@@ -61,6 +66,8 @@ export class SandboxCore {
   readonly journalBudget: JournalBudget;
   private readonly baseFaults: FaultEngine;
   scenarioName: string | null;
+  /** With `--db redis://…`: the worlds' shared state (sandbox/shared-worlds.ts); else undefined. */
+  readonly shared: SharedWorlds | undefined;
 
   constructor(parts: CoreParts, document?: StoreDocument) {
     this.config = parts.config;
@@ -98,9 +105,106 @@ export class SandboxCore {
           this.journalBudget,
         ),
       parts.config.sessionTtlMs,
-      parts.config.maxSessions,
+      // Shared: Redis counts the sessions of every replica; this map only holds copies.
+      parts.shared ? Number.POSITIVE_INFINITY : parts.config.maxSessions,
       parts.monotonicNow,
     );
+    this.shared = parts.shared
+      ? new SharedWorlds(parts.shared, {
+          defaultWorld: this.defaultWorld,
+          sessions: this.sessions,
+          sessionTtlMs: parts.config.sessionTtlMs,
+          maxSessions: parts.config.maxSessions,
+          applyClock: (state) => this.clock.restore(state),
+          applyBaseScenario: (name, scenario) => {
+            this.scenarioName = name;
+            this.baseFaults.setScenario(name, scenario);
+          },
+          resetFaults: (world) => {
+            world.faults.setScenario(this.scenarioName, this.baseFaults.scenario);
+            world.faults.reset();
+          },
+          dropSession: (id) => this.sessions.drop(id),
+        })
+      : undefined;
+  }
+
+  /**
+   * The world of a request that may yet be refused: the default one, or an existing session's
+   * (undefined when there is none; none is made). Up to date with the shared store if there is one
+   * (StoreUnavailable when it cannot be reached).
+   */
+  async peekWorld(sessionId: string | undefined): Promise<World | undefined> {
+    if (this.shared) return this.shared.enter(sessionId, false);
+    return sessionId === undefined ? this.defaultWorld : this.sessions.peek(sessionId);
+  }
+
+  /**
+   * The world of an accepted request: its session's (made on first use; SpineError 429 beyond
+   * --max-sessions) or the default one, up to date with the shared store if there is one.
+   */
+  async openWorld(sessionId: string | undefined): Promise<World> {
+    if (this.shared) return (await this.shared.enter(sessionId, true))!;
+    return this.world(sessionId);
+  }
+
+  /**
+   * Run a command that changes `world`: `run` validates it against the world, applies it and
+   * commits it (persist). In memory and --db FILE it simply runs; on a shared store it runs under
+   * the world's lock and again on a fresh copy when another replica changed the world first.
+   * Throws RequestCancelled when `generation` ended meanwhile, StoreUnavailable when Redis is away.
+   */
+  execute<T>(world: World, generation: Generation | undefined, run: () => T | Promise<T>): Promise<T> {
+    if (this.shared) return this.shared.execute(world, generation, run);
+    return Promise.resolve(run());
+  }
+
+  /** Every world: the default one and each session's (on a shared store, every replica's sessions). */
+  async allWorlds(): Promise<World[]> {
+    if (this.shared) return [(await this.openWorld(undefined))!, ...(await this.shared.sessionWorlds())];
+    return [this.defaultWorld, ...this.sessions.all()];
+  }
+
+  /**
+   * Back to the seed (World.reset), committed: a new generation everywhere the world is served.
+   */
+  async resetWorld(world: World): Promise<void> {
+    await this.execute(world, undefined, async () => {
+      world.reset();
+      await this.persist(world, { newGeneration: true });
+    });
+  }
+
+  /** Arm a validated rule on a world (FaultEngine.arm), committed. */
+  async armFault(world: World, rule: FaultRule): Promise<void> {
+    await this.execute(world, undefined, async () => {
+      world.faults.arm(rule);
+      await this.persist(world);
+    });
+  }
+
+  /** Disarm a rule by name on a world, committed; false when no such rule is armed. */
+  async disarmFault(world: World, name: string): Promise<boolean> {
+    return this.execute(world, undefined, async () => {
+      const disarmed = world.faults.disarm(name);
+      if (disarmed) await this.persist(world);
+      return disarmed;
+    });
+  }
+
+  /** Make the sandbox clock's change durable and shared (after Clock.freeze/advance/real). */
+  async saveClock(): Promise<void> {
+    if (this.shared) await this.shared.setGlobal('clock', JSON.stringify(this.clock.snapshot()));
+    else await this.persist(this.defaultWorld);
+  }
+
+  /**
+   * GET /_admin/health: `{status: 'ok'}` in memory and --db FILE; on a shared store also
+   * `store: 'redis'`, and `status: 'degraded'` with the problem while Redis cannot be reached.
+   */
+  health(): { status: 'ok' | 'degraded'; store?: 'redis'; problem?: string } {
+    if (this.shared) return { ...this.shared.store.health(), store: 'redis' };
+    return { status: 'ok' };
   }
 
   /** The world a request works on: its session's, or the default. */
@@ -117,10 +221,23 @@ export class SandboxCore {
   }
 
   /** Switch the active scenario; every world's faults go back to the new scenario's. */
-  setScenario(name: string | null, scenario?: Scenario): void {
+  async setScenario(name: string | null, scenario?: Scenario): Promise<void> {
+    if (this.shared) {
+      await this.shared.setGlobal('scenario', JSON.stringify(name === null ? null : { name, scenario }));
+    }
     this.scenarioName = name;
     this.baseFaults.setScenario(name, scenario);
-    for (const world of [this.defaultWorld, ...this.sessions.all()]) world.faults.setScenario(name, scenario);
+    for (const world of await this.allWorlds()) await this.setWorldScenario(world, name, scenario);
+  }
+
+  /** One world's faults go back to a scenario's rules (admin-armed ones stay), committed. */
+  async setWorldScenario(world: World, name: string | null, scenario?: Scenario): Promise<void> {
+    // Faults are never written to a --db file: only a shared store needs the change committed.
+    if (!this.shared) return void world.faults.setScenario(name, scenario);
+    await this.execute(world, undefined, async () => {
+      world.faults.setScenario(name, scenario);
+      await this.persist(world);
+    });
   }
 
   /** Names of the scenarios active in the default state or any session. */
@@ -153,8 +270,14 @@ export class SandboxCore {
     };
   }
 
-  /** Make the default world's state durable (no-op in memory); sessions are never persisted. */
-  async persist(world: World): Promise<void> {
+  /**
+   * Make a world's change durable before it is acknowledged: in Redis every world's (throws
+   * CommitConflict when another replica changed it first: run the command through execute());
+   * in --db FILE the default world's (sessions are never persisted); in memory nothing.
+   * `newGeneration` marks a reset or snapshot import.
+   */
+  async persist(world: World, options: { newGeneration?: boolean } = {}): Promise<void> {
+    if (this.shared) return this.shared.commit(world, options);
     if (world !== this.defaultWorld) return;
     await this.store.save(() => {
       const appointments = world.state.takeChanges();
@@ -173,10 +296,18 @@ export class SandboxCore {
     });
   }
 
-  /** Replace the default state wholesale (PUT /_admin/snapshot). */
-  async importDocument(document: StoreDocument): Promise<void> {
-    this.defaultWorld.state.replaceWith(SandboxState.from(document.state));
-    this.clock.restore(document.clock);
-    await this.persist(this.defaultWorld);
+  /**
+   * Replace a world's state wholesale (PUT /_admin/snapshot): requests admitted before are cut.
+   * The default world takes the document's clock too (the clock is shared by every world).
+   */
+  async importDocument(world: World, document: StoreDocument): Promise<void> {
+    await this.execute(world, undefined, async () => {
+      // Requests admitted under the state being replaced must not commit into the imported one.
+      world.newGeneration('reset (snapshot import)');
+      world.state.replaceWith(SandboxState.from(document.state));
+      if (world === this.defaultWorld) this.clock.restore(document.clock);
+      await this.persist(world, { newGeneration: true });
+    });
+    if (world === this.defaultWorld && this.shared) await this.saveClock();
   }
 }

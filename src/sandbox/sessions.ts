@@ -30,6 +30,24 @@ export class Sessions {
     }
   }
 
+  /** The 429 for a session beyond --max-sessions `max` (idle ones expire after `ttlMs`). */
+  static tooMany(max: number, ttlMs: number): SpineError {
+    return new SpineError(
+      'BAD_REQUEST',
+      `Too many sandbox sessions: ${max} are open (--max-sessions). Reuse a session id, reset it, or wait ${waitText(ttlMs)} for idle ones to expire.`,
+      429,
+      { 'Retry-After': '60' },
+    );
+  }
+
+  /** Forget a session (a shared store expired it). */
+  drop(id: string): void {
+    const world = this.worlds.get(id);
+    if (!world) return;
+    this.worlds.delete(id);
+    world.journal.clear();
+  }
+
   /** The session's world, made on first use (429 beyond `max`); the caller has accepted the request. */
   get(id: string): World {
     Sessions.checkId(id);
@@ -37,14 +55,7 @@ export class Sessions {
     this.expire(nowMs);
     let world = this.worlds.get(id);
     if (!world) {
-      if (this.worlds.size >= this.max) {
-        throw new SpineError(
-          'BAD_REQUEST',
-          `Too many sandbox sessions: ${this.max} are open (--max-sessions). Reuse a session id, reset it, or wait ${waitText(this.ttlMs)} for idle ones to expire.`,
-          429,
-          { 'Retry-After': '60' },
-        );
-      }
+      if (this.worlds.size >= this.max) throw Sessions.tooMany(this.max, this.ttlMs);
       world = this.create(id);
       this.worlds.set(id, world);
     }

@@ -15,6 +15,12 @@ export class World {
   /** When a request last used it: monotonic ms (Sessions' real time), 0 until then. */
   lastUsedMs = 0;
   #generation = new Generation();
+  /**
+   * Where this copy stands in a shared store (Redis): the world's generation and revision it was
+   * read at, and the fault engine's revision then. Unused in memory and --db FILE.
+   */
+  replica: { gen: string; rev: number; faultsRevision: number } = { gen: '', rev: -1, faultsRevision: -1 };
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly id: string | undefined,
@@ -26,6 +32,16 @@ export class World {
   ) {
     this.state = state;
     this.journal = new Journal(journalSize, budget);
+  }
+
+  /**
+   * Run `task` after every task queued before it on this world has settled: commands on one world
+   * run one at a time in this process (a shared store's copy never mixes two uncommitted ones).
+   */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => {});
+    return run;
   }
 
   /** The generation requests admitted now belong to (sandbox/generation.ts). */

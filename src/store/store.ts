@@ -42,6 +42,14 @@ export class StoreError extends Error {
   override name = 'StoreError';
 }
 
+/**
+ * The shared store cannot be reached just now (Redis down): FHIR answers 503 with an
+ * OperationOutcome, the admin API 503 `{error}`; the process carries on and recovers by itself.
+ */
+export class StoreUnavailable extends StoreError {
+  override name = 'StoreUnavailable';
+}
+
 /** Memory: nothing to write. */
 export class MemoryStore implements StateStore {
   load(): StoreDocument | undefined {

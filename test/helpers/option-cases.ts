@@ -27,6 +27,16 @@ export const BAD_OPTIONS: BadOption[] = [
   { option: 'scenario', options: { scenario: ' ' }, cli: ['--scenario', ' '], flag: '--scenario' },
   { option: 'db', options: { db: '' }, cli: ['--db', ''], flag: '--db' },
   { option: 'db', options: { db: 42 } },
+  { option: 'db', options: { db: 'redis://127.0.0.1:6379/99' }, cli: ['--db', 'redis://127.0.0.1:6379/99'], flag: '--db' },
+  { option: 'db', options: { db: 'redis://:6379' } },
+  { option: 'db', options: { db: 'redis://127.0.0.1:6379', fsync: true }, },
+  {
+    option: 'redisPrefix',
+    options: { db: 'redis://127.0.0.1:6379', redisPrefix: 'two words' },
+    cli: ['--db', 'redis://127.0.0.1:6379', '--redis-prefix', 'two words'],
+    flag: '--redis-prefix',
+  },
+  { option: 'redisPrefix', options: { redisPrefix: 'demo' }, cli: ['--redis-prefix', 'demo'], flag: '--redis-prefix' },
   { option: 'fsync', options: { fsync: 'yes' } },
   {
     option: 'basePath',

@@ -14,7 +14,8 @@ export const REDIS_SERVER = findRedisServer();
 
 /** True when redis-server is here; otherwise the suite says once that the Redis tests were skipped. */
 export const hasRedis = REDIS_SERVER !== undefined;
-if (!hasRedis) console.log('Redis tests skipped: redis-server not found on PATH (apt-get install -y redis-server)');
+if (!hasRedis)
+  console.log('Redis tests skipped: redis-server not found on PATH (apt-get install -y redis-server)');
 
 /** A redis-server this test started: on a free port, no persistence, stopped by stop(). */
 export interface TestRedis {
@@ -81,7 +82,8 @@ export async function startRedis(port?: number): Promise<TestRedis> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 10_000;
   while (!(await accepts(chosen))) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode} on port ${chosen}`);
+    if (child.exitCode !== null)
+      throw new Error(`redis-server exited with ${child.exitCode} on port ${chosen}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`redis-server did not accept connections on port ${chosen} within 10 s`);

@@ -1,0 +1,254 @@
+import type { ClockState } from '../domain/clock.js';
+import type { AppointmentRecord } from '../domain/model.js';
+import { SandboxState, type StateMisc } from '../domain/state.js';
+import type { FaultState } from '../faults/engine.js';
+import type { Scenario } from '../faults/rule.js';
+import { type RedisStore, type WorldRead, worldKey } from '../store/redis/redis-store.js';
+import { StoreUnavailable } from '../store/store.js';
+import { type Generation, stillCurrent } from './generation.js';
+import { Sessions } from './sessions.js';
+import type { World } from './world.js';
+
+/**
+ * A commit found the world changed by another replica since this one read it: the command is run
+ * again on a fresh copy (SharedWorlds.execute), never half-applied.
+ */
+export class CommitConflict extends Error {
+  override name = 'CommitConflict';
+}
+
+/** How often a command is tried again after conflicts before the client gets a 503. */
+const MAX_ATTEMPTS = 50;
+
+/** What SharedWorlds needs of the sandbox it serves (sandbox/core.ts). */
+export interface SharedHost {
+  readonly defaultWorld: World;
+  /** This replica's copies of the sessions' worlds (the authority on which exist is Redis). */
+  readonly sessions: Sessions;
+  applyClock(state: ClockState): void;
+  /** The scenario new worlds start from changed (another replica's PUT /_admin/scenario). */
+  applyBaseScenario(name: string | null, scenario: Scenario | undefined): void;
+  /** Fresh fault rules for a world no replica has written faults for: the base scenario's. */
+  resetFaults(world: World): void;
+  readonly sessionTtlMs: number;
+  readonly maxSessions: number;
+  /** A session expired (Redis dropped it): forget this replica's copy. */
+  dropSession(id: string): void;
+}
+
+/**
+ * The application side of the Redis store (`--db redis://…`). Every world's authoritative state
+ * is in Redis; this replica keeps a copy of each world it serves and
+ * - brings it up to date when a request enters the world (`enter`, one round trip),
+ * - runs every command on the copy and commits what changed only if nobody else changed the world
+ *   meanwhile (`execute` + `commit`); on a conflict the copy is refreshed and the command run again,
+ *   so of N concurrent bookings of one slot on N replicas exactly one succeeds,
+ * - hears other replicas' resets (pub/sub) to cut the requests it holds for the old generation.
+ * Commands on one world are serialised on this replica (`World.exclusive`), so a copy never holds
+ * one request's uncommitted change while another's is committed.
+ */
+export class SharedWorlds {
+  private globalsRev = '0';
+
+  constructor(
+    readonly store: RedisStore,
+    private readonly host: SharedHost,
+  ) {
+    store.subscribe((message) => this.onEvent(message));
+  }
+
+  /**
+   * The world a request works on, up to date: the default one, or a session's. A session that does
+   * not exist is made when `create` (the request was accepted; SpineError 429 beyond
+   * --max-sessions), else undefined. Throws StoreUnavailable when Redis cannot be reached.
+   */
+  async enter(sessionId: string | undefined, create: boolean): Promise<World | undefined> {
+    const local = sessionId === undefined ? this.host.defaultWorld : this.host.sessions.peek(sessionId);
+    if (local) return local.exclusive(() => this.refresh(local, sessionId, create));
+    return this.refresh(undefined, sessionId, create);
+  }
+
+  /** enter() for a world whose lock the caller holds (or that has no copy yet). */
+  private async refresh(
+    world: World | undefined,
+    sessionId: string | undefined,
+    create: boolean,
+  ): Promise<World | undefined> {
+    const known = world?.replica ?? { gen: '', rev: -1 };
+    const read = await this.store.enter({
+      world: worldKey(sessionId),
+      knownGen: known.gen,
+      knownRev: known.rev,
+      knownGlobalsRev: this.globalsRev,
+      ...(sessionId !== undefined
+        ? {
+            session: {
+              id: sessionId,
+              create,
+              ttlMs: this.host.sessionTtlMs,
+              max: this.host.maxSessions,
+            },
+          }
+        : {}),
+    });
+    this.applyGlobals(read);
+    for (const id of read.expired) this.host.dropSession(id);
+    if (read.status === 'absent') {
+      if (sessionId !== undefined) this.host.dropSession(sessionId);
+      return undefined;
+    }
+    if (read.status === 'full') throw Sessions.tooMany(this.host.maxSessions, this.host.sessionTtlMs);
+    const target = world ?? this.host.sessions.get(sessionId!);
+    if (target !== world) {
+      // Another request made this replica's copy meanwhile: bring it in line under its lock.
+      await target.exclusive(async () => this.apply(target, read, known.gen));
+    } else {
+      this.apply(target, read, known.gen);
+    }
+    return target;
+  }
+
+  private applyGlobals(read: WorldRead): void {
+    const { globals } = read;
+    if (globals.rev === this.globalsRev) return;
+    if (globals.clock !== undefined) this.host.applyClock(JSON.parse(globals.clock) as ClockState);
+    if (globals.scenario !== undefined) {
+      const parsed = JSON.parse(globals.scenario) as { name: string; scenario?: Scenario } | null;
+      this.host.applyBaseScenario(parsed?.name ?? null, parsed?.scenario);
+    }
+    this.globalsRev = globals.rev;
+  }
+
+  /** Bring a world's copy in line with what Redis returned (relative to `baseGen`, the gen asked with). */
+  private apply(world: World, read: WorldRead, baseGen: string): void {
+    const mine = world.replica;
+    if (read.gen === mine.gen && read.rev <= mine.rev && mine.rev >= 0) return; // already newer
+    if (read.kind === 'delta' && baseGen !== mine.gen) {
+      // A delta against a copy this one no longer is: read it whole next time.
+      world.replica = { ...mine, rev: -1 };
+      return;
+    }
+    if (read.kind === 'same' && mine.gen === read.gen && mine.rev === read.rev) return;
+    if (mine.gen !== '' && read.gen !== mine.gen) {
+      // Another replica reset the world or imported a snapshot: requests admitted here before are cut.
+      world.newGeneration('reset');
+      world.traceIds.clear();
+    }
+    if (read.kind === 'full' || read.kind === 'same') {
+      const misc: StateMisc = read.misc
+        ? (JSON.parse(read.misc) as StateMisc)
+        : { nextAppointmentId: 1, fixturePatients: [], blockedSlots: [] };
+      const appointments = read.appointments.map(([, json]) => JSON.parse(json) as AppointmentRecord);
+      world.state.replaceWith(SandboxState.from({ ...misc, appointments }));
+      if (read.faults) world.faults.importState(JSON.parse(read.faults) as FaultState);
+      else this.host.resetFaults(world);
+    } else {
+      for (const [, json] of read.appointments) {
+        if (json !== '') world.state.put(JSON.parse(json) as AppointmentRecord);
+      }
+      if (read.misc) world.state.applyMisc(JSON.parse(read.misc) as StateMisc);
+      if (read.faults) world.faults.importState(JSON.parse(read.faults) as FaultState);
+    }
+    world.state.markClean();
+    world.replica = { gen: read.gen, rev: read.rev, faultsRevision: world.faults.revision };
+  }
+
+  /**
+   * Run a command on a world: `run` validates against the copy, changes it and commits
+   * (SandboxCore.persist → commit). On a CommitConflict the copy is refreshed and `run` tried
+   * again; a request admitted under a generation that has since ended is cut (RequestCancelled).
+   * Throws StoreUnavailable when Redis cannot be reached, or after MAX_ATTEMPTS conflicts.
+   */
+  async execute<T>(world: World, generation: Generation | undefined, run: () => T | Promise<T>): Promise<T> {
+    return world.exclusive(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const result = await run();
+          return result;
+        } catch (error) {
+          if (!(error instanceof CommitConflict)) throw error;
+          if (attempt >= MAX_ATTEMPTS) {
+            throw new StoreUnavailable(
+              `the world changed under this request ${MAX_ATTEMPTS} times in a row (other replicas are busy with it); retry`,
+            );
+          }
+        }
+        await this.refresh(world, world.id, true);
+        if (generation) stillCurrent(generation);
+      }
+    });
+  }
+
+  /**
+   * Commit what a command changed in a world's copy, if the world is still at the revision the copy
+   * was read at. `newGeneration` (reset, snapshot import) replaces the whole world and tells the
+   * other replicas to cut their requests in it. Throws CommitConflict (another replica changed it:
+   * execute() runs the command again) or StoreUnavailable; either way the copy is re-read next time.
+   */
+  async commit(world: World, options: { newGeneration?: boolean } = {}): Promise<void> {
+    const changed = world.state.takeChanges();
+    const faultsMoved = world.faults.revision !== world.replica.faultsRevision;
+    const full = changed === undefined || options.newGeneration === true;
+    if (!full && changed.length === 0 && !faultsMoved) return;
+    const records = full ? [...world.state.appointments.values()] : changed;
+    const key = worldKey(world.id);
+    let outcome: Awaited<ReturnType<RedisStore['commit']>>;
+    try {
+      outcome = await this.store.commit(key, {
+        gen: world.replica.gen,
+        rev: world.replica.rev,
+        full,
+        newGeneration: options.newGeneration === true,
+        appointments: records.map((r) => [r.id, JSON.stringify(r)]),
+        ...(full ? { misc: JSON.stringify(world.state.toMisc()) } : {}),
+        ...(full || faultsMoved ? { faults: JSON.stringify(world.faults.exportState()) } : {}),
+      });
+    } catch (error) {
+      world.replica = { ...world.replica, rev: -1 };
+      throw error;
+    }
+    if (!outcome.ok) {
+      world.replica = { ...world.replica, rev: -1 };
+      throw new CommitConflict(`${key} changed on another replica`);
+    }
+    world.replica = { gen: outcome.gen, rev: outcome.rev, faultsRevision: world.faults.revision };
+    if (options.newGeneration) await this.store.publish(`gen ${key} ${outcome.gen}`);
+  }
+
+  /**
+   * Set the shared clock or scenario. When Redis cannot take it, this replica reads the globals
+   * again on the next request (its own copy changed already), and StoreUnavailable is thrown.
+   */
+  async setGlobal(field: 'clock' | 'scenario', json: string): Promise<void> {
+    // Read back on the next request either way: another replica may have set the other field.
+    this.globalsRev = '0';
+    await this.store.setGlobal(field, json);
+  }
+
+  /** The sessions open in Redis now, each brought up to date (for reset ?all=true, scenario switches). */
+  async sessionWorlds(): Promise<World[]> {
+    const ids = await this.store.sessionIds(this.host.sessionTtlMs);
+    const worlds: World[] = [];
+    for (const id of ids) {
+      const world = await this.enter(id, false);
+      if (world) worlds.push(world);
+    }
+    return worlds;
+  }
+
+  /** Another replica reset a world (`gen W N`): cut what this replica holds for its old generation. */
+  private onEvent(message: string): void {
+    const [kind, key, gen] = message.split(' ');
+    if (kind !== 'gen' || key === undefined || gen === undefined) return;
+    const world =
+      key === 'default'
+        ? this.host.defaultWorld
+        : key.startsWith('s:')
+          ? this.host.sessions.peek(key.slice(2))
+          : undefined;
+    if (!world || world.replica.gen === gen || world.replica.gen === '') return;
+    world.newGeneration('reset');
+    // Read whole next time, without cutting again (the generation is already cut).
+    world.replica = { gen: '', rev: -1, faultsRevision: -1 };
+  }
+}

@@ -1,0 +1,326 @@
+import { Redis } from 'ioredis';
+import { StoreError, StoreUnavailable } from '../store.js';
+import type { RedisTarget } from './redis-url.js';
+import { COMMIT_SCRIPT, ENTER_SCRIPT, GLOBALS_SCRIPT, META_SCRIPT } from './scripts.js';
+
+/** What the sandbox's shared state was written for: a replica with other values refuses to start. */
+export interface RedisMeta {
+  schemaVersion: number;
+  /** The seed's fingerprint. */
+  seed: string;
+  profile: string;
+}
+
+/** The shared values every world reads: the sandbox clock and the active scenario (JSON). */
+export interface RedisGlobals {
+  rev: string;
+  /** ClockState JSON, when it changed since the rev the caller knew. */
+  clock?: string;
+  /** `{name, scenario}` JSON or "null", when it changed. */
+  scenario?: string;
+}
+
+/** One world's state as Redis returns it to a replica (scripts.ts ENTER_SCRIPT). */
+export interface WorldRead {
+  status: 'ok' | 'absent' | 'full';
+  gen: string;
+  rev: number;
+  kind: 'same' | 'delta' | 'full';
+  /** Appointment id → record JSON ('' when it is gone). */
+  appointments: Array<[string, string]>;
+  misc?: string;
+  faults?: string;
+  globals: RedisGlobals;
+  /** Sessions dropped for idleness by this call. */
+  expired: string[];
+}
+
+/** One world's changes, to commit if the world is still at `gen`/`rev`. */
+export interface WorldWrite {
+  gen: string;
+  rev: number;
+  /** Replace every appointment (and misc, faults) rather than merge. */
+  full: boolean;
+  /** Start a new generation (reset, snapshot import). */
+  newGeneration: boolean;
+  appointments: Array<[string, string]>;
+  misc?: string;
+  faults?: string;
+}
+
+export type CommitOutcome = { ok: true; gen: string; rev: number } | { ok: false };
+
+/** --redis-prefix when none is given. */
+export const DEFAULT_REDIS_PREFIX = 'gpc-sandbox';
+
+/** Redis keys name a world: the default state, or a session's. */
+export function worldKey(sessionId: string | undefined): string {
+  return sessionId === undefined ? 'default' : `s:${sessionId}`;
+}
+
+type ScriptClient = Redis & {
+  gpcMeta(...args: string[]): Promise<string[]>;
+  gpcEnter(...args: string[]): Promise<unknown[]>;
+  gpcCommit(...args: string[]): Promise<string[]>;
+  gpcGlobals(...args: string[]): Promise<number>;
+};
+
+/**
+ * The shared store (`--db redis://…`): the state of every world lives in Redis and each replica
+ * keeps a copy it brings up to date at the start of every request (enter) and changes only
+ * through atomic, revision-checked commits (commit). Connection loss never throws out of the
+ * process: calls fail with StoreUnavailable (503 to clients) and the client reconnects by itself.
+ * Keys and scripts: scripts.ts.
+ */
+export class RedisStore {
+  readonly kind = 'redis';
+  readonly client: ScriptClient;
+  /** A second connection for pub/sub (a subscribed connection can do nothing else). */
+  private subscriber: Redis | undefined;
+  private lastError: string | undefined;
+  private closed = false;
+
+  constructor(
+    readonly target: RedisTarget,
+    readonly prefix: string,
+    private readonly meta: RedisMeta,
+    private readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void,
+  ) {
+    this.client = new Redis(this.options()) as ScriptClient;
+    this.client.defineCommand('gpcMeta', { numberOfKeys: 0, lua: META_SCRIPT });
+    this.client.defineCommand('gpcEnter', { numberOfKeys: 0, lua: ENTER_SCRIPT });
+    this.client.defineCommand('gpcCommit', { numberOfKeys: 0, lua: COMMIT_SCRIPT });
+    this.client.defineCommand('gpcGlobals', { numberOfKeys: 0, lua: GLOBALS_SCRIPT });
+    this.watch(this.client);
+  }
+
+  private options() {
+    return {
+      host: this.target.host,
+      port: this.target.port,
+      db: this.target.db,
+      ...(this.target.username ? { username: this.target.username } : {}),
+      ...(this.target.password ? { password: this.target.password } : {}),
+      ...(this.target.tls ? { tls: {} } : {}),
+      lazyConnect: true,
+      // Fail calls at once while Redis is away (503), rather than queueing them for ever.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 2000,
+      // Reconnect for ever, at most every 1 s: the sandbox recovers by itself when Redis is back.
+      retryStrategy: (times: number) => Math.min(50 * times, 1000),
+    };
+  }
+
+  private watch(client: Redis): void {
+    client.on('error', (error: Error) => {
+      const message = error.message || String(error);
+      if (message !== this.lastError) this.log?.('warn', `Redis at ${this.target.display}: ${message}`);
+      this.lastError = message;
+    });
+    client.on('ready', () => {
+      if (this.lastError !== undefined) this.log?.('info', `Redis at ${this.target.display} is back`);
+      this.lastError = undefined;
+      // A Redis restarted empty: write the meta and globals again (they say what the state is for).
+      if (!this.closed) void this.checkMeta().catch(() => {});
+    });
+  }
+
+  /** `ok`, or `degraded` with why, for GET /_admin/health. */
+  health(): { status: 'ok' | 'degraded'; problem?: string } {
+    if (this.client.status === 'ready') return { status: 'ok' };
+    return {
+      status: 'degraded',
+      problem: `Redis at ${this.target.display} is unreachable${this.lastError ? `: ${this.lastError}` : ` (${this.client.status})`}`,
+    };
+  }
+
+  /**
+   * Connect and check (or, on an empty prefix, write) what the state is for. Throws StoreError
+   * naming the key and the mismatch when the prefix holds another seed's, schema's or profile's
+   * state (nothing is changed), or when Redis cannot be reached within `waitMs`.
+   */
+  async open(initialClock: string, initialScenario: string, waitMs = 10_000): Promise<void> {
+    this.initial = { clock: initialClock, scenario: initialScenario };
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      try {
+        if (this.client.status === 'wait' || this.client.status === 'end') await this.client.connect();
+        else await this.waitReady(Math.max(0, deadline - Date.now()));
+        break;
+      } catch (error) {
+        if (Date.now() >= deadline) {
+          this.client.disconnect();
+          throw new StoreError(
+            `--db ${this.target.display}: cannot reach Redis (${(error as Error).message || this.lastError || 'no answer'}); start Redis, or check the URL`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    await this.checkMeta();
+  }
+
+  private initial = { clock: '{"offsetMs":0}', scenario: 'null' };
+
+  private waitReady(ms: number): Promise<void> {
+    if (this.client.status === 'ready') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.client.off('ready', onReady);
+        reject(new Error(this.lastError ?? 'no answer'));
+      }, ms);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.client.once('ready', onReady);
+    });
+  }
+
+  private async checkMeta(): Promise<void> {
+    const answer = await this.client.gpcMeta(
+      this.prefix,
+      String(this.meta.schemaVersion),
+      this.meta.seed,
+      this.meta.profile,
+      this.initial.clock,
+      this.initial.scenario,
+    );
+    if (answer[0] === 'mismatch') {
+      const [, field, stored, wanted] = answer;
+      throw new StoreError(
+        `--db ${this.target.display}: key ${this.prefix}:meta holds state written for ${field} ${stored}, and this sandbox's ${field} is ${wanted}; nothing was changed. Use another --redis-prefix, or the same ${field === 'seed' ? '--seed' : field === 'profile' ? '--profile' : 'version of gpc-sandbox'} as the replicas already running`,
+      );
+    }
+  }
+
+  /** Run a call, turning a connection problem into StoreUnavailable (503 to clients). */
+  private async call<T>(run: () => Promise<T>): Promise<T> {
+    if (this.client.status !== 'ready') throw this.unavailable();
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      if (this.client.status !== 'ready' || /connect|closed|writeable|ECONN|EPIPE|ETIMEDOUT/i.test(String(error))) {
+        throw this.unavailable((error as Error).message);
+      }
+      throw error;
+    }
+  }
+
+  private unavailable(detail?: string): StoreUnavailable {
+    return new StoreUnavailable(
+      `the sandbox's shared state (Redis at ${this.target.display}) is unreachable${detail ?? this.lastError ? `: ${detail ?? this.lastError}` : ''}; retry shortly`,
+    );
+  }
+
+  /** Bring a replica's copy of a world up to date (ENTER_SCRIPT). */
+  async enter(args: {
+    world: string;
+    knownGen: string;
+    knownRev: number;
+    knownGlobalsRev: string;
+    session?: { id: string; create: boolean; ttlMs: number; max: number };
+  }): Promise<WorldRead> {
+    const reply = await this.call(() =>
+      this.client.gpcEnter(
+        this.prefix,
+        args.world,
+        args.knownGen,
+        String(args.knownRev),
+        args.knownGlobalsRev,
+        args.session?.id ?? '',
+        args.session?.create ? '1' : '0',
+        String(args.session?.ttlMs ?? 0),
+        String(args.session?.max ?? 0),
+      ),
+    );
+    const [status, gen, rev, kind, flat, misc, faults, globalsRev, clock, scenario, expired] = reply as [
+      WorldRead['status'],
+      string,
+      string,
+      WorldRead['kind'],
+      string[],
+      string | null,
+      string | null,
+      string,
+      string | null,
+      string | null,
+      string[],
+    ];
+    const appointments: Array<[string, string]> = [];
+    for (let i = 0; i < flat.length; i += 2) appointments.push([flat[i]!, flat[i + 1]!]);
+    return {
+      status,
+      gen,
+      rev: Number(rev),
+      kind,
+      appointments,
+      ...(misc !== null ? { misc } : {}),
+      ...(faults !== null ? { faults } : {}),
+      globals: {
+        rev: globalsRev,
+        ...(clock !== null ? { clock } : {}),
+        ...(scenario !== null ? { scenario } : {}),
+      },
+      expired,
+    };
+  }
+
+  /** Commit a world's changes if nobody changed it since the replica read it (COMMIT_SCRIPT). */
+  async commit(world: string, write: WorldWrite): Promise<CommitOutcome> {
+    const pairs = write.appointments.flat();
+    const reply = await this.call(() =>
+      this.client.gpcCommit(
+        this.prefix,
+        world,
+        write.gen,
+        String(write.rev),
+        write.newGeneration ? '1' : '0',
+        write.full ? '1' : '0',
+        write.misc ?? '',
+        write.faults ?? '',
+        ...pairs,
+      ),
+    );
+    if (reply[0] !== 'ok') return { ok: false };
+    return { ok: true, gen: reply[1]!, rev: Number(reply[2]) };
+  }
+
+  /** Set the shared clock or scenario; returns the new globals rev. */
+  async setGlobal(field: 'clock' | 'scenario', json: string): Promise<string> {
+    const rev = await this.call(() => this.client.gpcGlobals(this.prefix, field, json));
+    await this.publish(`globals ${rev}`);
+    return String(rev);
+  }
+
+  /** The ids of the sessions open now (not yet expired), oldest use first. */
+  async sessionIds(ttlMs: number): Promise<string[]> {
+    return this.call(async () => {
+      const [seconds, micros] = await this.client.time();
+      const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+      return this.client.zrangebyscore(`${this.prefix}:sessions`, now - ttlMs, '+inf');
+    });
+  }
+
+  /** Tell the other replicas something changed (`gen W N`: a world's new generation). */
+  async publish(message: string): Promise<void> {
+    await this.call(() => this.client.publish(`${this.prefix}:events`, message)).catch(() => {});
+  }
+
+  /** Receive the other replicas' events (`gen W N`, `globals N`). */
+  subscribe(listener: (message: string) => void): void {
+    this.subscriber = new Redis({ ...this.options(), lazyConnect: false, enableOfflineQueue: true });
+    this.subscriber.on('error', () => {}); // reported through the main connection
+    this.subscriber.on('message', (_channel: string, message: string) => listener(message));
+    void this.subscriber.subscribe(`${this.prefix}:events`).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.subscriber?.disconnect();
+    if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
+    else this.client.disconnect();
+  }
+}

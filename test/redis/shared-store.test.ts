@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningSandbox, startSandbox } from '../../src/index.js';
+import { seedExample } from '../helpers/bodies.js';
+import { hasRedis, startRedis, type TestRedis } from '../helpers/redis-server.js';
+
+/**
+ * Two replicas in one process on one Redis (issue 16): what one answers, the other reflects.
+ * The CLI replicas, outages and kill -9 are in the end-to-end files beside this one.
+ */
+describe.skipIf(!hasRedis)('two sandboxes on one Redis', () => {
+  let redis: TestRedis;
+  let prefixCount = 0;
+  const running: RunningSandbox[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    for (const sandbox of running) await sandbox.close();
+    await redis?.stop();
+  });
+
+  async function replicas(n: number, options: Record<string, unknown> = {}): Promise<RunningSandbox[]> {
+    const redisPrefix = `t${++prefixCount}`;
+    const started: RunningSandbox[] = [];
+    for (let i = 0; i < n; i++) {
+      const sandbox = await startSandbox({
+        db: redis.url,
+        redisPrefix,
+        clock: '2026-06-01T08:00:00+01:00',
+        ...options,
+      });
+      started.push(sandbox);
+      running.push(sandbox);
+    }
+    return started;
+  }
+
+  function book(sandbox: RunningSandbox, slotId: string, patientId = '1', headers: Record<string, string> = {}) {
+    return fetch(`${sandbox.fhirBase}/Appointment`, {
+      method: 'POST',
+      headers: {
+        ...sandbox.headers('create:appointment-1'),
+        'Content-Type': 'application/fhir+json',
+        ...headers,
+      },
+      body: JSON.stringify(seedExample(slotId, patientId)),
+    });
+  }
+
+  it('reads on B what was booked on A, and frees it everywhere on reset from B', async () => {
+    const [a, b] = await replicas(2);
+    const booked = await book(a!, 's1-202606020900');
+    expect(booked.status).toBe(201);
+    const id = ((await booked.json()) as { id: string }).id;
+    const read = await fetch(`${b!.fhirBase}/Appointment/${id}`, { headers: b!.headers('read:appointment-1') });
+    expect(read.status).toBe(200);
+    expect((await book(b!, 's1-202606020900', '2')).status).toBe(422);
+    const reset = await fetch(`${b!.url}/_admin/reset`, { method: 'POST' });
+    expect(reset.status).toBe(200);
+    const gone = await fetch(`${a!.fhirBase}/Appointment/${id}`, { headers: a!.headers('read:appointment-1') });
+    expect(gone.status).toBe(404);
+    expect((await book(a!, 's1-202606020900')).status).toBe(201);
+  });
+
+  it('lets exactly one of many concurrent bookings of one slot through, whichever replica gets it', async () => {
+    const sandboxes = await replicas(3);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => book(sandboxes[i % 3]!, 's1-202606021000', String((i % 5) + 1))),
+    );
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s !== 201).every((s) => s === 422)).toBe(true);
+  });
+
+  it('counts times across replicas exactly', async () => {
+    const [a, b] = await replicas(2);
+    const armed = await fetch(`${a!.url}/_admin/faults`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'twice', when: { method: 'GET', path: '/metadata' }, error: { code: 'BAD_REQUEST' }, times: 2 }),
+    });
+    expect(armed.status).toBe(201);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const sandbox = i % 2 === 0 ? b! : a!;
+      statuses.push((await fetch(`${sandbox.fhirBase}/metadata`, { headers: sandbox.headers('read:metadata-1') })).status);
+    }
+    expect(statuses.filter((s) => s === 400)).toHaveLength(2);
+  });
+});
