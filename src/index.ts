@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import type { Express } from 'express';
 import { buildEnvelope } from './auth/build-headers.js';
 import type { SandboxConfig, SandboxOptions } from './config.js';
+import { ConfigError } from './config.js';
 import { resolveOptions } from './config-schema.js';
+import { parseZonedInstant } from './domain/instant.js';
 import { HungConnections } from './faults/apply.js';
 import type { ListedRule } from './faults/engine.js';
 import { type FaultRule, parseRule } from './faults/rule.js';
@@ -26,8 +28,6 @@ import { FileStore } from './store/file-store.js';
 import { DEFAULT_REDIS_PREFIX, RedisStore } from './store/redis/redis-store.js';
 import { isRedisUrl, parseRedisUrl, type RedisTarget } from './store/redis/redis-url.js';
 import { MemoryStore, SCHEMA_VERSION } from './store/store.js';
-import { parseZonedInstant } from './domain/instant.js';
-import { ConfigError } from './config.js';
 
 export { buildEnvelope } from './auth/build-headers.js';
 export type { AuthMode, Logger, SandboxConfig, SandboxOptions } from './config.js';
@@ -94,7 +94,9 @@ async function openShared(config: SandboxConfig, inputs: ReturnType<typeof loadI
     config.log,
   );
   const clock = config.clock ? { frozenAt: parseZonedInstant(config.clock)!, offsetMs: 0 } : { offsetMs: 0 };
-  const scenario = inputs.scenario ? { name: inputs.scenario.name, scenario: inputs.scenario.scenario } : null;
+  const scenario = inputs.scenario
+    ? { name: inputs.scenario.name, scenario: inputs.scenario.scenario }
+    : null;
   try {
     await store.open(JSON.stringify(clock), JSON.stringify(scenario));
   } catch (error) {
@@ -196,7 +198,8 @@ export interface RunningSandbox extends WorldHandle {
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const config = resolveOptions(options, { port: 0 });
   const inputs = loadInputs(config);
-  const shared = config.db !== undefined && isRedisUrl(config.db) ? await openShared(config, inputs) : undefined;
+  const shared =
+    config.db !== undefined && isRedisUrl(config.db) ? await openShared(config, inputs) : undefined;
   const created = build(config, inputs, shared);
   const { core } = created;
   let server: Awaited<ReturnType<typeof listen>>;

@@ -63,7 +63,10 @@ export function registerStart(program: Command): void {
       '--db <file|url>',
       'keep the default state in this JSON file across restarts, or every world in Redis (redis://HOST:PORT[/DB]) shared by replicas',
     )
-    .option('--redis-prefix <name>', 'with --db redis://…: key prefix keeping sandboxes in one Redis apart (default gpc-sandbox)')
+    .option(
+      '--redis-prefix <name>',
+      'with --db redis://…: key prefix keeping sandboxes in one Redis apart (default gpc-sandbox)',
+    )
     .option('--fsync', 'also fsync each write (survives power loss, slower)')
     .option('--base-path <path>', 'FHIR base path, e.g. /A20047/STU3/1/gpconnect', '')
     .option('--public-url <url>', 'external origin behind a proxy, used in Location headers')

@@ -4,8 +4,8 @@ import { forbiddenKeyMessage, forbiddenKeyPath } from '../domain/map-keys.js';
 import { changeClock, clockView } from '../sandbox/clock-control.js';
 import { checkDocumentInSlices, MAX_DEPTH } from '../sandbox/document.js';
 import { InputError } from '../sandbox/input-error.js';
-import { StoreUnavailable } from '../store/store.js';
 import { ParseAbandoned, parseJsonInSlices } from '../sandbox/json-slices.js';
+import { StoreUnavailable } from '../store/store.js';
 import { AdminError, sendAdminError } from './admin-errors.js';
 import { faultRoutes } from './admin-faults.js';
 import { fixtureRoutes } from './admin-fixtures.js';
@@ -135,10 +135,11 @@ export function adminRouter(deps: AppDeps): Router {
   router.get('/requests', async (req, res) => {
     const world = await worldOf(core, req);
     const limit = parseAdminInput(adminSchemas().requestsQuery, req.query).limit ?? world.journal.capacity;
-    const etag = journalEtag(world, limit);
+    const journal = await world.journal.read(limit);
+    const etag = journalEtag(world, limit, journal);
     noStore(res).setHeader('ETag', etag);
     if (req.headers['if-none-match'] === etag) return void res.status(304).end();
-    await sendJsonInSlices(req, res, world.journal.list(limit), 1);
+    await sendJsonInSlices(req, res, journal.entries, 1);
   });
 
   router.get('/clock', async (req, res) => {

@@ -173,7 +173,6 @@ export function stateEtag(core: SandboxCore, world: World, days: number): string
 }
 
 /** A validator for GET /_admin/requests: the newest entry and the journal's size. */
-export function journalEtag(world: World, limit: number): string {
-  const newest = world.journal.newestSeq;
-  return `W/"${PROCESS_NONCE}-${worldSerial(world)}-${newest}-${world.journal.size}-${limit}"`;
+export function journalEtag(world: World, limit: number, read: { newestSeq: number; size: number }): string {
+  return `W/"${PROCESS_NONCE}-${worldSerial(world)}-${read.newestSeq}-${read.size}-${limit}"`;
 }

@@ -8,13 +8,15 @@ import { SandboxState } from '../domain/state.js';
 import { FaultEngine } from '../faults/engine.js';
 import type { FaultRule, Scenario } from '../faults/rule.js';
 import { PROFILES, type Profile, statusFor } from '../profiles/index.js';
-import type { RedisStore } from '../store/redis/redis-store.js';
+import { RedisJournalStore } from '../store/redis/journal-store.js';
+import { type RedisStore, worldKey } from '../store/redis/redis-store.js';
 import { SCHEMA_VERSION, type StateStore, type StoreDocument, StoreError } from '../store/store.js';
 import { checkDocument, type DocumentContext } from './document.js';
-import { InputError } from './input-error.js';
 import type { Generation } from './generation.js';
+import { InputError } from './input-error.js';
 import { JournalBudget } from './journal.js';
 import { Sessions } from './sessions.js';
+import { SharedJournal } from './shared-journal.js';
 import { SharedWorlds } from './shared-worlds.js';
 import { Tallies } from './tallies.js';
 import { World } from './world.js';
@@ -88,12 +90,31 @@ export class SandboxCore {
     this.baseFaults.setScenario(this.scenarioName, parts.scenario?.scenario);
     const state = document ? SandboxState.from(document.state) : new SandboxState();
     this.journalBudget = new JournalBudget(parts.config.journalBudgetBytes);
+    const journalStore = parts.shared
+      ? new RedisJournalStore({
+          client: parts.shared.client,
+          prefix: parts.shared.prefix,
+          capacity: parts.config.journalSize,
+          budgetBytes: parts.config.journalBudgetBytes,
+        })
+      : undefined;
+    const journalOf = (id: string | undefined) =>
+      journalStore
+        ? new SharedJournal(
+            parts.config.journalSize,
+            this.journalBudget,
+            journalStore,
+            worldKey(id),
+            (error) => parts.config.log?.('warn', `the journal in Redis missed an entry: ${error.message}`),
+          )
+        : undefined;
     this.defaultWorld = new World(
       undefined,
       this.baseFaults.clone(),
       parts.config.journalSize,
       state,
       this.journalBudget,
+      journalOf(undefined),
     );
     this.sessions = new Sessions(
       (id) =>
@@ -103,6 +124,7 @@ export class SandboxCore {
           parts.config.journalSize,
           new SandboxState(),
           this.journalBudget,
+          journalOf(id),
         ),
       parts.config.sessionTtlMs,
       // Shared: Redis counts the sessions of every replica; this map only holds copies.
@@ -124,7 +146,10 @@ export class SandboxCore {
             world.faults.setScenario(this.scenarioName, this.baseFaults.scenario);
             world.faults.reset();
           },
-          dropSession: (id) => this.sessions.drop(id),
+          dropSession: (id, expired) => {
+            this.sessions.drop(id);
+            if (expired) journalStore?.drop(worldKey(id)).catch(() => {});
+          },
         })
       : undefined;
   }

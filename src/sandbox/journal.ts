@@ -40,7 +40,8 @@ function flatHeaders(headers: RawHeaders): Record<string, string> {
   return out;
 }
 
-function toEntry(seq: number, record: JournalRecord): JournalEntry {
+/** A kept record as GET /_admin/requests shows it, numbered `seq`. */
+export function toEntry(seq: number, record: JournalRecord): JournalEntry {
   const { timeMs, request, response, ...rest } = record;
   return {
     seq,
@@ -208,6 +209,14 @@ export class Journal {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
     }
+  }
+
+  /**
+   * The newest `limit` entries with the newest seq and the size, for GET /_admin/requests and its
+   * ETag. Here this journal's own; a shared one (sandbox/shared-journal.ts) reads every replica's.
+   */
+  async read(limit = this.capacity): Promise<{ entries: JournalEntry[]; newestSeq: number; size: number }> {
+    return { entries: this.list(limit), newestSeq: this.newestSeq, size: this.size };
   }
 
   list(limit = this.capacity): JournalEntry[] {

@@ -7,6 +7,7 @@ import { type RedisStore, type WorldRead, worldKey } from '../store/redis/redis-
 import { StoreUnavailable } from '../store/store.js';
 import { type Generation, stillCurrent } from './generation.js';
 import { Sessions } from './sessions.js';
+import type { SharedJournal } from './shared-journal.js';
 import type { World } from './world.js';
 
 /**
@@ -32,8 +33,11 @@ export interface SharedHost {
   resetFaults(world: World): void;
   readonly sessionTtlMs: number;
   readonly maxSessions: number;
-  /** A session expired (Redis dropped it): forget this replica's copy. */
-  dropSession(id: string): void;
+  /**
+   * Forget this replica's copy of a session: it is gone from Redis (`expired`: this replica's
+   * call expired it, and drops its journal there too).
+   */
+  dropSession(id: string, expired: boolean): void;
 }
 
 /**
@@ -92,9 +96,9 @@ export class SharedWorlds {
         : {}),
     });
     this.applyGlobals(read);
-    for (const id of read.expired) this.host.dropSession(id);
+    for (const id of read.expired) this.host.dropSession(id, true);
     if (read.status === 'absent') {
-      if (sessionId !== undefined) this.host.dropSession(sessionId);
+      if (sessionId !== undefined) this.host.dropSession(sessionId, false);
       return undefined;
     }
     if (read.status === 'full') throw Sessions.tooMany(this.host.maxSessions, this.host.sessionTtlMs);
@@ -133,6 +137,7 @@ export class SharedWorlds {
       // Another replica reset the world or imported a snapshot: requests admitted here before are cut.
       world.newGeneration('reset');
       world.traceIds.clear();
+      (world.journal as Partial<SharedJournal>).clearLocal?.();
     }
     if (read.kind === 'full' || read.kind === 'same') {
       const misc: StateMisc = read.misc

@@ -29,9 +29,11 @@ export class World {
     state = new SandboxState(),
     /** The byte budget shared by every world's journal. */
     budget?: JournalBudget,
+    /** Its journal when not one of its own in memory (a shared store's: sandbox/shared-journal.ts). */
+    journal?: Journal,
   ) {
     this.state = state;
-    this.journal = new Journal(journalSize, budget);
+    this.journal = journal ?? new Journal(journalSize, budget);
   }
 
   /**

@@ -36,7 +36,12 @@ describe.skipIf(!hasRedis)('two sandboxes on one Redis', () => {
     return started;
   }
 
-  function book(sandbox: RunningSandbox, slotId: string, patientId = '1', headers: Record<string, string> = {}) {
+  function book(
+    sandbox: RunningSandbox,
+    slotId: string,
+    patientId = '1',
+    headers: Record<string, string> = {},
+  ) {
     return fetch(`${sandbox.fhirBase}/Appointment`, {
       method: 'POST',
       headers: {
@@ -53,12 +58,16 @@ describe.skipIf(!hasRedis)('two sandboxes on one Redis', () => {
     const booked = await book(a!, 's1-202606020900');
     expect(booked.status).toBe(201);
     const id = ((await booked.json()) as { id: string }).id;
-    const read = await fetch(`${b!.fhirBase}/Appointment/${id}`, { headers: b!.headers('read:appointment-1') });
+    const read = await fetch(`${b!.fhirBase}/Appointment/${id}`, {
+      headers: b!.headers('read:appointment-1'),
+    });
     expect(read.status).toBe(200);
     expect((await book(b!, 's1-202606020900', '2')).status).toBe(422);
     const reset = await fetch(`${b!.url}/_admin/reset`, { method: 'POST' });
     expect(reset.status).toBe(200);
-    const gone = await fetch(`${a!.fhirBase}/Appointment/${id}`, { headers: a!.headers('read:appointment-1') });
+    const gone = await fetch(`${a!.fhirBase}/Appointment/${id}`, {
+      headers: a!.headers('read:appointment-1'),
+    });
     expect(gone.status).toBe(404);
     expect((await book(a!, 's1-202606020900')).status).toBe(201);
   });
@@ -78,14 +87,51 @@ describe.skipIf(!hasRedis)('two sandboxes on one Redis', () => {
     const armed = await fetch(`${a!.url}/_admin/faults`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: 'twice', when: { method: 'GET', path: '/metadata' }, error: { code: 'BAD_REQUEST' }, times: 2 }),
+      body: JSON.stringify({
+        name: 'twice',
+        when: { method: 'GET', path: '/metadata' },
+        error: { code: 'BAD_REQUEST' },
+        times: 2,
+      }),
     });
     expect(armed.status).toBe(201);
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
       const sandbox = i % 2 === 0 ? b! : a!;
-      statuses.push((await fetch(`${sandbox.fhirBase}/metadata`, { headers: sandbox.headers('read:metadata-1') })).status);
+      statuses.push(
+        (await fetch(`${sandbox.fhirBase}/metadata`, { headers: sandbox.headers('read:metadata-1') })).status,
+      );
     }
     expect(statuses.filter((s) => s === 400)).toHaveLength(2);
+  });
+});
+
+describe.skipIf(!hasRedis)('the journal on one Redis', () => {
+  it('lists on either replica the requests both served', async () => {
+    const redis = await startRedis();
+    try {
+      const options = { db: redis.url, redisPrefix: 'journal', clock: '2026-06-01T08:00:00+01:00' };
+      const a = await startSandbox(options);
+      const b = await startSandbox(options);
+      try {
+        await fetch(`${a.fhirBase}/metadata`, { headers: a.headers('read:metadata-1') });
+        await fetch(`${b.fhirBase}/Patient/1`, { headers: b.headers('read:patient-1') });
+        const listed = (await (await fetch(`${a.url}/_admin/requests`)).json()) as Array<{
+          path: string;
+          status: number;
+        }>;
+        expect(listed.map((e) => [e.path, e.status])).toEqual([
+          ['/Patient/1', 200],
+          ['/metadata', 200],
+        ]);
+        await fetch(`${b.url}/_admin/reset`, { method: 'POST' });
+        expect(await (await fetch(`${a.url}/_admin/requests`)).json()).toEqual([]);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    } finally {
+      await redis.stop();
+    }
   });
 });

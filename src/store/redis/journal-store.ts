@@ -22,7 +22,7 @@ import type { Redis } from 'ioredis';
  * (ioredis sends a script's body with EVAL the first time on each connection and EVALSHA after;
  * only a `SCRIPT FLUSH` on a live connection makes it resend one behind later commands.)
  *
- * Key layout, with `B` = `${prefix}:journal` and `W` a world id (1-128 of `A-Z a-z 0-9 . _ : -`;
+ * Key layout, with `B` = `${prefix}:journal` and `W` a world id (1-130 of: `default` or `s:` and a session id of up to 128; `A-Z a-z 0-9 . _ : -`;
  * the world id always comes last, so no two worlds' keys can meet):
  *
  * | key               | type   | holds                                                               |
@@ -46,7 +46,7 @@ import type { Redis } from 'ioredis';
  */
 
 /** What a world id may be: the session ids X-Sandbox-Session accepts, and `default`. */
-const WORLD_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const WORLD_ID = /^[A-Za-z0-9._:-]{1,130}$/;
 
 /** One kept entry as list() returns it. */
 export interface StoredJournalEntry {
@@ -244,7 +244,7 @@ const SCRIPTS: Record<keyof JournalCommands, { numberOfKeys: number; lua: string
 
 function checkWorld(world: string): void {
   if (typeof world !== 'string' || !WORLD_ID.test(world)) {
-    throw new RangeError(`journal world id ${JSON.stringify(world)} is not 1-128 of A-Z a-z 0-9 . _ : -`);
+    throw new RangeError(`journal world id ${JSON.stringify(world)} is not 1-130 of A-Z a-z 0-9 . _ : -`);
   }
 }
 

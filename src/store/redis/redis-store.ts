@@ -202,7 +202,10 @@ export class RedisStore {
       return await run();
     } catch (error) {
       if (error instanceof StoreError) throw error;
-      if (this.client.status !== 'ready' || /connect|closed|writeable|ECONN|EPIPE|ETIMEDOUT/i.test(String(error))) {
+      if (
+        this.client.status !== 'ready' ||
+        /connect|closed|writeable|ECONN|EPIPE|ETIMEDOUT/i.test(String(error))
+      ) {
         throw this.unavailable((error as Error).message);
       }
       throw error;
@@ -211,7 +214,7 @@ export class RedisStore {
 
   private unavailable(detail?: string): StoreUnavailable {
     return new StoreUnavailable(
-      `the sandbox's shared state (Redis at ${this.target.display}) is unreachable${detail ?? this.lastError ? `: ${detail ?? this.lastError}` : ''}; retry shortly`,
+      `the sandbox's shared state (Redis at ${this.target.display}) is unreachable${(detail ?? this.lastError) ? `: ${detail ?? this.lastError}` : ''}; retry shortly`,
     );
   }
 
