@@ -146,16 +146,22 @@ export async function slotStatus(
   return (state.body.slots as Array<{ id: string; status: string }>).find((s) => s.id === slotId)?.status;
 }
 
-/** Poll `check` every 100 ms until it holds, for at most `ms` (then throw naming `what`). */
-export async function waitFor(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+/**
+ * Poll `check` every 100 ms until it answers true, for at most `ms`; then throw naming `what` and
+ * the last thing `check` saw (a string it answered, or the error it threw).
+ */
+export async function waitFor(what: string, check: () => Promise<true | string>, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
+  let last = 'not checked yet';
   for (;;) {
     try {
-      if (await check()) return;
-    } catch {
-      // not yet
+      const seen = await check();
+      if (seen === true) return;
+      last = seen;
+    } catch (error) {
+      last = String(error);
     }
-    if (Date.now() > deadline) throw new Error(`still waiting after ${ms} ms: ${what}`);
+    if (Date.now() > deadline) throw new Error(`still waiting after ${ms} ms: ${what} (last seen: ${last})`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
