@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { ProfileName } from './profiles/index.js';
+import { DEFAULT_PROFILE, type ProfileName } from './profiles/index.js';
 import { isRedisUrl, parseRedisUrl } from './store/redis/redis-url.js';
 
 export type AuthMode = 'strict' | 'lenient' | 'off';
@@ -93,7 +93,7 @@ export type SandboxOptions = Partial<
 export const DEFAULT_CONFIG: SandboxConfig = {
   port: 4000,
   host: '127.0.0.1',
-  profile: 'careconnect',
+  profile: DEFAULT_PROFILE,
   fsync: false,
   basePath: '',
   auth: 'strict',

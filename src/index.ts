@@ -226,7 +226,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       await core.armFault(world(), parsed.rule);
     },
     disarmFault(name) {
-      if (!core.shared) return world().faults.disarm(name);
+      if (core.worlds.kind !== 'redis') return world().faults.disarm(name);
       // Shared: this replica's copy answers; the change is committed in the background.
       const armed = world()
         .faults.exportState()

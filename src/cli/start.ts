@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { ConfigError, type SandboxOptions, startSandbox } from '../index.js';
-import { PROFILE_NAMES } from '../profiles/index.js';
+import { DEFAULT_PROFILE, PROFILE_NAMES } from '../profiles/index.js';
 import { isRedisUrl, parseRedisUrl } from '../store/redis/redis-url.js';
 import { fail, stderrLogger } from './output.js';
 import { numeral } from './parse.js';
@@ -55,7 +55,7 @@ export function registerStart(program: Command): void {
       'address to listen on (non-loopback needs an --admin-token of 16+ characters)',
       '127.0.0.1',
     )
-    .option('--profile <name>', `spec profile: ${PROFILE_NAMES.join(' or ')}`, 'careconnect')
+    .option('--profile <name>', `spec profile: ${PROFILE_NAMES.join(' or ')}`, DEFAULT_PROFILE)
     .option('--seed <dir>', "seed directory (default: the package's own seed/)")
     .option('--scenario <name|file>', 'a bundled scenario name or a scenario file')
     .option('--watch', 're-arm the active scenario when its file (or the scenarios folder) changes')

@@ -229,7 +229,7 @@ export function book(request: BookingRequest, ctx: BookingContext): AppointmentR
   }
   const { slots, schedule } = resolveSlots(request, ctx);
   checkTimes(request, slots);
-  if (ctx.profile.strictBooking)
+  if (ctx.profile.booking.matchSchedule)
     checkGpConnectRules(request, schedule, slotService(schedule, slots[0]!), ctx);
   const taken = slots.find((slot) => !ctx.state.isFree(slot.id));
   if (taken) {
@@ -258,7 +258,7 @@ export function commitBooking(
   resource['end'] = last.end;
   resource['created'] = request.created ?? formatLondon(Math.floor(ctx.nowMs / 1000) * 1000);
   resource['slot'] = slots.map((s) => ({ reference: `Slot/${s.id}` }));
-  if (ctx.profile.strictBooking) {
+  if (ctx.profile.booking.fillFromSchedule) {
     const service = slotService(schedule, first);
     const others = (
       Array.isArray(body['extension']) ? (body['extension'] as Array<{ url?: unknown }>) : []

@@ -1,6 +1,6 @@
 import { londonOffsetMinutes, parseFhirInstant } from '../domain/london-time.js';
 import { charCount } from '../domain/text.js';
-import type { Profile } from '../profiles/index.js';
+import type { Profile, RequiredBookingElement } from '../profiles/index.js';
 import { normaliseDateTimes } from './date-time.js';
 import {
   arrayAt,
@@ -44,17 +44,6 @@ export interface BookingRequest {
   /** What the consumer should be told (X-Sandbox-Warning), e.g. a created not in the spec's form. */
   warnings: string[];
 }
-
-/** GP Connect 1.2.7 forbids these on a booking (book page; GPConnect-Appointment-1 max=0). */
-const FORBIDDEN_IN_GPCONNECT = [
-  'reason',
-  'specialty',
-  'appointmentType',
-  'indication',
-  'supportingInformation',
-  'incomingReferral',
-  'requestedPeriod',
-];
 
 const ID = '[A-Za-z0-9\\-.]{1,64}';
 const LOCAL_REFERENCE = new RegExp(
@@ -131,8 +120,8 @@ export function checkTextLimits(
   comment: string | undefined,
 ): void {
   for (const [element, text, max] of [
-    ['description', description, profile.descriptionMaxLength],
-    ['comment', comment, profile.commentMaxLength],
+    ['description', description, profile.textLimits.description],
+    ['comment', comment, profile.textLimits.comment],
   ] as const) {
     if (!max || text === undefined) continue;
     const n = charCount(text);
@@ -155,17 +144,9 @@ export function readAppointmentForCreate(raw: unknown, profile: Profile, nowMs?:
       throw invalid(`${key} is not an element of a FHIR STU3 Appointment: remove it (check its spelling)`);
     }
   }
-  const strict = profile.strictBooking;
-  if (strict) {
-    for (const key of FORBIDDEN_IN_GPCONNECT) {
-      if (raw[key] !== undefined) {
-        throw invalid(
-          key === 'reason'
-            ? 'reason must not be sent on a GP Connect booking (removed in 1.1.1): put the reason for the appointment in description'
-            : `${key} must not be sent on a GP Connect booking (GPConnect-Appointment-1 sets it to max 0)`,
-        );
-      }
-    }
+  const needs = (element: RequiredBookingElement) => profile.required.includes(element);
+  for (const [key, why] of Object.entries(profile.forbidden)) {
+    if (raw[key] !== undefined) throw invalid(`${key} must not be sent on a GP Connect booking ${why}`);
   }
 
   // status
@@ -178,10 +159,10 @@ export function readAppointmentForCreate(raw: unknown, profile: Profile, nowMs?:
   if (meta) {
     const profiles = optionalArray(meta['profile'], 'meta.profile');
     for (const [i, p] of profiles.entries()) stringAt(p, `meta.profile[${i}]`);
-    if (strict && !profiles.includes(profile.appointmentProfile)) {
+    if (needs('meta.profile') && !profiles.includes(profile.appointmentProfile)) {
       throw invalid(`meta.profile must contain ${profile.appointmentProfile}`);
     }
-  } else if (strict) {
+  } else if (needs('meta.profile')) {
     throw invalid(`meta.profile is required and must contain ${profile.appointmentProfile}`);
   }
 
@@ -219,13 +200,11 @@ export function readAppointmentForCreate(raw: unknown, profile: Profile, nowMs?:
     if (byType[ref.type] !== undefined) throw invalid(`participant[${i}] is a second ${ref.type}: send one`);
     byType[ref.type] = ref.id;
     if (participant['status'] === undefined) {
-      if (strict) throw invalid(`participant[${i}].status is required (1..1 in STU3): send "accepted"`);
+      if (needs('participant.status'))
+        throw invalid(`participant[${i}].status is required (1..1 in STU3): send "accepted"`);
     } else {
       const ps = stringAt(participant['status'], `participant[${i}].status`);
-      if (
-        !['accepted', 'declined', 'tentative', 'needs-action', 'booked'].includes(ps) ||
-        (strict && ps === 'booked')
-      ) {
+      if (!profile.participant.statuses.includes(ps)) {
         throw invalid(`participant[${i}].status "${ps}" is not a ParticipationStatus: use "accepted"`);
       }
     }
@@ -234,20 +213,19 @@ export function readAppointmentForCreate(raw: unknown, profile: Profile, nowMs?:
   const patientId = byType['Patient'];
   if (patientId === undefined)
     throw invalid('participant must include one whose actor.reference is "Patient/{id}"');
-  if (strict && byType['Location'] === undefined) {
-    throw invalid(
-      'participant must include a Location: the schedule\'s Location from the slot search ("Location/{id}")',
-    );
+  for (const type of profile.participant.requiredActors) {
+    if (byType[type] === undefined)
+      throw invalid(`participant must include a ${type}: ${REQUIRED_ACTOR[type]}`);
   }
 
   // times
   const start = raw['start'] === undefined ? undefined : parseUkInstant(raw['start'], 'start');
   const end = raw['end'] === undefined ? undefined : parseUkInstant(raw['end'], 'end');
-  if (strict && !start) throw invalid('start is required: the start of the first slot');
-  if (strict && !end) throw invalid('end is required: the end of the last slot');
+  if (needs('start') && !start) throw invalid('start is required: the start of the first slot');
+  if (needs('end') && !end) throw invalid('end is required: the end of the last slot');
   if ((start === undefined) !== (end === undefined))
     throw invalid(`${start ? 'end' : 'start'} is required when ${start ? 'start' : 'end'} is sent`);
-  if (raw['created'] === undefined && strict) {
+  if (raw['created'] === undefined && needs('created')) {
     throw invalid('created is required: the time the booking was made, e.g. 2026-06-01T14:05:00+01:00');
   }
   // created and every other dateTime kept from the body: stored as the instant it names, in UK
@@ -260,8 +238,12 @@ export function readAppointmentForCreate(raw: unknown, profile: Profile, nowMs?:
   // text
   const description = optionalString(raw['description'], 'description');
   const comment = raw['comment'] === undefined ? undefined : stringAt(raw['comment'], 'comment');
-  if (strict && description === undefined)
-    throw invalid('description is required: a short administrative description (at most 100 characters)');
+  if (needs('description') && description === undefined) {
+    const max = profile.textLimits.description;
+    throw invalid(
+      `description is required: a short administrative description${max ? ` (at most ${max} characters)` : ''}`,
+    );
+  }
   checkTextLimits(profile, description, comment);
 
   let minutesDuration: number | undefined;
@@ -277,7 +259,7 @@ export function readAppointmentForCreate(raw: unknown, profile: Profile, nowMs?:
   }
   optionalArray(raw['identifier'], 'identifier').forEach((x, i) => {
     const identifier = objectAt(x, `identifier[${i}]`);
-    if (strict || identifier['system'] !== undefined)
+    if (needs('identifier.system') || identifier['system'] !== undefined)
       stringAt(identifier['system'], `identifier[${i}].system`);
     stringAt(identifier['value'], `identifier[${i}].value`);
   });
@@ -298,7 +280,7 @@ export function readAppointmentForCreate(raw: unknown, profile: Profile, nowMs?:
   ) {
     throw invalid(`priority must be an unsigned integer, got ${describe(raw['priority'])}`);
   }
-  const extensions = readExtensions(raw, strict);
+  const extensions = readExtensions(raw, profile);
 
   const { id: _id, meta: _meta, serviceType: _st, serviceCategory: _sc, ...sent } = dated;
   // What is kept must be answerable later in either format (unknown elements, XML 1.0 characters,
@@ -324,18 +306,39 @@ export function readAppointmentForCreate(raw: unknown, profile: Profile, nowMs?:
   };
 }
 
+/** What each required participant type is, for the refusal naming it. */
+const REQUIRED_ACTOR: Record<Profile['participant']['requiredActors'][number], string> = {
+  Location: 'the schedule\'s Location from the slot search ("Location/{id}")',
+  Practitioner: 'the schedule\'s Practitioner from the slot search ("Practitioner/{id}")',
+  HealthcareService: 'the HealthcareService the slot is offered by ("HealthcareService/{id}")',
+};
+
+/** The extension's name as its StructureDefinition spells it, e.g. BookingOrganisation-1. */
+function extensionName(url: string): string {
+  return url.replace(/^.*\/Extension-GPConnect-/, '');
+}
+
 function readExtensions(
   raw: Json,
-  strict: boolean,
+  profile: Profile,
 ): Pick<BookingRequest, 'deliveryChannel' | 'practitionerRoleCode' | 'bookingOrganisation'> {
   const result: Pick<BookingRequest, 'deliveryChannel' | 'practitionerRoleCode' | 'bookingOrganisation'> = {};
   const contained = optionalArray(raw['contained'], 'contained').map((c, i) =>
     objectAt(c, `contained[${i}]`),
   );
   let bookingRef: string | undefined;
+  const allowed: string[] | undefined =
+    profile.extensions === 'any' ? undefined : profile.extensions.map((name) => EXTENSION_URL[name]);
   optionalArray(raw['extension'], 'extension').forEach((e, i) => {
     const ext = objectAt(e, `extension[${i}]`);
     const url = stringAt(ext['url'], `extension[${i}].url`);
+    if (allowed !== undefined && !allowed.includes(url)) {
+      throw invalid(
+        url === EXTENSION_URL.cancellationReason
+          ? `extension[${i}] is a cancellation reason, which a booking must not carry`
+          : `extension[${i}].url "${url}" is not an extension GP Connect allows on a booking (${allowed.map(extensionName).join(', ')})`,
+      );
+    }
     if (url === EXTENSION_URL.bookingOrganisation) {
       const value = objectAt(ext['valueReference'], `extension[${i}].valueReference`);
       bookingRef = stringAt(value['reference'], `extension[${i}].valueReference.reference`);
@@ -356,15 +359,10 @@ function readExtensions(
         coding['code'],
         `extension[${i}].valueCodeableConcept.coding[0].code`,
       );
-    } else if (strict) {
-      throw invalid(
-        url === EXTENSION_URL.cancellationReason
-          ? `extension[${i}] is a cancellation reason, which a booking must not carry`
-          : `extension[${i}].url "${url}" is not an extension GP Connect allows on a booking (BookingOrganisation-1, DeliveryChannel-2, PractitionerRole-1)`,
-      );
     }
   });
-  if (!strict) return result;
+  // A profile that does not require the booking organisation does not read it.
+  if (!profile.required.includes('extension:bookingOrganisation')) return result;
   if (bookingRef === undefined) {
     throw invalid(
       `extension must include the booking organisation: {"url": "${EXTENSION_URL.bookingOrganisation}", "valueReference": {"reference": "#1"}} with the Organization in contained`,

@@ -215,9 +215,11 @@ export function readAmend(sent: Json, stored: Json, profile: Profile): AmendRequ
   if (other) throw invalid(`${describeChange(other)}: ${AMEND_RULE}`);
   const description = sent['description'] as string | undefined;
   const comment = sent['comment'] as string | undefined;
-  if (profile.strictBooking && description === undefined) {
+  if (profile.required.includes('description') && description === undefined) {
+    const max = profile.textLimits.description;
+    const definition = profile.appointmentProfile.slice(profile.appointmentProfile.lastIndexOf('/') + 1);
     throw invalid(
-      'description was removed: it is required (GPConnect-Appointment-1, at most 100 characters)',
+      `description was removed: it is required (${definition}${max ? `, at most ${max} characters` : ''})`,
     );
   }
   checkTextLimits(profile, description, comment);

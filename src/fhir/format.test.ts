@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PROFILES } from '../profiles/index.js';
 import {
   FHIR_JSON,
   FHIR_XML,
@@ -8,6 +9,10 @@ import {
   serialize,
 } from './format.js';
 import { fromFhirXml } from './xml.js';
+
+// The two profiles' responseFormats rows: "strict" is gpconnect-1.2.7's, "lenient" careconnect's.
+const STRICT = PROFILES['gpconnect-1.2.7'].responseFormats;
+const LENIENT = PROFILES.careconnect.responseFormats;
 
 const FJ = 'application/fhir+json';
 const FX = 'application/fhir+xml';
@@ -134,15 +139,18 @@ const rows: Row[] = [
   ['a FHIR type beats application/json at the same q', { accept: `application/json, ${FX}` }, 'xml', 'xml'],
   ['q still outranks a later line', { accept: [FJ, `${FX};q=0.5`] }, 'json', 'json'],
   ['a blank Accept line is ignored', { accept: [FX, ' '] }, 'xml', 'xml'],
+  ['a _format named like an object property is no format', { formatParam: 'constructor' }, 415, 415],
+  ['an Accept named like an object property is no format', { accept: 'toString' }, 415, 415],
+  ['a Content-Type named like an object property is no format', { contentType: '__proto__' }, 415, 415],
 ];
 
 describe('negotiateResponseFormat', () => {
   it.each(rows)('%s', (_rule, input, strict, lenient) => {
-    for (const [mode, expected] of [
-      [true, strict],
-      [false, lenient],
+    for (const [mode, rules, expected] of [
+      [true, STRICT, strict],
+      [false, LENIENT, lenient],
     ] as const) {
-      const result = negotiateResponseFormat({ ...input, strict: mode });
+      const result = negotiateResponseFormat({ ...input, rules });
       if (expected === 415) {
         expect(result, `strict=${mode}`).toHaveProperty('error');
       } else {
@@ -156,15 +164,15 @@ describe('negotiateResponseFormat', () => {
   });
 
   it('says which input was wrong and what to send instead', () => {
-    expect(negotiateResponseFormat({ formatParam: 'json', strict: true })).toEqual({
+    expect(negotiateResponseFormat({ formatParam: 'json', rules: STRICT })).toEqual({
       error:
         '_format "json" is not a supported format: use one of application/fhir+json, application/fhir+xml',
     });
-    expect(negotiateResponseFormat({ accept: 'text/html', strict: true })).toEqual({
+    expect(negotiateResponseFormat({ accept: 'text/html', rules: STRICT })).toEqual({
       error:
         'Accept "text/html" names no format this server returns: use one of application/fhir+json, application/fhir+xml',
     });
-    expect(negotiateResponseFormat({ contentType: 'text/plain', strict: true })).toMatchObject({
+    expect(negotiateResponseFormat({ contentType: 'text/plain', rules: STRICT })).toMatchObject({
       error: expect.stringContaining('Content-Type "text/plain" is not a supported format'),
     });
   });

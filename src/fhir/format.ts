@@ -5,10 +5,11 @@
  * body's format, and with nothing to go on the answer is JSON; a format the server does not
  * support gives 415 (the caller renders `error` as the diagnostics).
  *
- * `strict` (the gpconnect-1.2.7 profile) accepts only the two FHIR types, as the reference provider
- * (DEMO) does: `_format=json`, `application/json` and the DSTU2 `application/json+fhir` are 415.
- * Lenient (careconnect) also accepts application/json, application/xml, text/xml, the DSTU2 forms
- * and, in `_format` only, the short forms `json` and `xml`. A `charset` parameter must be utf-8.
+ * Which media types and `_format` short forms are accepted is the profile's `responseFormats` row
+ * (FormatRules): gpconnect-1.2.7 accepts only the two FHIR types, as the reference provider (DEMO)
+ * does (`_format=json`, `application/json` and the DSTU2 `application/json+fhir` are 415);
+ * careconnect also accepts application/json, application/xml, text/xml, the DSTU2 forms and, in
+ * `_format` only, the short forms `json` and `xml`. A `charset` parameter must be utf-8.
  */
 import { withoutEmpty } from './without-empty.js';
 import { toFhirXml } from './xml.js';
@@ -20,31 +21,49 @@ export const FHIR_XML = 'application/fhir+xml;charset=utf-8';
 export type FhirFormat = 'json' | 'xml';
 export type FormatError = { error: string };
 
+/** Every media type this server can read or answer in, with the format it names. */
+export const MEDIA_TYPE_FORMAT = {
+  'application/fhir+json': 'json',
+  'application/fhir+xml': 'xml',
+  'application/json': 'json',
+  'application/xml': 'xml',
+  'text/xml': 'xml',
+  'application/json+fhir': 'json',
+  'application/xml+fhir': 'xml',
+} as const satisfies Readonly<Record<string, FhirFormat>>;
+
+export type FhirMediaType = keyof typeof MEDIA_TYPE_FORMAT;
+
+/**
+ * What a profile's response format negotiation accepts: media types in `_format`, `Accept` and
+ * `Content-Type` (listed in error messages in this order; a wildcard such as `text/*` matches the
+ * listed types under it), and the `_format` short forms (`json`, `xml`).
+ */
+export interface FormatRules {
+  readonly mediaTypes: readonly FhirMediaType[];
+  readonly shortForms: readonly FhirFormat[];
+}
+
+/** Everything this server knows: the negotiation when no profile's rules are given. */
+const ALL_FORMATS: FormatRules = {
+  mediaTypes: Object.keys(MEDIA_TYPE_FORMAT) as FhirMediaType[],
+  shortForms: ['json', 'xml'],
+};
+
 export interface NegotiationInput {
   /** The `_format` query parameter; repeated parameters arrive as an array (the first is used). */
   formatParam?: string | string[] | undefined;
   /** The Accept header; several header lines as an array, in the order sent (a later one wins ties). */
   accept?: string | readonly string[] | undefined;
   contentType?: string | undefined;
-  /** true for gpconnect-1.2.7: only application/fhir+json and application/fhir+xml. Default false. */
-  strict?: boolean | undefined;
+  /** The profile's responseFormats row. Default: every media type and short form this server knows. */
+  rules?: FormatRules | undefined;
 }
 
 const FHIR_TYPES: Readonly<Record<string, FhirFormat>> = {
   'application/fhir+json': 'json',
   'application/fhir+xml': 'xml',
 };
-
-const LENIENT_TYPES: Readonly<Record<string, FhirFormat>> = {
-  ...FHIR_TYPES,
-  'application/json': 'json',
-  'application/xml': 'xml',
-  'text/xml': 'xml',
-  'application/json+fhir': 'json',
-  'application/xml+fhir': 'xml',
-};
-
-const SHORT_FORMS: Readonly<Record<string, FhirFormat>> = { json: 'json', xml: 'xml' };
 
 interface MediaRange {
   type: string;
@@ -71,33 +90,60 @@ function charsetOk(range: MediaRange): boolean {
   return charset === undefined || charset.toLowerCase() === 'utf-8';
 }
 
-function typesFor(strict: boolean): Readonly<Record<string, FhirFormat>> {
-  return strict ? FHIR_TYPES : LENIENT_TYPES;
+/** A FormatRules row as lookups, built once per row. */
+interface Accepted {
+  types: Readonly<Record<string, FhirFormat>>;
+  shortForms: Readonly<Record<string, FhirFormat>>;
+  /** The formats a wildcard (`*\/*`, `application/*`, `text/*`) stands for. */
+  wildcard(type: string): FhirFormat[];
+  supported: string;
+  supportedWithShortForms: string;
 }
 
-function supportedList(strict: boolean, withShortForms: boolean): string {
-  const names = Object.keys(typesFor(strict));
-  if (withShortForms && !strict) names.push(...Object.keys(SHORT_FORMS));
-  return names.join(', ');
+const acceptedCache = new WeakMap<FormatRules, Accepted>();
+
+function acceptedBy(rules: FormatRules): Accepted {
+  let accepted = acceptedCache.get(rules);
+  if (accepted) return accepted;
+  // No prototype: a media type named "constructor" or "__proto__" names no format.
+  const types: Record<string, FhirFormat> = Object.create(null);
+  for (const type of rules.mediaTypes) types[type] = MEDIA_TYPE_FORMAT[type];
+  const shortForms: Record<string, FhirFormat> = Object.create(null);
+  for (const form of rules.shortForms) shortForms[form] = form;
+  const names = Object.keys(types);
+  accepted = {
+    types,
+    shortForms,
+    wildcard: (type) => {
+      if (!type.endsWith('/*')) return [];
+      const prefix = type === '*/*' ? '' : type.slice(0, -1);
+      const formats = new Set(names.filter((n) => n.startsWith(prefix)).map((n) => types[n]!));
+      return (['json', 'xml'] as const).filter((f) => formats.has(f));
+    },
+    supported: names.join(', '),
+    supportedWithShortForms: [...names, ...Object.keys(shortForms)].join(', '),
+  };
+  acceptedCache.set(rules, accepted);
+  return accepted;
 }
 
 /** The format a single media type (not a list) names, or undefined when unsupported. */
-function formatOf(range: MediaRange, strict: boolean, allowShortForms: boolean): FhirFormat | undefined {
+function formatOf(range: MediaRange, accepted: Accepted, allowShortForms: boolean): FhirFormat | undefined {
   if (!charsetOk(range)) return undefined;
   if (range.type === '*/*') return 'json';
-  const format = typesFor(strict)[range.type];
+  const format = accepted.types[range.type];
   if (format) return format;
-  return allowShortForms && !strict ? SHORT_FORMS[range.type] : undefined;
+  return allowShortForms ? accepted.shortForms[range.type] : undefined;
 }
 
-function fromFormatParam(value: string, strict: boolean): FhirFormat | FormatError {
+function fromFormatParam(value: string, accepted: Accepted): FhirFormat | FormatError {
   const range = parseMediaRange(value);
   // An unencoded `+` in a query string decodes to a space: `_format=application/fhir+xml` arrives as
   // "application/fhir xml". The client meant the FHIR type, so read it as such.
   range.type = range.type.replace(/^(application\/fhir) (json|xml)$/, '$1+$2');
   return (
-    formatOf(range, strict, true) ?? {
-      error: `_format "${value}" is not a supported format: use one of ${supportedList(strict, true)}`,
+    formatOf(range, accepted, true) ?? {
+      error: `_format "${value}" is not a supported format: use one of ${accepted.supportedWithShortForms}`,
     }
   );
 }
@@ -117,7 +163,7 @@ enum Specificity {
  * `-H 'Accept: application/fhir+xml'` means XML), then position in the line (RFC 9110 §12.5.1 leaves
  * ties to the server).
  */
-function fromAccept(lines: readonly string[], strict: boolean): FhirFormat | 'any' | FormatError {
+function fromAccept(lines: readonly string[], accepted: Accepted): FhirFormat | 'any' | FormatError {
   interface Candidate {
     format: FhirFormat | 'any';
     q: number;
@@ -139,25 +185,19 @@ function fromAccept(lines: readonly string[], strict: boolean): FhirFormat | 'an
   // Formats the client refused outright (q=0 on an exact type) are not picked through a wildcard.
   const refused = new Set<FhirFormat>();
   for (const { range } of ranges) {
-    const format = typesFor(strict)[range.type];
+    const format = accepted.types[range.type];
     if (format && q(range) === 0) refused.add(format);
   }
   const candidates: Candidate[] = [];
   for (const { range, line, index } of ranges) {
     if (!charsetOk(range) || q(range) === 0) continue;
-    const exact = typesFor(strict)[range.type];
+    const exact = accepted.types[range.type];
     if (exact) {
       const specificity = FHIR_TYPES[range.type] ? Specificity.Fhir : Specificity.Exact;
       candidates.push({ format: exact, q: q(range), specificity, line, index });
       continue;
     }
-    const wildcard: FhirFormat[] =
-      range.type === '*/*' || range.type === 'application/*'
-        ? ['json', 'xml']
-        : range.type === 'text/*' && !strict
-          ? ['xml']
-          : [];
-    const open = wildcard.filter((f) => !refused.has(f));
+    const open = accepted.wildcard(range.type).filter((f) => !refused.has(f));
     if (open.length === 0) continue;
     const format = open.length === 2 ? 'any' : open[0]!;
     candidates.push({ format, q: q(range), specificity: Specificity.Wildcard, line, index });
@@ -167,13 +207,13 @@ function fromAccept(lines: readonly string[], strict: boolean): FhirFormat | 'an
   );
   return (
     candidates[0]?.format ?? {
-      error: `Accept "${lines.join(', ')}" names no format this server returns: use one of ${supportedList(strict, false)}`,
+      error: `Accept "${lines.join(', ')}" names no format this server returns: use one of ${accepted.supported}`,
     }
   );
 }
 
-/** Clients send the same few header combinations over and over: remember the answers (bounded). */
-const negotiated = new Map<string, { format: FhirFormat } | FormatError>();
+/** Clients send the same few header combinations over and over: remember the answers (bounded, per rules). */
+const negotiated = new WeakMap<FormatRules, Map<string, { format: FhirFormat } | FormatError>>();
 
 /**
  * Picks the response format (GP Connect development_general_api_guidance.md §Content types):
@@ -190,18 +230,24 @@ export function negotiateResponseFormat(input: NegotiationInput): { format: Fhir
     return negotiate(input);
   }
   const accept = typeof input.accept === 'string' ? input.accept : (input.accept ?? []).join('\n');
-  const key = `${input.strict ? 1 : 0}\u0000${input.formatParam ?? ''}\u0000${accept}\u0000${input.contentType ?? ''}`;
-  let result = negotiated.get(key);
+  const rules = input.rules ?? ALL_FORMATS;
+  let answers = negotiated.get(rules);
+  if (!answers) {
+    answers = new Map();
+    negotiated.set(rules, answers);
+  }
+  const key = `${input.formatParam ?? ''}\u0000${accept}\u0000${input.contentType ?? ''}`;
+  let result = answers.get(key);
   if (!result) {
     result = negotiate(input);
-    if (negotiated.size >= 256) negotiated.clear();
-    negotiated.set(key, result);
+    if (answers.size >= 256) answers.clear();
+    answers.set(key, result);
   }
   return result;
 }
 
 function negotiate(input: NegotiationInput): { format: FhirFormat } | FormatError {
-  const strict = input.strict ?? false;
+  const accepted = acceptedBy(input.rules ?? ALL_FORMATS);
   const formatParams = Array.isArray(input.formatParam) ? input.formatParam : [input.formatParam];
   // typeof: a query parser may hand over an object for `_format[x]=…`; that is not a format.
   const formatParam = formatParams.find((f) => typeof f === 'string' && f.trim() !== '');
@@ -211,17 +257,17 @@ function negotiate(input: NegotiationInput): { format: FhirFormat } | FormatErro
   const hasContentType = input.contentType !== undefined && input.contentType.trim() !== '';
   let result: FhirFormat | FormatError;
   if (formatParam !== undefined) {
-    result = fromFormatParam(formatParam, strict);
+    result = fromFormatParam(formatParam, accepted);
   } else if (acceptLines.length > 0) {
-    const accepted = fromAccept(acceptLines, strict);
+    const fromHeader = fromAccept(acceptLines, accepted);
     result =
-      accepted === 'any'
-        ? (hasContentType && formatOf(parseMediaRange(input.contentType!), strict, false)) || 'json'
-        : accepted;
+      fromHeader === 'any'
+        ? (hasContentType && formatOf(parseMediaRange(input.contentType!), accepted, false)) || 'json'
+        : fromHeader;
   } else if (hasContentType) {
-    const format = formatOf(parseMediaRange(input.contentType!), strict, false);
+    const format = formatOf(parseMediaRange(input.contentType!), accepted, false);
     result = format ?? {
-      error: `Content-Type "${input.contentType}" is not a supported format (and no _format or Accept was sent): use one of ${supportedList(strict, false)}`,
+      error: `Content-Type "${input.contentType}" is not a supported format (and no _format or Accept was sent): use one of ${accepted.supported}`,
     };
   } else {
     result = 'json';
@@ -252,7 +298,7 @@ export function requestBodyFormat(
     return { error: `Content-Type "${contentType}" is not supported for a request body: ${accepted}` };
   }
   const format =
-    LENIENT_TYPES[range.type] ??
+    (MEDIA_TYPE_FORMAT as Readonly<Record<string, FhirFormat>>)[range.type] ??
     (range.type.endsWith('json') ? 'json' : range.type.endsWith('xml') ? 'xml' : undefined);
   return format ?? { error: `Content-Type "${contentType}" is not a FHIR format: ${accepted}` };
 }

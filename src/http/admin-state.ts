@@ -106,7 +106,7 @@ function buildStateView<L>(
       appointments: records.length,
     },
     session: world.id ?? null,
-    profile: core.profile.name,
+    profile: core.config.profile,
     basePath: core.config.basePath,
     clock: { now: formatLondon(now), frozen: core.clock.frozen },
     patients,

@@ -19,7 +19,7 @@ interface BodyParserError extends Error {
 export async function readFhirBody(
   req: Request,
   res: Response,
-  allowedTypes: string[],
+  allowedTypes: readonly string[],
 ): Promise<{ value: unknown; text: string }> {
   const format = requestBodyFormat(req.headers['content-type'], allowedTypes);
   if (typeof format === 'object') throw new SpineError('BAD_REQUEST', format.error, 415);

@@ -78,7 +78,7 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
         // Each Accept line as sent: a later line overrides an earlier one (fromAccept in format.ts).
         accept: req.headersDistinct['accept'] ?? req.headers.accept,
         contentType: req.headers['content-type'],
-        strict: core.profile.strictBooking,
+        rules: core.profile.responseFormats,
       });
       if ('error' in negotiated) throw new SpineError('BAD_REQUEST', negotiated.error, 415);
       format = negotiated.format;
@@ -122,17 +122,16 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
         interaction = headerValue(req, 'ssp-interactionid');
         // A session that does not exist yet meets the scenario's rules, as it would once made
         // (never the default state's armed ones).
-        const faults = existing?.faults ?? core.scenarioFaults();
         const faultRequest = { method: req.method, path, interaction, headers: req.headers };
         const decision = capHeld(
           core,
-          existing && core.shared
+          existing
             ? await core.execute(existing, generation, async () => {
                 const chosen = existing.faults.select(faultRequest);
-                await core.persist(existing); // the rule's counters, shared
+                await core.worlds.commitFaults(existing); // the rule's counters (shared stores)
                 return chosen;
               })
-            : faults.select(faultRequest),
+            : core.scenarioFaults().select(faultRequest),
           options.hung,
           problems,
         );
@@ -206,19 +205,23 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
           fhirBaseUrl: fhirBaseUrl(core, req),
           format,
         };
-        const choose = () =>
-          selectFault(core, world, req, path, match.route.template, call, interaction, useHeader);
-        const shared = core.shared;
         const chosenWorld = world;
         const decision = capHeld(
           core,
-          shared
-            ? await core.execute(chosenWorld, generation, async () => {
-                const chosen = await choose();
-                await core.persist(chosenWorld); // the rule's counters and draws, shared
-                return chosen;
-              })
-            : await choose(),
+          await core.execute(chosenWorld, generation, async () => {
+            const chosen = await selectFault(
+              core,
+              chosenWorld,
+              req,
+              path,
+              match.route.template,
+              call,
+              interaction,
+              useHeader,
+            );
+            await core.worlds.commitFaults(chosenWorld); // the rules' counters and draws (shared stores)
+            return chosen;
+          }),
           options.hung,
           problems,
         );

@@ -15,11 +15,13 @@ import { checkDocument, type DocumentContext } from './document.js';
 import type { Generation } from './generation.js';
 import { InputError } from './input-error.js';
 import { JournalBudget } from './journal.js';
+import { LocalWorlds } from './local-worlds.js';
 import { Sessions } from './sessions.js';
 import { SharedJournal } from './shared-journal.js';
 import { SharedWorlds } from './shared-worlds.js';
 import { Tallies } from './tallies.js';
 import { World } from './world.js';
+import type { StoreHealth, WorldStore } from './world-store.js';
 
 export interface CoreParts {
   config: SandboxConfig;
@@ -68,8 +70,8 @@ export class SandboxCore {
   readonly journalBudget: JournalBudget;
   private readonly baseFaults: FaultEngine;
   scenarioName: string | null;
-  /** With `--db redis://…`: the worlds' shared state (sandbox/shared-worlds.ts); else undefined. */
-  readonly shared: SharedWorlds | undefined;
+  /** Where the worlds live and how their changes become durable: memory, --db FILE or Redis (world-store.ts). */
+  readonly worlds: WorldStore;
 
   constructor(parts: CoreParts, document?: StoreDocument) {
     this.config = parts.config;
@@ -131,7 +133,7 @@ export class SandboxCore {
       parts.shared ? Number.POSITIVE_INFINITY : parts.config.maxSessions,
       parts.monotonicNow,
     );
-    this.shared = parts.shared
+    this.worlds = parts.shared
       ? new SharedWorlds(parts.shared, {
           defaultWorld: this.defaultWorld,
           sessions: this.sessions,
@@ -151,26 +153,30 @@ export class SandboxCore {
             if (expired) journalStore?.drop(worldKey(id)).catch(() => {});
           },
         })
-      : undefined;
+      : new LocalWorlds(
+          this.defaultWorld,
+          this.sessions,
+          parts.store,
+          () => this.snapshot(),
+          () => this.clock.snapshot(),
+        );
   }
 
   /**
    * The world of a request that may yet be refused: the default one, or an existing session's
-   * (undefined when there is none; none is made). Up to date with the shared store if there is one
+   * (undefined when there is none; none is made). Up to date with a shared store
    * (StoreUnavailable when it cannot be reached).
    */
-  async peekWorld(sessionId: string | undefined): Promise<World | undefined> {
-    if (this.shared) return this.shared.enter(sessionId, false);
-    return sessionId === undefined ? this.defaultWorld : this.sessions.peek(sessionId);
+  peekWorld(sessionId: string | undefined): Promise<World | undefined> {
+    return this.worlds.peek(sessionId);
   }
 
   /**
    * The world of an accepted request: its session's (made on first use; SpineError 429 beyond
-   * --max-sessions) or the default one, up to date with the shared store if there is one.
+   * --max-sessions) or the default one, up to date with a shared store.
    */
-  async openWorld(sessionId: string | undefined): Promise<World> {
-    if (this.shared) return (await this.shared.enter(sessionId, true))!;
-    return this.world(sessionId);
+  openWorld(sessionId: string | undefined): Promise<World> {
+    return this.worlds.open(sessionId);
   }
 
   /**
@@ -180,14 +186,12 @@ export class SandboxCore {
    * Throws RequestCancelled when `generation` ended meanwhile, StoreUnavailable when Redis is away.
    */
   execute<T>(world: World, generation: Generation | undefined, run: () => T | Promise<T>): Promise<T> {
-    if (this.shared) return this.shared.execute(world, generation, run);
-    return Promise.resolve(run());
+    return this.worlds.execute(world, generation, run);
   }
 
   /** Every world: the default one and each session's (on a shared store, every replica's sessions). */
   async allWorlds(): Promise<World[]> {
-    if (this.shared) return [(await this.openWorld(undefined))!, ...(await this.shared.sessionWorlds())];
-    return [this.defaultWorld, ...this.sessions.all()];
+    return [await this.openWorld(undefined), ...(await this.worlds.sessionWorlds())];
   }
 
   /**
@@ -219,17 +223,15 @@ export class SandboxCore {
 
   /** Make the sandbox clock's change durable and shared (after Clock.freeze/advance/real). */
   async saveClock(): Promise<void> {
-    if (this.shared) await this.shared.setGlobal('clock', JSON.stringify(this.clock.snapshot()));
-    else await this.persist(this.defaultWorld);
+    await this.worlds.saveGlobal('clock', JSON.stringify(this.clock.snapshot()));
   }
 
   /**
    * GET /_admin/health: `{status: 'ok'}` in memory and --db FILE; on a shared store also
    * `store: 'redis'`, and `status: 'degraded'` with the problem while Redis cannot be reached.
    */
-  health(): { status: 'ok' | 'degraded'; store?: 'redis'; problem?: string } {
-    if (this.shared) return { ...this.shared.store.health(), store: 'redis' };
-    return { status: 'ok' };
+  health(): StoreHealth {
+    return this.worlds.health();
   }
 
   /** The world a request works on: its session's, or the default. */
@@ -247,9 +249,7 @@ export class SandboxCore {
 
   /** Switch the active scenario; every world's faults go back to the new scenario's. */
   async setScenario(name: string | null, scenario?: Scenario): Promise<void> {
-    if (this.shared) {
-      await this.shared.setGlobal('scenario', JSON.stringify(name === null ? null : { name, scenario }));
-    }
+    await this.worlds.saveGlobal('scenario', JSON.stringify(name === null ? null : { name, scenario }));
     this.scenarioName = name;
     this.baseFaults.setScenario(name, scenario);
     for (const world of await this.allWorlds()) await this.setWorldScenario(world, name, scenario);
@@ -257,11 +257,9 @@ export class SandboxCore {
 
   /** One world's faults go back to a scenario's rules (admin-armed ones stay), committed. */
   async setWorldScenario(world: World, name: string | null, scenario?: Scenario): Promise<void> {
-    // Faults are never written to a --db file: only a shared store needs the change committed.
-    if (!this.shared) return void world.faults.setScenario(name, scenario);
     await this.execute(world, undefined, async () => {
       world.faults.setScenario(name, scenario);
-      await this.persist(world);
+      await this.worlds.commitFaults(world);
     });
   }
 
@@ -302,23 +300,7 @@ export class SandboxCore {
    * `newGeneration` marks a reset or snapshot import.
    */
   async persist(world: World, options: { newGeneration?: boolean } = {}): Promise<void> {
-    if (this.shared) return this.shared.commit(world, options);
-    if (world !== this.defaultWorld) return;
-    await this.store.save(() => {
-      const appointments = world.state.takeChanges();
-      return {
-        ...(appointments
-          ? {
-              delta: {
-                appointments,
-                nextAppointmentId: world.state.nextAppointmentId,
-                clock: this.clock.snapshot(),
-              },
-            }
-          : {}),
-        document: () => this.snapshot(),
-      };
-    });
+    await this.worlds.commit(world, options);
   }
 
   /**
@@ -333,6 +315,7 @@ export class SandboxCore {
       if (world === this.defaultWorld) this.clock.restore(document.clock);
       await this.persist(world, { newGeneration: true });
     });
-    if (world === this.defaultWorld && this.shared) await this.saveClock();
+    // The file took the clock with the state; a shared store keeps it apart.
+    if (world === this.defaultWorld && this.worlds.kind === 'redis') await this.saveClock();
   }
 }

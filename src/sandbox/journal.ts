@@ -244,6 +244,14 @@ export class Journal {
     return n;
   }
 
+  /**
+   * This copy of the world is being dropped (its session expired): give its bytes back. A shared
+   * journal (sandbox/shared-journal.ts) forgets only its own copies; the store keeps the journal.
+   */
+  release(): void {
+    this.clear();
+  }
+
   clear(): void {
     for (let i = this.head; i < this.entries.length; i++) this.budget.release(this.entries[i]!);
     this.entries = [];

@@ -45,7 +45,7 @@ export class Sessions {
     const world = this.worlds.get(id);
     if (!world) return;
     this.worlds.delete(id);
-    world.journal.clear();
+    world.journal.release();
   }
 
   /** The session's world, made on first use (429 beyond `max`); the caller has accepted the request. */
@@ -73,7 +73,7 @@ export class Sessions {
     for (const [id, world] of this.worlds) {
       if (nowMs - world.lastUsedMs > this.ttlMs) {
         this.worlds.delete(id);
-        world.journal.clear(); // gives its bytes back to the shared journal budget
+        world.journal.release(); // gives its bytes back to the shared journal budget
       }
     }
   }

@@ -65,6 +65,11 @@ export class SharedJournal extends Journal {
     super.clear();
   }
 
+  /** Only this replica's copy of the world goes: the journal in Redis stays (store.drop removes it on expiry). */
+  override release(): void {
+    super.clear();
+  }
+
   override async read(
     limit = this.capacity,
   ): Promise<{ entries: JournalEntry[]; newestSeq: number; size: number }> {

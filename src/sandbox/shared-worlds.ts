@@ -9,6 +9,7 @@ import { type Generation, stillCurrent } from './generation.js';
 import { Sessions } from './sessions.js';
 import type { SharedJournal } from './shared-journal.js';
 import type { World } from './world.js';
+import type { StoreHealth, WorldStore } from './world-store.js';
 
 /**
  * A commit found the world changed by another replica since this one read it: the command is run
@@ -51,7 +52,8 @@ export interface SharedHost {
  * Commands on one world are serialised on this replica (`World.exclusive`), so a copy never holds
  * one request's uncommitted change while another's is committed.
  */
-export class SharedWorlds {
+export class SharedWorlds implements WorldStore {
+  readonly kind = 'redis';
   private globalsRev = '0';
 
   constructor(
@@ -59,6 +61,33 @@ export class SharedWorlds {
     private readonly host: SharedHost,
   ) {
     store.subscribe((message) => this.onEvent(message));
+    store.onReconnect(() => {
+      this.globalsRev = '0';
+      for (const world of [host.defaultWorld, ...host.sessions.all()]) {
+        world.replica = { gen: '', rev: -1, faultsRevision: -1 };
+      }
+    });
+  }
+
+  peek(sessionId: string | undefined): Promise<World | undefined> {
+    return this.enter(sessionId, false);
+  }
+
+  async open(sessionId: string | undefined): Promise<World> {
+    return (await this.enter(sessionId, true))!;
+  }
+
+  /** Fault counters and draws are shared like the rest of the world. */
+  commitFaults(world: World): Promise<void> {
+    return this.commit(world);
+  }
+
+  health(): StoreHealth {
+    return { ...this.store.health(), store: 'redis' };
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
   }
 
   /**
@@ -224,7 +253,7 @@ export class SharedWorlds {
    * Set the shared clock or scenario. When Redis cannot take it, this replica reads the globals
    * again on the next request (its own copy changed already), and StoreUnavailable is thrown.
    */
-  async setGlobal(field: 'clock' | 'scenario', json: string): Promise<void> {
+  async saveGlobal(field: 'clock' | 'scenario', json: string): Promise<void> {
     // Read back on the next request either way: another replica may have set the other field.
     this.globalsRev = '0';
     await this.store.setGlobal(field, json);

@@ -82,6 +82,64 @@ describe.skipIf(!hasRedis)('two sandboxes on one Redis', () => {
     expect(statuses.filter((s) => s !== 201).every((s) => s === 422)).toBe(true);
   });
 
+  it('shares sessions: their state, their cap and their idle expiry', async () => {
+    const [a, b] = await replicas(2, { maxSessions: 2, sessionTtl: 1500 });
+    const session = { 'X-Sandbox-Session': 'alpha' };
+    const booked = await book(a!, 's1-202606021100', '1', session);
+    expect(booked.status).toBe(201);
+    const id = ((await booked.json()) as { id: string }).id;
+    const read = (sandbox: RunningSandbox, headers: Record<string, string>) =>
+      fetch(`${sandbox.fhirBase}/Appointment/${id}`, {
+        headers: { ...sandbox.headers('read:appointment-1'), ...headers },
+      });
+    expect((await read(b!, session)).status).toBe(200);
+    expect((await read(b!, {})).status).toBe(404); // not in the default state
+    expect((await read(a!, { 'X-Sandbox-Session': 'beta' })).status).toBe(404);
+    const third = await read(b!, { 'X-Sandbox-Session': 'gamma' });
+    expect(third.status).toBe(429);
+    await new Promise((r) => setTimeout(r, 1700));
+    // Both idle past the TTL: gone on every replica, so a new one fits and alpha is empty again.
+    expect((await read(b!, { 'X-Sandbox-Session': 'gamma' })).status).toBe(404);
+    expect((await read(a!, session)).status).toBe(404);
+  });
+
+  it('moves the clock and switches the scenario for every replica', async () => {
+    const [a, b] = await replicas(2);
+    const put = await fetch(`${a!.url}/_admin/clock`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ now: '2026-07-01T09:00:00Z' }),
+    });
+    expect(put.status).toBe(200);
+    const clock = (await (await fetch(`${b!.url}/_admin/clock`)).json()) as { now: string };
+    expect(clock.now).toBe('2026-07-01T10:00:00+01:00');
+    const scenario = await fetch(`${b!.url}/_admin/scenario`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'no-slots' }),
+    });
+    expect(scenario.status).toBe(200);
+    const listed = (await (await fetch(`${a!.url}/_admin/faults`)).json()) as Array<{ name: string }>;
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed).toEqual((await (await fetch(`${b!.url}/_admin/faults`)).json()) as unknown[]);
+  });
+
+  it('imports a snapshot on A that B then serves', async () => {
+    const [a, b] = await replicas(2);
+    expect((await book(a!, 's1-202606021200')).status).toBe(201);
+    const snapshot = await (await fetch(`${a!.url}/_admin/snapshot`)).text();
+    await fetch(`${b!.url}/_admin/reset`, { method: 'POST' });
+    expect((await book(b!, 's1-202606021200')).status).toBe(201);
+    await fetch(`${b!.url}/_admin/reset`, { method: 'POST' });
+    const imported = await fetch(`${b!.url}/_admin/snapshot`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: snapshot,
+    });
+    expect(imported.status).toBe(200);
+    expect((await book(a!, 's1-202606021200', '2')).status).toBe(422);
+  });
+
   it('counts times across replicas exactly', async () => {
     const [a, b] = await replicas(2);
     const armed = await fetch(`${a!.url}/_admin/faults`, {

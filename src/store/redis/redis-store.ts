@@ -79,6 +79,7 @@ export class RedisStore {
   private subscriber: Redis | undefined;
   private lastError: string | undefined;
   private closed = false;
+  private readonly reconnectListeners: Array<() => void> = [];
 
   constructor(
     readonly target: RedisTarget,
@@ -119,11 +120,20 @@ export class RedisStore {
       this.lastError = message;
     });
     client.on('ready', () => {
-      if (this.lastError !== undefined) this.log?.('info', `Redis at ${this.target.display} is back`);
+      if (this.lastError !== undefined) {
+        this.log?.('info', `Redis at ${this.target.display} is back`);
+        // It may have come back empty or older: every copy is read whole again.
+        for (const listener of this.reconnectListeners) listener();
+      }
       this.lastError = undefined;
       // A Redis restarted empty: write the meta and globals again (they say what the state is for).
       if (!this.closed) void this.checkMeta().catch(() => {});
     });
+  }
+
+  /** Call `listener` when Redis is back after an outage (before any request reads from it). */
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.push(listener);
   }
 
   /** `ok`, or `degraded` with why, for GET /_admin/health. */
