@@ -18,18 +18,25 @@ export function uniquePrefix(label: string): string {
 
 /**
  * Start `count` CLI replicas (`--port 0`) on one Redis, all with the same prefix, clock and extra
- * flags, as a demo environment runs them behind a load balancer. They start one after another (the
- * first creates the shared state, the others join it). Stop them with `stopReplicas`.
+ * flags, as a demo environment runs them behind a load balancer. The first starts alone (it
+ * creates the shared state), then the others together join it. Stop them with `stopReplicas`.
  */
 export async function startReplicas(
   redis: TestRedis,
   options: { count: number; prefix: string; args?: string[]; clock?: string | null },
 ): Promise<Replica[]> {
   const replicas: Replica[] = [];
+  const name = (i: number) => String.fromCharCode(65 + i);
   try {
-    for (let i = 0; i < options.count; i++) {
-      replicas.push(await startReplica(redis, options.prefix, String.fromCharCode(65 + i), options));
-    }
+    replicas.push(await startReplica(redis, options.prefix, name(0), options));
+    const others = await Promise.allSettled(
+      Array.from({ length: options.count - 1 }, (_, i) =>
+        startReplica(redis, options.prefix, name(i + 1), options),
+      ),
+    );
+    for (const o of others) if (o.status === 'fulfilled') replicas.push(o.value);
+    const failed = others.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (error) {
     await stopReplicas(replicas);
     throw error;
