@@ -133,7 +133,7 @@ describe.skipIf(!hasRedis)('replicas on one Redis act as one provider', () => {
       ];
       for (const m of more) expect(m.status, m.text.slice(0, 300)).toBe(201);
       const ids = [id, ...more.map((m) => m.body.id as string)];
-      expect(new Set(ids).size).toBe(4);
+      expect(new Set(ids).size, `distinct ids: ${ids.join(', ')}`).toBe(4);
       for (const r of replicas) {
         for (const x of ids) expect((await read(r, x)).status, `${x} on ${r.name}`).toBe(200);
         const state = await admin(r, 'GET', '/state');

@@ -43,11 +43,11 @@ describe.skipIf(!hasRedis)('replicas ride out Redis outages and the loss of a re
     }
 
     await redis.stop();
-    await waitFor('A to notice Redis is gone', async () => {
-      const health = await admin(a, 'GET', '/health');
-      return health.status === 503 || `${health.status} ${health.text}`;
-    });
     for (const r of replicas) {
+      await waitFor(`${r.name} to notice Redis is gone`, async () => {
+        const health = await admin(r, 'GET', '/health');
+        return health.status === 503 || `${health.status} ${health.text}`;
+      });
       const health = await admin(r, 'GET', '/health');
       expect(health.status, r.name).toBe(503);
       expect(health.body, r.name).toMatchObject({ status: 'degraded', store: 'redis' });
@@ -153,7 +153,7 @@ describe.skipIf(!hasRedis)('replicas ride out Redis outages and the loss of a re
 
     // Every acknowledged booking is there, on the survivor that served none of them, with its slot.
     const ids = acknowledged.map((x) => x.id);
-    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(ids).size, 'distinct ids for the acknowledged bookings').toBe(ids.length);
     for (const ack of acknowledged) {
       const path = new URL(ack.location).pathname;
       expect(path).toBe(`/Appointment/${ack.id}/_history/1`);
