@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { SandboxError } from './domain/sandbox-error.js';
 import { DEFAULT_PROFILE, type ProfileName } from './profiles/index.js';
 import { isRedisUrl, parseRedisUrl } from './store/redis/redis-url.js';
 
@@ -120,14 +121,13 @@ export const MIN_EXPOSED_TOKEN_LENGTH = 16;
  * (`port`, `tls.cert`); `problem` is the message without it, which the CLI prints after the
  * flag's name (`--port must be ...`). The CLI exits 2 on it.
  */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+export class ConfigError extends SandboxError {
   constructor(
     message: string,
     readonly option?: string,
     readonly problem?: string,
   ) {
-    super(message);
+    super('ConfigError', message);
   }
 
   /** `${option} ${problem}`, e.g. `port must be a whole number from 0 to 65535, got -5`. */

@@ -6,9 +6,9 @@
 import type { SpineCode } from '../fhir/operation-outcome.js';
 import { interactionKey } from '../fhir/operations.js';
 import { explain } from './explain.js';
-import { mulberry32, type Rng, ruleRng, sampleDelay } from './random.js';
-import type { DropMode, FaultRule, FaultWhen, Scenario } from './rule.js';
-import { SSP_ERRORS, type SspStatus } from './ssp-errors.js';
+import { mulberry32, type Rng, ruleRng } from './random.js';
+import type { FaultRule, FaultWhen, Scenario } from './rule.js';
+import { decideSteps, decisionOf, type FaultAction } from './steps/index.js';
 
 export type FaultSource = 'admin' | 'scenario';
 
@@ -26,30 +26,7 @@ export interface FaultRequest {
   nhsNumber?: string | undefined;
 }
 
-export type FaultAction =
-  | {
-      kind: 'error';
-      ssp: false;
-      /** Only when the rule gives one; otherwise the active profile's status for the code. */
-      status?: number;
-      code: SpineCode;
-      display?: string;
-      diagnostics: string;
-    }
-  | {
-      kind: 'error';
-      ssp: true;
-      status: SspStatus;
-      /** The status as a string, as the SSP codes it. */
-      code: string;
-      display: string;
-      diagnostics: string;
-    }
-  | { kind: 'drop'; mode: DropMode }
-  | { kind: 'steal' }
-  /** Answer a search with an empty searchset Bundle (200). Other requests run as normal. */
-  | { kind: 'empty-bundle' }
-  | { kind: 'delay-only' };
+export type { FaultAction } from './steps/index.js';
 
 export interface FaultDecision {
   /** The rule's name. */
@@ -138,49 +115,17 @@ export function whyNot(when: FaultWhen | undefined, req: FaultRequest): string |
   return null;
 }
 
-function actionOf(rule: FaultRule): FaultAction {
-  if (rule.error) {
-    const diagnostics = rule.error.diagnostics;
-    if (rule.error.ssp) {
-      const display = rule.error.display ?? SSP_ERRORS[rule.error.status].display;
-      return {
-        kind: 'error',
-        ssp: true,
-        status: rule.error.status,
-        code: String(rule.error.status),
-        display,
-        diagnostics: diagnostics ?? display,
-      };
-    }
-    const action: FaultAction = {
-      kind: 'error',
-      ssp: false,
-      code: rule.error.code,
-      diagnostics:
-        diagnostics ??
-        `Injected by the sandbox's fault rule "${rule.name}" (see GET /_admin/faults or the request journal).`,
-    };
-    if (rule.error.status !== undefined) action.status = rule.error.status;
-    if (rule.error.display !== undefined) action.display = rule.error.display;
-    return action;
-  }
-  if (rule.drop) return { kind: 'drop', mode: rule.drop };
-  if (rule.steal) return { kind: 'steal' };
-  if (rule.emptyBundle) return { kind: 'empty-bundle' };
-  return { kind: 'delay-only' };
-}
-
 function decide(
   rule: FaultRule,
   rng: Rng,
   remaining: number | null,
   statusOf?: FaultEngineOptions['statusOf'],
 ) {
+  // The steps decided in the order they run (a delay is sampled from the rule's generator), carried
+  // in their flat view; http/ runs them again through the step registry (stepsOfDecision).
   const decision: FaultDecision = {
     name: rule.name,
-    delayMs: rule.delay ? sampleDelay(rule.delay, rng) : 0,
-    action: actionOf(rule),
-    after: rule.after === true,
+    ...decisionOf(decideSteps(rule, rng)),
     explain: explain(rule, remaining, statusOf ? { statusOf } : {}),
   };
   return decision;

@@ -2,17 +2,11 @@
  * One sentence per rule, shown by GET /_admin/faults, the admin page and the journal, e.g.
  * `POST /Appointment: wait 1500 ms, then 422 DUPLICATE_REJECTED; 1 of 2 uses left`.
  */
-import type { SpineCode } from '../fhir/operation-outcome.js';
-import type { FaultDelay, FaultRule, FaultWhen } from './rule.js';
-import { SSP_ERRORS } from './ssp-errors.js';
+import type { FaultRule, FaultWhen } from './rule.js';
+import type { ExplainOptions } from './steps/definition.js';
+import { explainSteps, STEPS, stepsOf } from './steps/index.js';
 
-export interface ExplainOptions {
-  /**
-   * The status a Spine code answers with under the active profile (profiles/statusFor). Without
-   * it, an error with no explicit status is named by its code alone, since the profile decides.
-   */
-  statusOf?: (code: SpineCode) => number;
-}
+export type { ExplainOptions } from './steps/definition.js';
 
 function scope(when: FaultWhen | undefined): string {
   const head =
@@ -32,33 +26,6 @@ function scope(when: FaultWhen | undefined): string {
   return conditions.length ? `${head} with ${conditions.join(', ')}` : head;
 }
 
-function delayPhrase(delay: FaultDelay): string {
-  if ('fixed' in delay) return `wait ${delay.fixed} ms`;
-  if ('uniform' in delay) return `wait ${delay.uniform[0]}-${delay.uniform[1]} ms (uniform)`;
-  const { median, p99, max } = delay.lognormal;
-  return `wait about ${median} ms (lognormal, p99 ${p99} ms${max !== undefined ? `, max ${max} ms` : ''})`;
-}
-
-const DROP_PHRASES = {
-  reset: 'reset the connection (TCP RST)',
-  hang: 'never answer (the connection is held open)',
-  empty: 'close the connection without a response',
-  garbage: 'send non-HTTP bytes and close the connection',
-} as const;
-
-function actionPhrase(rule: FaultRule, options: ExplainOptions): string | undefined {
-  if (rule.error) {
-    if (rule.error.ssp)
-      return `the Spine proxy's ${rule.error.status} ${SSP_ERRORS[rule.error.status].display}`;
-    const status = rule.error.status ?? options.statusOf?.(rule.error.code);
-    return status !== undefined ? `${status} ${rule.error.code}` : rule.error.code;
-  }
-  if (rule.drop) return DROP_PHRASES[rule.drop];
-  if (rule.steal) return 'a competing consumer books the first slot, then the request runs';
-  if (rule.emptyBundle) return 'answer with an empty searchset Bundle';
-  return undefined;
-}
-
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 'es'}`;
 }
@@ -68,12 +35,11 @@ function plural(n: number, word: string): string {
  * when the rule has `times`.
  */
 export function explain(rule: FaultRule, remaining?: number | null, options: ExplainOptions = {}): string {
-  const steps: string[] = [];
-  if (rule.after) steps.push('let the request run and commit');
-  if (rule.delay) steps.push(delayPhrase(rule.delay));
-  const action = actionPhrase(rule, options);
-  if (action) steps.push(action);
-  else steps.push(rule.after ? 'send its response' : 'answer normally');
+  const phases = stepsOf(rule).map((s) => STEPS[s.type].definition.phase);
+  const steps = explainSteps(rule, options);
+  // Without an outcome step the request's own response is sent, late or after it ran.
+  if (!phases.includes('outcome'))
+    steps.push(phases.includes('before') ? 'send its response' : 'answer normally');
   const what = steps.map((s, i) => (i === 0 ? s : `then ${s}`)).join(', ');
 
   const limits: string[] = [];

@@ -14,6 +14,7 @@
  * `times` and `skip` are refused: a one-off fault applies to its own request only.
  */
 import { type FaultRule, formatProblems, parseRule, type RuleProblem } from './rule.js';
+import { FLAG_STEP_TYPES, type StepType } from './steps/index.js';
 
 export const FAULT_HEADER_NAME = 'X-Sandbox-Fault';
 
@@ -32,7 +33,8 @@ export const FAULT_HEADER_HELP = [
 
 export type ParseFaultHeaderResult = { rule: FaultRule } | { problems: RuleProblem[]; message: string };
 
-const FLAGS = { steal: 'steal', emptybundle: 'emptyBundle', after: 'after' } as const;
+/** The flag steps by their lower-case name (keys are case-insensitive): steal, emptybundle, after. */
+const FLAGS: ReadonlyMap<string, StepType> = new Map(FLAG_STEP_TYPES.map((t) => [t.toLowerCase(), t]));
 
 function fail(problems: RuleProblem[]): ParseFaultHeaderResult {
   return { problems, message: formatProblems(FAULT_HEADER_NAME, problems) };
@@ -81,10 +83,11 @@ function compact(value: string): Record<string, unknown> | RuleProblem[] {
     const key = (eq < 0 ? trimmed : trimmed.slice(0, eq)).trim();
     const raw = eq < 0 ? undefined : decode(trimmed.slice(eq + 1).trim());
     const lower = key.toLowerCase();
-    if (lower in FLAGS) {
+    const flag = FLAGS.get(lower);
+    if (flag !== undefined) {
       if (raw !== undefined && raw !== 'true' && raw !== 'false') {
         problems.push({ field: key, message: `expected a bare flag "${key}" or ${key}=true` });
-      } else rule[FLAGS[lower as keyof typeof FLAGS]] = raw !== 'false';
+      } else rule[flag] = raw !== 'false';
       continue;
     }
     if (raw === undefined) {

@@ -41,7 +41,7 @@ export function ruleRng(randomSeed: number, ruleName: string): Rng {
 export const Z_99 = 2.3263;
 
 /** One standard normal draw (Box–Muller); always consumes exactly two uniforms. */
-function standardNormal(rng: Rng): number {
+function standardNormal(rng: () => number): number {
   const u1 = 1 - rng();
   const u2 = rng();
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
@@ -51,7 +51,7 @@ function standardNormal(rng: Rng): number {
  * A delay in whole milliseconds. `lognormal` is fitted to the median and 99th percentile
  * (mu = ln median, sigma = (ln p99 - mu) / Φ⁻¹(0.99)) and capped at `max`: a realistic latency tail.
  */
-export function sampleDelay(delay: FaultDelay, rng: Rng): number {
+export function sampleDelay(delay: FaultDelay, rng: () => number): number {
   if ('fixed' in delay) return delay.fixed;
   if ('uniform' in delay) {
     const [min, max] = delay.uniform;

@@ -1,21 +1,23 @@
 /**
- * A fault rule is plain, serializable data (PRODUCT.md § Scenario files and fault rules); what it does
- * lives in engine.ts (selection) and apply.ts (dropping connections). This file is the schema, the
- * types and the one-line messages that refuse a bad rule or scenario file.
+ * A fault rule is plain, serializable data (PRODUCT.md § Scenario files and fault rules): `when` +
+ * steps + limits. Each step (`delay`, `error`, `drop`, `steal`, `emptyBundle`, `after`) is written
+ * as the rule's field of its name and defined once in steps/ (its schema, explain phrase, scope and
+ * implementation); engine.ts selects rules. This file is the rule's schema (`when`, the steps' own
+ * schemas, the limits), the types and the one-line messages that refuse a bad rule or scenario file.
  */
 import { createRequire } from 'node:module';
 import type * as Z from 'zod';
 import { forbiddenKeyMessage, forbiddenKeyPath } from '../domain/map-keys.js';
-import { isSpineCode, SPINE_ERRORS, type SpineCode } from '../fhir/operation-outcome.js';
-import { isSspStatus, SSP_STATUSES, type SspStatus } from './ssp-errors.js';
+import type { SpineCode } from '../fhir/operation-outcome.js';
+import type { SspStatus } from './ssp-errors.js';
+import { expected } from './steps/definition.js';
+import type { DropMode } from './steps/drop.js';
+import { STEP_TYPES, STEPS, stepProblems } from './steps/index.js';
 
-export const DROP_MODES = ['reset', 'hang', 'empty', 'garbage'] as const;
-export type DropMode = (typeof DROP_MODES)[number];
+export { MAX_DELAY_MS } from './steps/delay.js';
+export { DROP_MODES, type DropMode } from './steps/drop.js';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
-
-/** Longer than any client timeout worth testing; `drop: "hang"` is the way to never answer. */
-export const MAX_DELAY_MS = 600_000;
 
 export interface FaultWhen {
   /** Upper case after parsing. */
@@ -101,130 +103,8 @@ export interface ScenarioProblem extends RuleProblem {
 /** Tell the two apart with `'problems' in result`. */
 export type ParseScenarioResult = { scenario: Scenario } | { problems: ScenarioProblem[]; message: string };
 
-const ACTIONS = ['error', 'drop', 'steal', 'emptyBundle'] as const;
-
-/** A zod error message that says "required" when the field is missing. */
-function expected(what: string) {
-  return (iss: { input?: unknown }) => (iss.input === undefined ? 'required' : `expected ${what}`);
-}
-
 /** Built on first use: zod costs start-up time, and most runs never parse a rule. */
 function buildRuleSchema(z: typeof Z) {
-  const msSchema = z
-    .number({ error: expected('a number of milliseconds') })
-    .int({ error: 'expected a whole number of milliseconds' })
-    .min(0, { error: 'expected 0 ms or more' })
-    .max(MAX_DELAY_MS, { error: `at most ${MAX_DELAY_MS} ms; use drop: "hang" to never answer` });
-
-  const UNIFORM_MESSAGE = 'expected [min, max] with min <= max';
-
-  const uniformSchema = z
-    .unknown()
-    .superRefine((value, ctx) => {
-      const ok =
-        Array.isArray(value) &&
-        value.length === 2 &&
-        value.every((v) => msSchema.safeParse(v).success) &&
-        (value[0] as number) <= (value[1] as number);
-      if (!ok) ctx.addIssue({ code: 'custom', message: UNIFORM_MESSAGE });
-    })
-    // What the check above accepts, for the admin API's OpenAPI document.
-    .meta({
-      type: 'array',
-      items: { type: 'integer', minimum: 0, maximum: MAX_DELAY_MS },
-      minItems: 2,
-      maxItems: 2,
-      description: '[min, max] in milliseconds, min <= max',
-    });
-
-  const lognormalSchema = z
-    .strictObject({ median: msSchema, p99: msSchema, max: msSchema.optional() })
-    .superRefine((v, ctx) => {
-      if (v.median <= 0)
-        ctx.addIssue({ code: 'custom', path: ['median'], message: 'expected more than 0 ms' });
-      if (v.p99 < v.median)
-        ctx.addIssue({ code: 'custom', path: ['p99'], message: 'must be at least median' });
-      if (v.max !== undefined && v.max < v.p99) {
-        ctx.addIssue({ code: 'custom', path: ['max'], message: 'must be at least p99' });
-      }
-    });
-
-  const delaySchema = z
-    .strictObject({
-      fixed: msSchema.optional(),
-      uniform: uniformSchema.optional(),
-      lognormal: lognormalSchema.optional(),
-    })
-    .superRefine((v, ctx) => {
-      const kinds = (['fixed', 'uniform', 'lognormal'] as const).filter((k) => v[k] !== undefined);
-      if (kinds.length !== 1) {
-        ctx.addIssue({
-          code: 'custom',
-          message:
-            kinds.length === 0
-              ? 'expected one of {"fixed": ms}, {"uniform": [min, max]}, {"lognormal": {median, p99, max}}'
-              : `give only one of fixed, uniform, lognormal (found ${kinds.join(', ')})`,
-        });
-      }
-    });
-
-  function codeProblem(code: string): string {
-    const wanted = code.toUpperCase().replace(/[\s-]+/g, '_');
-    const near = Object.keys(SPINE_ERRORS).find((k) => k.replace(/ /g, '_') === wanted);
-    return near
-      ? `unknown Spine code "${code}"; did you mean "${near}"?`
-      : `unknown Spine code "${code}"; known: ${Object.keys(SPINE_ERRORS).join(', ')}`;
-  }
-
-  const errorSchema = z
-    .strictObject({
-      ssp: z.boolean({ error: expected('true or false') }).optional(),
-      status: z
-        .number({ error: expected('an HTTP status') })
-        .int({ error: 'expected an HTTP status' })
-        .min(400, { error: 'expected an error status, 400 to 599' })
-        .max(599, { error: 'expected an error status, 400 to 599' })
-        .optional(),
-      code: z
-        .string({ error: expected('a Spine code such as "DUPLICATE_REJECTED"') })
-        .optional()
-        .meta({ enum: Object.keys(SPINE_ERRORS), description: 'a Spine error code (not with ssp: true)' }),
-      display: z
-        .string({ error: expected('a string') })
-        .min(1, { error: 'expected a non-empty string' })
-        .optional(),
-      diagnostics: z
-        .string({ error: expected('a string') })
-        .min(1, { error: 'expected a non-empty string' })
-        .optional(),
-    })
-    .superRefine((v, ctx) => {
-      if (v.ssp) {
-        if (v.code !== undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['code'],
-            message: 'an SSP error has no Spine code (its code is the status); remove code',
-          });
-        }
-        if (!isSspStatus(v.status)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['status'],
-            message: `an SSP error needs status ${SSP_STATUSES.join(', ')}`,
-          });
-        }
-      } else if (v.code === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['code'],
-          message: 'required (a Spine code such as "DUPLICATE_REJECTED")',
-        });
-      } else if (!isSpineCode(v.code)) {
-        ctx.addIssue({ code: 'custom', path: ['code'], message: codeProblem(v.code) });
-      }
-    });
-
   const PATH_MESSAGE = 'expected a path like /Appointment or /Appointment/* (`*` is one whole segment)';
 
   const whenSchema = z.strictObject({
@@ -280,12 +160,7 @@ function buildRuleSchema(z: typeof Z) {
         error: 'expected 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
       }),
       when: whenSchema.optional(),
-      delay: delaySchema.optional(),
-      error: errorSchema.optional(),
-      drop: z.enum(DROP_MODES, { error: 'expected "reset", "hang", "empty" or "garbage"' }).optional(),
-      steal: z.boolean({ error: 'expected true (a competing consumer books the first slot)' }).optional(),
-      emptyBundle: z.boolean({ error: 'expected true (a search answers with an empty Bundle)' }).optional(),
-      after: z.boolean({ error: 'expected true or false' }).optional(),
+      ...stepFields(z),
       times: z
         .number({ error: expected('a whole number, 0 or more') })
         .int({ error: 'expected a whole number, 0 or more' })
@@ -303,44 +178,23 @@ function buildRuleSchema(z: typeof Z) {
         .optional(),
     })
     .superRefine((rule, ctx) => {
-      const actions = ACTIONS.filter((a) => rule[a] !== undefined && rule[a] !== false);
-      if (actions.length > 1) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [actions[1]!],
-          message: `give only one of error, drop, steal, emptyBundle (found ${actions.join(' and ')})`,
-        });
-      }
-      if (actions.length === 0 && rule.delay === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [],
-          message: 'a rule needs something to do: error, drop, steal, emptyBundle or delay',
-        });
-      }
-      if (rule.after) {
-        if (rule.steal || rule.emptyBundle) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['after'],
-            message: `only goes with error, drop or delay (${rule.steal ? 'steal acts before the request runs' : 'emptyBundle replaces a search result'})`,
-          });
-        } else if (rule.error === undefined && rule.drop === undefined && rule.delay === undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['after'],
-            message: 'needs an error, drop or delay to replace the response',
-          });
-        }
-      }
-      if (rule.emptyBundle && rule.when?.method !== undefined && rule.when.method !== 'GET') {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['when', 'method'],
-          message: 'emptyBundle answers searches, which are GET requests',
-        });
+      for (const p of stepProblems(rule)) {
+        ctx.addIssue({ code: 'custom', path: p.field === '' ? [] : p.field.split('.'), message: p.message });
       }
     });
+}
+
+/** Each step's field, with its definition's schema, optional, in registry order. */
+function stepFields(z: typeof Z) {
+  const fields: Partial<Record<(typeof STEP_TYPES)[number], Z.ZodOptional<Z.ZodType>>> = {};
+  for (const type of STEP_TYPES) {
+    const { schema, summary } = STEPS[type].definition;
+    // The step's one line, for the admin API's OpenAPI document.
+    fields[type] = schema(z)
+      .meta({ description: `step: ${summary}` })
+      .optional();
+  }
+  return fields as Record<(typeof STEP_TYPES)[number], Z.ZodOptional<Z.ZodType>>;
 }
 
 let ruleSchema: ReturnType<typeof buildRuleSchema> | undefined;
@@ -355,19 +209,7 @@ export function faultRuleSchema(): ReturnType<typeof buildRuleSchema> {
 
 /** For "unknown field" messages: the fields each object accepts. */
 const KNOWN_KEYS: Record<string, string[]> = {
-  '': [
-    'name',
-    'when',
-    'delay',
-    'error',
-    'drop',
-    'steal',
-    'emptyBundle',
-    'after',
-    'times',
-    'skip',
-    'probability',
-  ],
+  '': ['name', 'when', ...STEP_TYPES, 'times', 'skip', 'probability'],
   when: ['method', 'path', 'interaction', 'nhsNumber', 'patient', 'slot', 'header'],
   delay: ['fixed', 'uniform', 'lognormal'],
   'delay.lognormal': ['median', 'p99', 'max'],

@@ -6,17 +6,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SandboxError } from '../domain/sandbox-error.js';
 import { parseJson } from '../seeding/seed-files.js';
 import { parseScenario, type Scenario, type ScenarioProblem } from './rule.js';
 
-export class ScenarioError extends Error {
+export class ScenarioError extends SandboxError {
   readonly file: string;
   /** Empty when the file could not be read or parsed as JSON. */
   readonly problems: ScenarioProblem[];
 
   constructor(message: string, file: string, problems: ScenarioProblem[] = []) {
-    super(message);
-    this.name = 'ScenarioError';
+    super('ScenarioError', message);
     this.file = file;
     this.problems = problems;
   }

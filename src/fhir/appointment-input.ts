@@ -1,3 +1,4 @@
+import type { BookingCommand } from '../domain/booking.js';
 import { londonOffsetMinutes, parseFhirInstant } from '../domain/london-time.js';
 import { charCount } from '../domain/text.js';
 import type { Profile, RequiredBookingElement } from '../profiles/index.js';
@@ -23,22 +24,9 @@ import { resourceElements } from './stu3/resource-elements.js';
  * domain/booking.ts. Sources: the seed page (careconnect) and digest §2.1/§2.4 (gpconnect-1.2.7).
  */
 
-export interface BookingRequest {
-  patientId: string;
-  slotIds: string[];
-  locationId?: string;
-  practitionerId?: string;
-  startMs?: number;
-  endMs?: number;
-  start?: string;
-  end?: string;
-  created?: string;
+export interface BookingRequest extends BookingCommand {
   description?: string;
   comment?: string;
-  minutesDuration?: number;
-  deliveryChannel?: string;
-  practitionerRoleCode?: string;
-  bookingOrganisation?: { odsCode: string; type?: string };
   /** The body as sent, minus what the provider owns (id, meta, serviceType, serviceCategory). */
   body: Json;
   /** What the consumer should be told (X-Sandbox-Warning), e.g. a created not in the spec's form. */

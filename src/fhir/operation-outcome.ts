@@ -5,6 +5,7 @@
  * (profiles/*.ts), e.g. DUPLICATE_REJECTED is 422 in careconnect and 409 in gpconnect-1.2.7.
  */
 
+import { SandboxError } from '../domain/sandbox-error.js';
 import { xmlSafeText } from './xml-chars.js';
 
 export const SPINE_SYSTEM = 'https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1';
@@ -79,7 +80,7 @@ export function isSpineCode(code: string): code is SpineCode {
  * Thrown anywhere a request is refused; the error middleware renders it. `status` overrides the
  * catalogue's (413, 415, 429 and 496 use BAD_REQUEST's coding with their own status, PRODUCT.md).
  */
-export class SpineError extends Error {
+export class SpineError extends SandboxError {
   constructor(
     readonly code: SpineCode,
     readonly diagnostics: string,
@@ -87,8 +88,7 @@ export class SpineError extends Error {
     /** Extra response headers, e.g. Retry-After on 429. */
     readonly headers?: Record<string, string>,
   ) {
-    super(`${code}: ${diagnostics}`);
-    this.name = 'SpineError';
+    super('SpineError', `${code}: ${diagnostics}`);
   }
 }
 

@@ -1,13 +1,13 @@
 import type { Response } from 'express';
+import { SandboxError } from '../domain/sandbox-error.js';
 
 /** Admin errors are plain JSON naming the field (PRODUCT.md § HTTP surface). */
-export class AdminError extends Error {
+export class AdminError extends SandboxError {
   readonly status: number;
   readonly field: string | undefined;
 
   constructor(status: number, message: string, field?: string) {
-    super(message);
-    this.name = 'AdminError';
+    super('AdminError', message);
     this.status = status;
     this.field = field;
   }

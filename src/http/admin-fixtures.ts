@@ -1,8 +1,20 @@
 import type { Router } from 'express';
+import { DomainError } from '../domain/errors.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import { addAppointment, addPatient, setSlotStatus } from '../sandbox/fixtures.js';
+import { type AdminCall, adminErrorFor } from './admin-domain-errors.js';
 import { adminAppointment, adminPatient, adminSlot } from './admin-state.js';
 import { noStore, worldOf } from './admin-world.js';
+
+/** Runs a fixture change; a domain rule it breaks becomes the admin error naming the input's field. */
+function applying<T>(call: AdminCall, change: () => T): T {
+  try {
+    return change();
+  } catch (error) {
+    if (error instanceof DomainError) throw adminErrorFor(error, call);
+    throw error;
+  }
+}
 
 /** POST /_admin/patients, /_admin/slots, /_admin/appointments (sandbox/fixtures.ts has the rules). */
 export function fixtureRoutes(router: Router, core: SandboxCore): void {
@@ -19,7 +31,7 @@ export function fixtureRoutes(router: Router, core: SandboxCore): void {
   router.post('/slots', async (req, res) => {
     const world = await worldOf(core, req);
     const change = await core.execute(world, undefined, async () => {
-      const changed = setSlotStatus(core, world, req.body);
+      const changed = applying({ route: 'slots' }, () => setSlotStatus(core, world, req.body));
       await core.persist(world);
       return changed;
     });
@@ -31,8 +43,11 @@ export function fixtureRoutes(router: Router, core: SandboxCore): void {
 
   router.post('/appointments', async (req, res) => {
     const world = await worldOf(core, req);
+    const bySlotIds = (req.body as { slotIds?: unknown } | undefined)?.slotIds !== undefined;
     const record = await core.execute(world, undefined, async () => {
-      const added = addAppointment(core, world, req.body);
+      const added = applying({ route: 'appointments', bySlotIds }, () =>
+        addAppointment(core, world, req.body),
+      );
       await core.persist(world);
       return added;
     });

@@ -1,3 +1,5 @@
+import { DomainError } from '../domain/errors.js';
+import { spineErrorFor } from '../fhir/domain-outcome.js';
 import { operationOutcome, SpineError } from '../fhir/operation-outcome.js';
 import { statusFor } from '../profiles/index.js';
 import type { SandboxCore } from '../sandbox/core.js';
@@ -5,11 +7,14 @@ import { StoreUnavailable } from '../store/store.js';
 import type { FhirResult } from './fhir-types.js';
 
 /**
- * Any error met while serving a FHIR request, as the result to send: a SpineError as its
+ * Any error met while serving a FHIR request, as the result to send: a SpineError (or a DomainError,
+ * as the SpineError fhir/domain-outcome.ts words it) as its
  * OperationOutcome (status from the profile unless it carries its own), anything else as 500
  * INTERNAL_SERVER_ERROR, logged. `problems` collects the diagnostics for the journal.
  */
 export function errorResult(core: SandboxCore, error: unknown, problems: string[]): FhirResult {
+  // A domain rule refused the request: the FHIR adapter words it (fhir/domain-outcome.ts).
+  if (error instanceof DomainError) error = spineErrorFor(error);
   if (error instanceof SpineError) {
     problems.push(error.diagnostics);
     const status = error.status ?? statusFor(core.profile, error.code);

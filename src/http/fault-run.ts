@@ -1,11 +1,21 @@
 import type { Request, Response } from 'express';
 import { commitBooking, findPatient } from '../domain/booking.js';
-import { dropConnection, type HungConnections, sleep, sspErrorBody } from '../faults/apply.js';
-import { type FaultDecision, FaultEngine } from '../faults/engine.js';
-import { parseFaultHeader } from '../faults/header.js';
+import { dropConnection, type HungConnections, sleep } from '../faults/apply.js';
+import { type FaultDecision, FaultEngine, whyNot } from '../faults/engine.js';
+import { FAULT_HEADER_NAME, parseFaultHeader } from '../faults/header.js';
 import { MAGIC_OUTCOMES } from '../faults/magic-patients.js';
-import { operationOutcome, type SpineCode, SpineError } from '../fhir/operation-outcome.js';
-import { searchset } from '../fhir/resources.js';
+import { formatProblems } from '../faults/rule.js';
+import {
+  type FaultHost,
+  holdsConnection,
+  requestProblems,
+  runSteps,
+  stepsOfDecision,
+} from '../faults/steps/index.js';
+import { operationsOf } from '../faults/steps/scope.js';
+import { bookingProfile } from '../fhir/appointment-resource.js';
+import { SpineError } from '../fhir/operation-outcome.js';
+import type { Operation } from '../fhir/operations.js';
 import { statusFor } from '../profiles/index.js';
 import type { SandboxCore } from '../sandbox/core.js';
 import { type Generation, stillCurrent } from '../sandbox/generation.js';
@@ -28,13 +38,11 @@ export interface FaultRunOptions {
 }
 
 /** A fault delay at least this long counts as holding a connection (--max-held). */
-export const HOLD_DELAY_MS = 1000;
+export { HOLD_DELAY_MS } from '../faults/steps/delay.js';
 
 /** True when applying the decision would hold the connection: `drop: hang`, or a long delay. */
 function holds(decision: FaultDecision): boolean {
-  return (
-    (decision.action.kind === 'drop' && decision.action.mode === 'hang') || decision.delayMs >= HOLD_DELAY_MS
-  );
+  return holdsConnection(stepsOfDecision(decision));
 }
 
 /**
@@ -112,6 +120,11 @@ export async function selectFault(
   if (useHeader && typeof header === 'string') {
     const parsed = parseFaultHeader(header);
     if ('problems' in parsed) throw new SpineError('BAD_REQUEST', parsed.message);
+    // Armed by the request itself: a step that cannot act on it (emptyBundle on a booking) is refused.
+    if (whyNot(parsed.rule.when, faultRequest) === null) {
+      const problems = requestProblems(parsed.rule, operationsOf(req.method, template), faultRequest);
+      if (problems.length) throw new SpineError('BAD_REQUEST', formatProblems(FAULT_HEADER_NAME, problems));
+    }
     // The world's generator, so probability=0.5 in a header varies from request to request.
     return world.faults.oneOff(parsed.rule, faultRequest);
   }
@@ -136,18 +149,24 @@ export async function runWithFault(
   options: FaultRunOptions,
   /** The generation the request was admitted under: its end cuts the request (RequestCancelled). */
   generation: Generation,
+  /** The rows of the operations table the request is (steps/scope.ts operationsOf); none when unrouted. */
+  operations: readonly Operation[] = [],
 ): Promise<FhirResult | 'dropped'> {
   if (!decision) return run();
   // Counted from now, not from when the connection starts to wait: capHeld (just before) and
   // this are one synchronous step, so concurrent requests cannot all slip under --max-held.
   const release = holds(decision) ? options.hung.hold() : undefined;
   try {
-    return await applyFault(core, world, call, decision, run, res, options, generation);
+    return await applyFault(core, world, call, decision, run, res, options, generation, operations);
   } finally {
     release?.(); // a hung socket is counted by HungConnections itself from here on
   }
 }
 
+/**
+ * Carry out a decision: its steps (steps/index.ts) in order, each through its implementation, with
+ * this request's I/O as the host. A step that cannot act on the request's interaction is passed over.
+ */
 async function applyFault(
   core: SandboxCore,
   world: World,
@@ -157,57 +176,34 @@ async function applyFault(
   res: Response,
   options: FaultRunOptions,
   generation: Generation,
+  operations: readonly Operation[],
 ): Promise<FhirResult | 'dropped'> {
-  const { action } = decision;
-  let result: FhirResult | undefined;
-  if (decision.after) {
-    try {
-      result = await run();
-    } catch (error) {
-      result = errorResult(core, error, []);
-    }
-  }
-  if (decision.delayMs > 0) {
-    await sleep(decision.delayMs, AbortSignal.any([options.shutdown, generation.signal]));
-  }
-  // A reset or import while it waited: nothing of it commits into the new state.
-  stillCurrent(generation);
-  switch (action.kind) {
-    case 'error':
-      return faultErrorResult(core, action);
-    case 'drop':
-      dropConnection(res, action.mode, options.hung);
+  const host: FaultHost<FhirResult> = {
+    operations,
+    run: async () => run(),
+    async runFirst() {
+      try {
+        return await run();
+      } catch (error) {
+        return errorResult(core, error, []);
+      }
+    },
+    async wait(ms) {
+      if (ms > 0) await sleep(ms, AbortSignal.any([options.shutdown, generation.signal]));
+      // A reset or import while it waited: nothing of it commits into the new state.
+      stillCurrent(generation);
+    },
+    checkCurrent: () => stillCurrent(generation),
+    drop(mode) {
+      dropConnection(res, mode, options.hung);
       // A hung connection is cut by the next reset or import of its world, like any in flight.
-      if (action.mode === 'hang' && res.socket && !res.socket.destroyed) generation.hold(res.socket);
-      return 'dropped';
-    case 'empty-bundle':
-      // "No slots offered": the search answers as if nothing were free.
-      return { status: 200, resource: searchset([]) };
-    case 'steal':
-      if (!decision.after) await core.execute(world, generation, () => stealFirstSlot(core, world, call));
-      return result ?? run();
-    default:
-      return result ?? run();
-  }
-}
-
-function faultErrorResult(
-  core: SandboxCore,
-  action: Extract<FaultDecision['action'], { kind: 'error' }>,
-): FhirResult {
-  if (action.ssp) {
-    return { status: action.status, resource: sspErrorBody(action.status, action.diagnostics) };
-  }
-  const code = action.code as SpineCode;
-  const status = action.status ?? statusFor(core.profile, code);
-  return {
-    status,
-    resource: operationOutcome(
-      code,
-      action.diagnostics ?? `Fault injected by the sandbox: ${code}`,
-      action.display,
-    ),
+      if (mode === 'hang' && res.socket && !res.socket.destroyed) generation.hold(res.socket);
+    },
+    statusOf: (code) => statusFor(core.profile, code),
+    // A command like any booking: on a shared store it commits only if nobody changed the world first.
+    stealFirstSlot: () => core.execute(world, generation, () => stealFirstSlot(core, world, call)),
   };
+  return runSteps(stepsOfDecision(decision), host);
 }
 
 /** A simulated competing consumer books the request's first slot just before it runs. */
@@ -221,7 +217,7 @@ async function stealFirstSlot(core: SandboxCore, world: World, call: FhirCall): 
     core.seed.patients.find((p) => p.id !== subject.patientId && p.active && !p.magic) ??
     core.seed.patients[0]!;
   const ctx = {
-    profile: core.profile,
+    ...bookingProfile(core.profile),
     directory: core.directory,
     calendar: core.calendar,
     state: world.state,

@@ -2,6 +2,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Request, RequestHandler, Response } from 'express';
 import { checkEnvelope, interactionMismatch } from '../auth/envelope.js';
 import { resolveInteraction } from '../auth/interactions.js';
+import { operationsOf } from '../faults/steps/scope.js';
 import { FHIR_JSON, type FhirFormat, negotiateResponseFormat } from '../fhir/format.js';
 import { operationOutcome, SpineError } from '../fhir/operation-outcome.js';
 import { bracketedParameterWarnings, type QueryValues } from '../fhir/search-params.js';
@@ -243,6 +244,7 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
           res,
           options,
           generation,
+          operationsOf(req.method, match.route.template),
         );
       }
     } catch (error) {

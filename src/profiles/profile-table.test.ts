@@ -3,6 +3,7 @@ import { gpcBooking, seedExample } from '../../test/helpers/bodies.js';
 import { book } from '../domain/booking.js';
 import { SandboxState } from '../domain/state.js';
 import { readAppointmentForCreate } from '../fhir/appointment-input.js';
+import { bookingProfile } from '../fhir/appointment-resource.js';
 import { readAmend } from '../fhir/appointment-update-input.js';
 import { negotiateResponseFormat, requestBodyFormat } from '../fhir/format.js';
 import { EXTENSION_URL } from '../fhir/profiles.js';
@@ -117,6 +118,7 @@ const probes: Record<string, (profile: Profile) => string> = {
           const request = readAppointmentForCreate(structuredClone(body), profile, NOW);
           const ctx = {
             profile,
+            ...bookingProfile(profile),
             directory: core.directory,
             calendar: core.calendar,
             state: new SandboxState(),

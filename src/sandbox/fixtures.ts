@@ -8,18 +8,31 @@
  * the same slot in every session and after a restart. A fixture can only hold a generated slot busy
  * (as a practice does for its own use) or free it again.
  *
- * Nothing here knows HTTP: bad input throws InputError naming the field.
+ * Nothing here knows HTTP: bad input throws InputError naming the field; a broken booking rule
+ * (unknown patient or slot, slots apart or held) throws the domain's own DomainError, from the same
+ * rules a FHIR booking uses, which http/admin-domain-errors.ts words for the admin API.
  */
 import { createRequire } from 'node:module';
 import type * as Z from 'zod';
-import { commitBooking, findPatient } from '../domain/booking.js';
+import { asCancelled } from '../domain/appointment-update.js';
+import {
+  adjacentInOrder,
+  checkSameSchedule,
+  checkSlotsFree,
+  commitBooking,
+  findPatient,
+  patientOf,
+  slotOf,
+} from '../domain/booking.js';
 import { formatLondon, isCalendarDate, londonDateOf, parseFhirInstant } from '../domain/london-time.js';
 import type { AppointmentRecord, Patient, Schedule, Slot } from '../domain/model.js';
 import { nhsNumberProblem, syntheticNhsNumbers } from '../domain/nhs-number.js';
+import { holdSlot, releaseSlot } from '../domain/slot-holds.js';
 import { SandboxState } from '../domain/state.js';
 import { charCount } from '../domain/text.js';
 import { isMagicOutcome, MAGIC_OUTCOMES } from '../faults/magic-patients.js';
 import { ruleRng } from '../faults/random.js';
+import { appointmentResources } from '../fhir/appointment-resource.js';
 import { EXTENSION_URL, SYSTEM } from '../fhir/profiles.js';
 import { xmlCharProblem } from '../fhir/xml-chars.js';
 import type { SandboxCore } from './core.js';
@@ -259,26 +272,16 @@ export interface SlotChange {
 
 /**
  * Hold a generated slot busy without an appointment (the practice keeps it) or free it again.
- * A slot held by a booked appointment is freed by cancelling that appointment, not here.
+ * A slot held by a booked appointment is freed by cancelling that appointment, not here
+ * (DomainError slot-taken); an unknown slotId is DomainError unknown-reference.
  */
 export function setSlotStatus(core: SandboxCore, world: World, body: unknown): SlotChange {
   const input = parse(schemas().slotInput, body, 'a slot change');
   const { slot, schedule } = findSlot(core, input);
   const state = world.state;
   const heldBy = state.busy.get(slot.id);
-  if (input.status === 'free') {
-    if (heldBy !== undefined) {
-      throw new InputError(
-        `Slot/${slot.id} is held by Appointment/${heldBy}: cancel that appointment (PUT /Appointment/${heldBy}) to free it`,
-        'slotId',
-        409,
-      );
-    }
-    state.blockedSlots.delete(slot.id);
-  } else if (heldBy === undefined) {
-    state.blockedSlots.add(slot.id);
-  }
-  state.touched();
+  if (input.status === 'free') releaseSlot(state, slot);
+  else holdSlot(state, slot);
   return {
     slot,
     schedule,
@@ -295,14 +298,7 @@ function findSlot(
     if (input.scheduleId !== undefined || input.start !== undefined) {
       throw new InputError('send either slotId, or scheduleId and start, not both', 'slotId');
     }
-    const slot = core.calendar.get(input.slotId);
-    if (!slot) {
-      throw new InputError(
-        `Slot/${input.slotId} is not a slot of any schedule: use an id from GET /_admin/state`,
-        'slotId',
-        404,
-      );
-    }
+    const slot = slotOf(core.calendar, input.slotId, 0);
     return { slot, schedule: core.directory.schedules.get(slot.scheduleId)! };
   }
   if (input.scheduleId === undefined || input.start === undefined) {
@@ -352,42 +348,19 @@ function noSlotAt(schedule: Schedule, start: string): string {
 /**
  * Add an appointment that did not come through POST /Appointment: in the past or the future, on
  * any schedule (bookable through GP Connect or not), booked or already cancelled. A booked one
- * holds its slots like any booking.
+ * holds its slots like any booking. The patient, the slots (exist, one schedule, adjacent) and
+ * their availability are checked by the booking rules (DomainError).
  */
 export function addAppointment(core: SandboxCore, world: World, body: unknown): AppointmentRecord {
   const input = parse(schemas().appointmentInput, body, 'an appointment');
   const state = world.state;
-  const patient = findPatient({ directory: core.directory, state }, input.patientId);
-  if (!patient) {
-    throw new InputError(
-      `Patient/${input.patientId} does not exist in this sandbox (seed or fixtures)`,
-      'patientId',
-    );
-  }
+  const patient = patientOf({ directory: core.directory, state }, input.patientId);
   const status = input.status ?? 'booked';
   if (input.cancellationReason !== undefined && status !== 'cancelled') {
     throw new InputError('cancellationReason goes only with status "cancelled"', 'cancellationReason');
   }
-  const { slots, schedule } = appointmentSlots(core, input);
-  if (status === 'booked') {
-    slots.forEach((slot, i) => {
-      const field = input.slotIds ? `slotIds[${input.slotIds.indexOf(slot.id)}]` : i === 0 ? 'start' : 'end';
-      const holder = state.busy.get(slot.id);
-      if (holder !== undefined)
-        throw new InputError(
-          `Slot/${slot.id} (${slot.start}) is already held by Appointment/${holder}`,
-          field,
-          409,
-        );
-      if (state.blockedSlots.has(slot.id)) {
-        throw new InputError(
-          `Slot/${slot.id} (${slot.start}) is held busy by the practice: free it first (POST /_admin/slots)`,
-          field,
-          409,
-        );
-      }
-    });
-  }
+  const { slots, schedule, order } = appointmentSlots(core, input);
+  if (status === 'booked') checkSlotsFree(slots, state, order);
   const origin = input.origin ?? 'fixture';
   const nowMs = core.clock.now();
   const startMs = slots[0]!.startMs;
@@ -408,70 +381,45 @@ export function addAppointment(core: SandboxCore, world: World, body: unknown): 
   // touches the slot index, then store the finished record once.
   const scratch = new SandboxState();
   scratch.nextAppointmentId = state.nextAppointmentId;
-  const ctx = {
-    profile: core.profile,
-    directory: core.directory,
-    calendar: core.calendar,
-    state: scratch,
-    nowMs,
-  };
-  const record = commitBooking(ctx, patient, slots, schedule, resourceBody, { created }, origin);
+  const resources = appointmentResources(core.profile);
+  const booked = commitBooking(
+    { resources, state: scratch, nowMs },
+    patient,
+    slots,
+    schedule,
+    resourceBody,
+    { created },
+    origin,
+  );
   state.nextAppointmentId = scratch.nextAppointmentId;
-  if (status === 'cancelled') {
-    record.status = 'cancelled';
-    record.resource['status'] = 'cancelled';
-    if (input.cancellationReason !== undefined) {
-      const extensions = Array.isArray(record.resource['extension'])
-        ? (record.resource['extension'] as unknown[])
-        : [];
-      record.resource['extension'] = [
-        ...extensions,
-        { url: EXTENSION_URL.cancellationReason, valueString: input.cancellationReason },
-      ];
-    }
-  }
+  const record = status === 'cancelled' ? asCancelled(booked, input.cancellationReason, resources) : booked;
   state.put(record);
   return record;
 }
 
+/**
+ * The slots of a fixture appointment in time order, its schedule, and the slots in the order the
+ * input names them (`slotIds`, or time order for start and end): positions in errors refer to it.
+ */
 function appointmentSlots(
   core: SandboxCore,
   input: Z.output<Schemas['appointmentInput']>,
-): { slots: Slot[]; schedule: Schedule } {
+): { slots: Slot[]; schedule: Schedule; order: Slot[] } {
   if (input.slotIds !== undefined) {
     if (input.scheduleId !== undefined || input.start !== undefined || input.end !== undefined) {
       throw new InputError('send either slotIds, or scheduleId and start (and end), not both', 'slotIds');
     }
     const slots = input.slotIds.map((id, i) => {
-      const slot = core.calendar.get(id);
-      if (!slot)
-        throw new InputError(
-          `Slot/${id} is not a slot of any schedule: use an id from GET /_admin/state`,
-          `slotIds[${i}]`,
-        );
+      const slot = slotOf(core.calendar, id, i);
       if (input.slotIds!.indexOf(id) !== i)
         throw new InputError(`Slot/${id} is listed twice`, `slotIds[${i}]`);
       return slot;
     });
     const schedule = core.directory.schedules.get(slots[0]!.scheduleId)!;
     slots.forEach((slot, i) => {
-      if (slot.scheduleId !== schedule.id) {
-        throw new InputError(
-          `Slot/${slot.id} is on Schedule/${slot.scheduleId}, but slotIds[0] is on Schedule/${schedule.id}`,
-          `slotIds[${i}]`,
-        );
-      }
+      checkSameSchedule(slot, i, slots[0]!);
     });
-    const sorted = [...slots].sort((a, b) => a.startMs - b.startMs);
-    for (let i = 1; i < sorted.length; i++) {
-      if (sorted[i]!.startMs !== sorted[i - 1]!.endMs) {
-        throw new InputError(
-          `Slot/${sorted[i]!.id} does not follow on from Slot/${sorted[i - 1]!.id}: the slots must be adjacent`,
-          'slotIds',
-        );
-      }
-    }
-    return { slots: sorted, schedule };
+    return { slots: adjacentInOrder(slots), schedule, order: slots };
   }
   if (input.scheduleId === undefined || input.start === undefined) {
     throw new InputError(
@@ -480,7 +428,7 @@ function appointmentSlots(
     );
   }
   const { schedule, slot: first, startMs } = slotStartingAt(core, input.scheduleId, input.start, 400);
-  if (input.end === undefined) return { slots: [first], schedule };
+  if (input.end === undefined) return { slots: [first], schedule, order: [first] };
   const endMs = parseInstant(input.end);
   if (endMs <= startMs) throw new InputError(`end ${input.end} is not after start ${input.start}`, 'end');
   if (endMs - startMs > DAY) throw new InputError('an appointment lasts at most a day', 'end');
@@ -492,15 +440,7 @@ function appointmentSlots(
       'end',
     );
   }
-  for (let i = 1; i < slots.length; i++) {
-    if (slots[i]!.startMs !== slots[i - 1]!.endMs) {
-      throw new InputError(
-        `Schedule/${schedule.id} has no slots between ${slots[i - 1]!.end} and ${slots[i]!.start}`,
-        'end',
-      );
-    }
-  }
-  return { slots, schedule };
+  return { slots: adjacentInOrder(slots), schedule, order: slots };
 }
 
 /** The Appointment body a consumer (or the practice) would have sent; commitBooking adds the rest. */

@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Seed } from '../domain/model.js';
+import { SandboxError } from '../domain/sandbox-error.js';
 import { parseJson, seedFingerprint } from './seed-files.js';
 import {
   crossCheckSeed,
@@ -17,13 +18,12 @@ import {
 } from './seed-schema.js';
 
 /** A seed that cannot be used; the message is the first problem, as one line. */
-export class SeedError extends Error {
+export class SeedError extends SandboxError {
   readonly problems: SeedProblem[];
   constructor(problems: SeedProblem[]) {
     const [first] = problems;
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-    super(first ? `${formatProblem(first)}${more}` : 'invalid seed');
-    this.name = 'SeedError';
+    super('SeedError', first ? `${formatProblem(first)}${more}` : 'invalid seed');
     this.problems = problems;
   }
 }

@@ -1,5 +1,6 @@
 import type { ClockState } from '../domain/clock.js';
 import type { AppointmentRecord } from '../domain/model.js';
+import { SandboxError } from '../domain/sandbox-error.js';
 import type { PersistedState } from '../domain/state.js';
 
 /** The file format version; a file with another one is refused (or migrated) at start. */
@@ -38,8 +39,10 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
-export class StoreError extends Error {
-  override name = 'StoreError';
+export class StoreError extends SandboxError {
+  constructor(message: string) {
+    super('StoreError', message);
+  }
 }
 
 /**

@@ -76,13 +76,6 @@ const ALLOWED: Record<string, string[]> = {
   postman: ['auth', 'domain', 'fhir', 'profiles', 'seeding'],
 };
 
-/**
- * Where the domain still speaks FHIR (issue 15, "a FHIR-free domain", is open): these files may
- * import from fhir/ and profiles/ until the domain raises typed errors of its own. The list may
- * only shrink: a file that no longer needs its exception fails the test until it is removed here.
- */
-const DOMAIN_STILL_SPEAKS_FHIR = ['domain/appointment-update.ts', 'domain/booking.ts'];
-
 describe('the layering of src/', () => {
   it('has every folder import only from the layers below it', () => {
     const wrong: string[] = [];
@@ -93,20 +86,19 @@ describe('the layering of src/', () => {
         if (target === undefined) continue;
         const layer = layerOf(target);
         if (layer === source.layer || allowed.includes(layer)) continue;
-        if (DOMAIN_STILL_SPEAKS_FHIR.includes(source.file) && ['fhir', 'profiles'].includes(layer)) continue;
         wrong.push(`${source.file} imports ${spec}`);
       }
     }
     expect(wrong).toEqual([]);
   });
 
-  it('keeps the list of domain files that still speak FHIR exact (it may only shrink)', () => {
-    const speaking = SOURCES.filter(
-      (s) =>
-        s.layer === 'domain' &&
-        s.imports.some((i) => i.target !== undefined && ['fhir', 'profiles'].includes(layerOf(i.target))),
-    ).map((s) => s.file);
-    expect(speaking.sort()).toEqual([...DOMAIN_STILL_SPEAKS_FHIR].sort());
+  it('has the domain speak no FHIR: nothing in domain/ imports from outside it, types included', () => {
+    const outside = SOURCES.filter((s) => s.layer === 'domain').flatMap((s) =>
+      s.imports
+        .filter((i) => i.target !== undefined && layerOf(i.target) !== 'domain')
+        .map((i) => `${s.file}: ${i.spec}`),
+    );
+    expect(outside).toEqual([]);
   });
 
   it('has the domain import no package, only the standard library', () => {

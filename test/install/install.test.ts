@@ -147,9 +147,24 @@ function consumerProject(dependency: string): string {
  * so `npm ci --offline` installs from npm's cache alone (a plain `npm install` would ask the
  * registry for each dependency's version list).
  */
+/**
+ * A lock entry with its registry tarball URL: our lockfile may omit `resolved`, and without it
+ * an offline install asks for the package's version list, which `npm ci` never cached; with it,
+ * the tarball comes from the cache by its integrity.
+ */
+function withResolved(path: string, entry: Record<string, unknown>): Record<string, unknown> {
+  if (entry['resolved'] !== undefined || typeof entry['version'] !== 'string') return entry;
+  const name = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  const file = `${name.split('/').pop()}-${entry['version']}.tgz`;
+  return { ...entry, resolved: `https://registry.npmjs.org/${name}/-/${file}` };
+}
+
 function writeConsumerLock(dir: string, resolved: string): void {
   const ours = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
-    packages: Record<string, { dev?: boolean; devOptional?: boolean; link?: boolean }>;
+    packages: Record<
+      string,
+      { dev?: boolean; devOptional?: boolean; link?: boolean } & Record<string, unknown>
+    >;
   };
   const packages: Record<string, unknown> = {
     '': { name: 'consumer', dependencies: { [pkg.name]: resolved } },
@@ -164,7 +179,7 @@ function writeConsumerLock(dir: string, resolved: string): void {
   };
   for (const [path, entry] of Object.entries(ours.packages)) {
     if (path.startsWith('node_modules/') && !entry.dev && !entry.devOptional && !entry.link)
-      packages[path] = entry;
+      packages[path] = withResolved(path, entry);
   }
   writeFileSync(
     join(dir, 'package-lock.json'),

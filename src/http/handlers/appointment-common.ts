@@ -1,4 +1,5 @@
 import { validateHeaderValue } from 'node:http';
+import { appointmentOf } from '../../domain/appointment-update.js';
 import type { AppointmentRecord } from '../../domain/model.js';
 import { SpineError } from '../../fhir/operation-outcome.js';
 import type { FhirCall, FhirResult } from '../fhir-types.js';
@@ -19,10 +20,9 @@ export function prefersMinimal(headers: FhirCall['headers']): boolean {
   return /(^|[,;\s])return=minimal\b/.test(value);
 }
 
+/** The appointment in the call's world; DomainError no-record (404 NO_RECORD_FOUND) when there is none. */
 export function findAppointment(call: FhirCall, id: string): AppointmentRecord {
-  const record = call.world.state.appointments.get(id);
-  if (!record) throw new SpineError('NO_RECORD_FOUND', `Appointment/${id} does not exist in this sandbox`);
-  return record;
+  return appointmentOf(call.world.state, id);
 }
 
 /**

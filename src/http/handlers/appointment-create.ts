@@ -1,5 +1,6 @@
 import { book } from '../../domain/booking.js';
 import { readAppointmentForCreate } from '../../fhir/appointment-input.js';
+import { bookingProfile } from '../../fhir/appointment-resource.js';
 import { appointmentToFhir } from '../../fhir/resources.js';
 import type { FhirCall, FhirResult } from '../fhir-types.js';
 import { appointmentHeaders, prefersMinimal, renderBeforeCommit } from './appointment-common.js';
@@ -9,7 +10,7 @@ export async function createAppointment(call: FhirCall): Promise<FhirResult> {
   const { core, world } = call;
   const request = readAppointmentForCreate(call.body, core.profile, call.nowMs);
   const record = book(request, {
-    profile: core.profile,
+    ...bookingProfile(core.profile),
     directory: core.directory,
     calendar: core.calendar,
     state: world.state,

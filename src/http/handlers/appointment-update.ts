@@ -1,9 +1,16 @@
 import { resolveInteraction } from '../../auth/interactions.js';
-import { amendRecord, cancelRecord } from '../../domain/appointment-update.js';
+import {
+  amendRecord,
+  cancelRecord,
+  checkAmendable,
+  checkExpectedVersion,
+  checkFuture,
+} from '../../domain/appointment-update.js';
 import type { AppointmentRecord } from '../../domain/model.js';
+import { appointmentResources } from '../../fhir/appointment-resource.js';
 import { readAmend, readCancel, readPutBody } from '../../fhir/appointment-update-input.js';
 import { normaliseDateTimes } from '../../fhir/date-time.js';
-import { describe, invalid, type Json } from '../../fhir/json-shape.js';
+import { describe, type Json } from '../../fhir/json-shape.js';
 import { SpineError } from '../../fhir/operation-outcome.js';
 import { appointmentToFhir } from '../../fhir/resources.js';
 import { checkStorable } from '../../fhir/storable.js';
@@ -14,7 +21,6 @@ import {
   prefersMinimal,
   renderBeforeCommit,
 } from './appointment-common.js';
-import { pastAppointmentProblem } from './appointment-read.js';
 
 const AMEND = 'rest:update:appointment-1';
 const CANCEL = 'rest:cancel:appointment-1';
@@ -52,8 +58,7 @@ export async function updateAppointment(call: FhirCall): Promise<FhirResult> {
   checkIfMatch(call.headers['if-match'], record);
   const cancel = isCancel(call.interaction, body);
   const operation = cancel ? 'cancelled' : 'amended';
-  const past = pastAppointmentProblem(record, call.nowMs);
-  if (past) throw invalid(`Appointment/${id} cannot be ${operation}: ${past}`);
+  checkFuture(record, call.nowMs, cancel ? 'cancel' : 'amend');
 
   const stored = appointmentToFhir(record, core.profile.appointmentProfile) as Json;
   // dateTimes in the body are read as the instants they name (date-time.ts): one that names none is
@@ -63,13 +68,10 @@ export async function updateAppointment(call: FhirCall): Promise<FhirResult> {
   let updated: AppointmentRecord | undefined;
   if (cancel) {
     const { reason } = readCancel(sent, stored);
-    if (record.status !== 'cancelled') updated = cancelRecord(record, reason, call.nowMs);
+    if (record.status !== 'cancelled')
+      updated = cancelRecord(record, reason, call.nowMs, appointmentResources(core.profile));
   } else {
-    if (record.status === 'cancelled') {
-      throw invalid(
-        `Appointment/${id} is cancelled, and a cancelled appointment cannot be amended (GP Connect 1.2.3 onwards)`,
-      );
-    }
+    checkAmendable(record);
     const amend = readAmend(sent, stored, core.profile);
     if (amend.changed) updated = amendRecord(record, amend, call.nowMs);
   }
@@ -124,9 +126,5 @@ function checkIfMatch(header: string | string[] | undefined, record: Appointment
     .map((t) => t.trim())
     .filter((t) => t !== '');
   const versions = tags.map((t) => t.replace(/^W\//, '').replace(/^"(.*)"$/, '$1'));
-  if (tags.includes('*') || versions.includes(record.versionId)) return;
-  throw new SpineError(
-    'FHIR_CONSTRAINT_VIOLATION',
-    `If-Match ${describe(text)} does not match the current version of Appointment/${record.id}, W/"${record.versionId}": it changed since you read it. Read it again, reapply your change, and PUT it with the new ETag`,
-  );
+  checkExpectedVersion(record, tags.includes('*') ? 'any' : versions, text);
 }

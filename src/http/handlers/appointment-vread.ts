@@ -1,9 +1,7 @@
-import { versionOf } from '../../domain/appointment-update.js';
-import { SpineError } from '../../fhir/operation-outcome.js';
+import { checkFuture, versionOrFail } from '../../domain/appointment-update.js';
 import { appointmentToFhir } from '../../fhir/resources.js';
 import type { FhirCall, FhirResult } from '../fhir-types.js';
 import { appointmentHeaders, findAppointment } from './appointment-common.js';
-import { pastAppointmentProblem } from './appointment-read.js';
 
 /**
  * GET /Appointment/{id}/_history/{vid}: one version of an appointment, the current one or an
@@ -14,18 +12,8 @@ import { pastAppointmentProblem } from './appointment-read.js';
 export function readAppointmentVersion(call: FhirCall): FhirResult {
   const [id, vid] = call.params as [string, string];
   const record = findAppointment(call, id);
-  const past = pastAppointmentProblem(record, call.nowMs);
-  if (past) throw new SpineError('NO_RECORD_FOUND', `Appointment/${record.id} is not returned: ${past}`);
-  const version = versionOf(record, vid);
-  if (!version) {
-    const kept = [...(record.history ?? []).map((v) => v.versionId), record.versionId];
-    const lost =
-      Number(kept[0]) > 1 ? '; its earlier versions were written before this sandbox kept them' : '';
-    throw new SpineError(
-      'NO_RECORD_FOUND',
-      `Appointment/${id} has no version "${vid}": its versions are ${kept.join(', ')} (the current one is ${record.versionId})${lost}`,
-    );
-  }
+  checkFuture(record, call.nowMs, 'read');
+  const version = versionOrFail(record, vid);
   const { Location: _location, ...headers } = appointmentHeaders(version, call.fhirBaseUrl);
   return { status: 200, resource: appointmentToFhir(version, call.core.profile.appointmentProfile), headers };
 }
