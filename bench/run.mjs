@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { bookingRepeat, resetSandbox } from './lib/booking-load.mjs';
 import { formatSummary, summarizeCpuProfile } from './lib/cpu-profile-summary.mjs';
 import { freeSlots } from './lib/free-slots.mjs';
+import { startBenchRedis } from './lib/redis-server.mjs';
 import { cpuSeconds, planPinning, rssMb, sleep, spawnServer } from './lib/server-process.mjs';
 import { londonDate, londonDateTime, slotSearchLatency } from './lib/slot-search-latency.mjs';
 import { median, percentile, round, spread } from './lib/stats.mjs';
@@ -61,6 +62,7 @@ const TARGETS = {
   readyRatio: 1.5,
   rssMb: 120,
   flatThroughput: 0.8,
+  bookingRedis: 0.35,
 };
 
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
@@ -71,6 +73,8 @@ log(`${quick ? 'quick' : 'full'} run; ${pinning.note}; load average ${load.befor
 
 const work = mkdtempSync(join(tmpdir(), 'gpc-bench-'));
 const servers = [];
+/** The redis-server of the Redis rows, when there is one (stopped in `finally`). */
+let benchRedis;
 try {
   const results = await main();
   results.elapsedSeconds = round((performance.now() - started) / 1000, 1);
@@ -79,6 +83,7 @@ try {
   process.stdout.write(`\n${formatTable(results)}\n\nwrote ${outFile} in ${results.elapsedSeconds} s\n`);
 } finally {
   await Promise.allSettled(servers.map((s) => s.stop()));
+  await benchRedis?.stop?.();
   rmSync(work, { recursive: true, force: true });
 }
 
@@ -135,8 +140,12 @@ async function main() {
     { key: 'memory1k', args: sandboxArgs('1k'), slots: slots['1k'], reset: true },
     { key: 'memory100k', args: sandboxArgs('100k'), slots: slots['100k'], reset: true },
   ];
+  // Issue 16: the same booking load through `--db redis://` (one replica, pinned like the others),
+  // and a pair of replicas on one Redis (both unpinned: the pair is there to use both cores).
+  const redisRows = await startRedisRows(sandboxArgs, slots['17k']);
+  if (redisRows.one) configs.push(redisRows.one);
   for (const c of configs) {
-    c.server = await spawnServer({ args: c.args, pin: pinning.pinned });
+    c.server ??= await spawnServer({ args: c.args, pin: pinning.pinned });
     servers.push(c.server);
     await sleep(300);
     c.rssIdleMb = rssMb(c.server.pid);
@@ -154,6 +163,7 @@ async function main() {
   }
   for (let r = 0; r < PLAN.repeats; r++) {
     for (const c of configs) {
+      const redisCpuBefore = c.key === 'redis17k' ? cpuSeconds(benchRedis.pid) : 0;
       const result = await bookingRepeat({
         url: c.server.url,
         slots: c.slots,
@@ -162,6 +172,9 @@ async function main() {
         reset: c.reset,
         cpu: c.cpu,
       });
+      if (c.key === 'redis17k') {
+        result.redisCpuUsPerBooking = ((cpuSeconds(benchRedis.pid) - redisCpuBefore) / result.answered) * 1e6;
+      }
       c.repeats.push(result);
       log(
         `${c.key.padEnd(10)} repeat ${r + 1}: ${Math.round(result.perSecond)} bookings/s` +
@@ -173,6 +186,8 @@ async function main() {
     }
   }
   for (const c of configs) c.rssAfterMb = rssMb(c.server.pid);
+  const pair = redisRows.pair ? await measurePair(redisRows.pair) : { skipped: redisRows.skipped };
+  await Promise.all((redisRows.pair?.servers ?? []).map((s) => s.stop()));
 
   // Slot search on the 17k instance, every slot free again, tomorrow (a whole day of slots).
   const mem = configs.find((c) => c.key === 'memory17k');
@@ -219,7 +234,7 @@ async function main() {
   }
 
   load.after = loadavg().map((x) => round(x, 2));
-  const results = summarize({ configs, search, searchHour, rssAfterSearchMb, ready, slots });
+  const results = summarize({ configs, search, searchHour, rssAfterSearchMb, ready, slots, pair, redisRows });
   if (cpuProf) results.cpuProfiles = await profile(sandboxArgs, slots['17k'], searchDate);
   return results;
 }
@@ -247,7 +262,7 @@ function bookingFigure(c) {
   };
 }
 
-function summarize({ configs, search, searchHour, rssAfterSearchMb, ready, slots }) {
+function summarize({ configs, search, searchHour, rssAfterSearchMb, ready, slots, pair, redisRows }) {
   const fig = Object.fromEntries(configs.map((c) => [c.key, bookingFigure(c)]));
   const base = fig.baseline.bookingsPerSecond;
   const paired = (key) =>
@@ -326,6 +341,19 @@ function summarize({ configs, search, searchHour, rssAfterSearchMb, ready, slots
         cpuRatio: round(fig.baseline.cpuUsPerRequest / fig.db17k.cpuUsPerRequest, 3),
         bestRatio: round(Math.max(...fig.db17k.repeats) / Math.max(...fig.baseline.repeats), 3),
       },
+      redis: fig.redis17k
+        ? {
+            ...fig.redis17k,
+            ratio: round(fig.redis17k.bookingsPerSecond / base, 3),
+            pairedRatios: paired('redis17k'),
+            cpuRatio: round(fig.baseline.cpuUsPerRequest / fig.redis17k.cpuUsPerRequest, 3),
+            bestRatio: round(Math.max(...fig.redis17k.repeats) / Math.max(...fig.baseline.repeats), 3),
+            redisServerCpuUsPerBooking: round(
+              median(configs.find((c) => c.key === 'redis17k').repeats.map((x) => x.redisCpuUsPerBooking)),
+            ),
+          }
+        : { skipped: redisRows.skipped },
+      redisPair: pair,
     },
     slotSearch: searchFigure,
     ready: readyFigures,
@@ -381,6 +409,7 @@ function formatTable(r) {
       `≥ ${TARGETS.bookingDb} ×`,
       verdict(b.db.ratio >= TARGETS.bookingDb),
     ],
+    ...redisTableRows(b, us),
     s.available
       ? [
           `slot search, one day (${n(s.entries)} entries)`,
@@ -444,6 +473,7 @@ function formatTable(r) {
     `ready ${pct(r.ready.baseline.spread)} / ${pct(r.ready.bundled.spread)} / ${pct(r.ready.seed17k.spread)}`,
   ].filter(Boolean);
   const anomalies = [b.baseline, b.memory, b.db, r.others.memory1k, r.others.memory100k]
+    .concat(b.redis.skipped ? [] : [b.redis])
     .filter((f) => f.duplicateRejected || f.other || f.errors)
     .map(
       (f) =>
@@ -460,6 +490,122 @@ function formatTable(r) {
       ? [`non-201 answers: ${anomalies.join('; ')}`]
       : ['every counted booking answered 201']),
   ].join('\n');
+}
+
+/** The Redis rows of the table: booking through one replica, and two replicas against one. */
+function redisTableRows(b, us) {
+  if (b.redis.skipped) {
+    return [
+      [
+        'booking, --db redis:// (17k slots)',
+        `skipped: ${b.redis.skipped}`,
+        '-',
+        `≥ ${TARGETS.bookingRedis} ×`,
+        '-',
+      ],
+    ];
+  }
+  const p = b.redisPair;
+  return [
+    [
+      'booking, --db redis:// (17k slots)',
+      `${n(b.redis.bookingsPerSecond)}/s = ${b.redis.ratio.toFixed(2)} × baseline`,
+      `${us(b.redis.cpuUsPerRequest)}/booking = ${b.redis.cpuRatio.toFixed(2)} × (+ redis-server ${us(b.redis.redisServerCpuUsPerBooking)}); best ${b.redis.bestRatio.toFixed(2)} ×`,
+      `≥ ${TARGETS.bookingRedis} ×`,
+      verdict(b.redis.ratio >= TARGETS.bookingRedis),
+    ],
+    p.skipped
+      ? ['  two replicas on one Redis', `skipped: ${p.skipped}`, '-', 'reported', '']
+      : [
+          '  two replicas on one Redis (total)',
+          `${n(p.twoPerSecond)}/s = ${p.ratio.toFixed(2)} × one replica ${n(p.onePerSecond)}/s`,
+          `not pinned: replicas, redis-server and load share ${p.cores} cores`,
+          'reported',
+          '',
+        ],
+  ];
+}
+
+/**
+ * Start redis-server and the Redis sandboxes: `one` (a config measured with the others) and `pair`
+ * (two replicas on one prefix). { skipped: reason } without redis-server or when a replica will
+ * not start (a build without the Redis store).
+ */
+async function startRedisRows(sandboxArgs, slots) {
+  try {
+    benchRedis = await startBenchRedis();
+  } catch (error) {
+    log(`Redis rows skipped: ${error.message}`);
+    return { skipped: error.message };
+  }
+  if (benchRedis.skipped) {
+    log(`Redis rows skipped: ${benchRedis.skipped}`);
+    return { skipped: benchRedis.skipped };
+  }
+  let one;
+  try {
+    const oneArgs = sandboxArgs('17k', ['--db', benchRedis.url, '--redis-prefix', 'bench-one']);
+    one = { key: 'redis17k', args: oneArgs, slots, reset: true };
+    one.server = await spawnServer({ args: oneArgs, pin: pinning.pinned });
+    const pairArgs = sandboxArgs('17k', ['--db', benchRedis.url, '--redis-prefix', 'bench-pair']);
+    const first = await spawnServer({ args: pairArgs, pin: false });
+    servers.push(first);
+    const second = await spawnServer({ args: pairArgs, pin: false });
+    servers.push(second);
+    return { one, pair: { servers: [first, second], slots } };
+  } catch (error) {
+    const reason = `a --db redis:// replica did not start (${String(error.message).split('\n')[0]})`;
+    log(`Redis rows skipped: ${reason}`);
+    await one?.server?.stop();
+    return { skipped: reason };
+  }
+}
+
+/**
+ * Two replicas' total against one, on one Redis: each repeat resets the shared state, books with
+ * the first replica alone (all connections), resets, then books with both at once (half the
+ * connections each, on disjoint halves of the slots, so neither meets the other's bookings).
+ */
+async function measurePair({ servers: [first, second], slots }) {
+  const even = slots.filter((_, i) => i % 2 === 0);
+  const odd = slots.filter((_, i) => i % 2 === 1);
+  const half = CONNECTIONS / 2;
+  const run = { seconds: PLAN.seconds, reset: false };
+  await bookingRepeat({
+    url: first.url,
+    slots,
+    connections: CONNECTIONS,
+    ...run,
+    seconds: PLAN.warmup,
+    reset: true,
+  });
+  const one = [];
+  const two = [];
+  for (let r = 0; r < PLAN.repeats; r++) {
+    await resetSandbox(first.url);
+    const alone = await bookingRepeat({ url: first.url, slots, connections: CONNECTIONS, ...run });
+    one.push(alone.perSecond);
+    await resetSandbox(second.url);
+    const both = await Promise.all([
+      bookingRepeat({ url: first.url, slots: even, connections: half, ...run }),
+      bookingRepeat({ url: second.url, slots: odd, connections: half, ...run }),
+    ]);
+    two.push(both[0].perSecond + both[1].perSecond);
+    const odd2 = both.reduce((k, x) => k + x.duplicate + x.other + x.errors, 0);
+    log(
+      `redisPair  repeat ${r + 1}: one replica ${Math.round(alone.perSecond)} bookings/s, two ${Math.round(two[r])} bookings/s${odd2 ? ` (${odd2} not 201)` : ''}`,
+    );
+  }
+  const onePerSecond = median(one);
+  const twoPerSecond = median(two);
+  return {
+    onePerSecond: round(onePerSecond),
+    twoPerSecond: round(twoPerSecond),
+    ratio: round(twoPerSecond / onePerSecond, 3),
+    oneRepeats: one.map((x) => round(x)),
+    twoRepeats: two.map((x) => round(x)),
+    cores: cpus().length,
+  };
 }
 
 function pct(fraction) {
