@@ -1,8 +1,8 @@
 import type { Router } from 'express';
+import type { SandboxCore } from '../application/core.js';
 import { MAGIC_OUTCOMES } from '../faults/magic-patients.js';
 import { parseRule, type Scenario } from '../faults/rule.js';
 import { listBundledScenarios, loadScenario, ScenarioError } from '../faults/scenarios.js';
-import type { SandboxCore } from '../sandbox/core.js';
 import { AdminError } from './admin-errors.js';
 import { adminSchemas, parseAdminInput } from './admin-schemas.js';
 import { noStore, worldOf } from './admin-world.js';

@@ -1,7 +1,7 @@
 import type { Router } from 'express';
+import type { SandboxCore } from '../application/core.js';
+import { addAppointment, addPatient, setSlotStatus } from '../application/fixtures.js';
 import { DomainError } from '../domain/errors.js';
-import type { SandboxCore } from '../sandbox/core.js';
-import { addAppointment, addPatient, setSlotStatus } from '../sandbox/fixtures.js';
 import { type AdminCall, adminErrorFor } from './admin-domain-errors.js';
 import { adminAppointment, adminPatient, adminSlot } from './admin-state.js';
 import { noStore, worldOf } from './admin-world.js';
@@ -16,7 +16,7 @@ function applying<T>(call: AdminCall, change: () => T): T {
   }
 }
 
-/** POST /_admin/patients, /_admin/slots, /_admin/appointments (sandbox/fixtures.ts has the rules). */
+/** POST /_admin/patients, /_admin/slots, /_admin/appointments (application/fixtures.ts has the rules). */
 export function fixtureRoutes(router: Router, core: SandboxCore): void {
   router.post('/patients', async (req, res) => {
     const world = await worldOf(core, req);

@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { SandboxCore } from '../application/core.js';
+import type { World } from '../application/world.js';
 import { addDays, formatLondon, londonDateOf, londonLocalToInstant } from '../domain/london-time.js';
 import type { AppointmentRecord, Patient, Slot } from '../domain/model.js';
 import {
@@ -12,8 +14,6 @@ import {
   slotToFhir,
 } from '../fhir/resources.js';
 import { withoutEmpty } from '../fhir/without-empty.js';
-import type { SandboxCore } from '../sandbox/core.js';
-import type { World } from '../sandbox/world.js';
 import type { StateView } from '../state-view.js';
 import { LazyJsonArray } from './json-stream.js';
 

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
+import type { SandboxCore } from '../application/core.js';
+import type { World } from '../application/world.js';
 import { SpineError } from '../fhir/operation-outcome.js';
-import type { SandboxCore } from '../sandbox/core.js';
-import type { World } from '../sandbox/world.js';
 import { AdminError } from './admin-errors.js';
 
 /**

@@ -7,9 +7,9 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
+import type { SandboxCore } from '../application/core.js';
 import type { HungConnections } from '../faults/apply.js';
 import { operationOutcome } from '../fhir/operation-outcome.js';
-import type { SandboxCore } from '../sandbox/core.js';
 import { fhirCors } from './cors.js';
 import { fhirPipeline, fhirRelativePath } from './fhir-pipeline.js';
 import { hostAllowlist, requireAllowedHost } from './host-allowlist.js';

@@ -1,8 +1,8 @@
+import type { SandboxCore } from '../application/core.js';
 import { DomainError } from '../domain/errors.js';
 import { spineErrorFor } from '../fhir/domain-outcome.js';
 import { operationOutcome, SpineError } from '../fhir/operation-outcome.js';
 import { statusFor } from '../profiles/index.js';
-import type { SandboxCore } from '../sandbox/core.js';
 import { StoreUnavailable } from '../store/store.js';
 import type { FhirResult } from './fhir-types.js';
 

@@ -1,4 +1,7 @@
 import type { Request, Response } from 'express';
+import type { SandboxCore } from '../application/core.js';
+import { type Generation, stillCurrent } from '../application/generation.js';
+import type { World } from '../application/world.js';
 import { commitBooking, findPatient } from '../domain/booking.js';
 import { dropConnection, type HungConnections, sleep } from '../faults/apply.js';
 import { type FaultDecision, FaultEngine, whyNot } from '../faults/engine.js';
@@ -17,9 +20,6 @@ import { bookingProfile } from '../fhir/appointment-resource.js';
 import { SpineError } from '../fhir/operation-outcome.js';
 import type { Operation } from '../fhir/operations.js';
 import { statusFor } from '../profiles/index.js';
-import type { SandboxCore } from '../sandbox/core.js';
-import { type Generation, stillCurrent } from '../sandbox/generation.js';
-import type { World } from '../sandbox/world.js';
 import { checkAdminToken, throttledMessage } from './admin-guard.js';
 import { errorResult } from './error-result.js';
 import { faultSubject } from './fault-subject.js';

@@ -1,7 +1,7 @@
+import type { SandboxCore } from '../application/core.js';
+import type { World } from '../application/world.js';
 import type { FhirFormat } from '../fhir/format.js';
 import type { FhirResource } from '../fhir/resources.js';
-import type { SandboxCore } from '../sandbox/core.js';
-import type { World } from '../sandbox/world.js';
 
 export type Query = Record<string, string | string[] | undefined>;
 

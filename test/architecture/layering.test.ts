@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The layering the README describes, checked over the imports of every source file so it cannot
- * drift back: cli → http → (auth, faults, fhir) → domain, with store and seeding beside domain and
- * sandbox (worlds, sessions, journal, generations) between http and them.
+ * drift back: cli → http → application (commands over worlds, sessions, journal, generations) →
+ * domain, with auth, faults and fhir as adapters and store and seeding beside domain.
  */
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
@@ -59,14 +59,14 @@ const ALLOWED: Record<string, string[]> = {
   faults: ['domain', 'fhir', 'profiles', 'seeding', 'config.ts'],
   store: ['domain'],
   seeding: ['domain', 'paths.ts'],
-  sandbox: ['domain', 'faults', 'fhir', 'profiles', 'store', 'seeding', 'config.ts'],
+  application: ['domain', 'faults', 'fhir', 'profiles', 'store', 'seeding', 'config.ts'],
   http: [
     'auth',
     'faults',
     'fhir',
     'domain',
     'profiles',
-    'sandbox',
+    'application',
     'store',
     'seeding',
     'config.ts',

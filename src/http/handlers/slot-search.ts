@@ -1,3 +1,4 @@
+import type { SandboxCore } from '../../application/core.js';
 import { addDays, formatLondon, londonLocalToInstant } from '../../domain/london-time.js';
 import type { Slot } from '../../domain/model.js';
 import { searchFreeSlots } from '../../domain/slot-search.js';
@@ -14,7 +15,6 @@ import {
   searchset,
 } from '../../fhir/resources.js';
 import { readSlotQuery } from '../../fhir/slot-query.js';
-import type { SandboxCore } from '../../sandbox/core.js';
 import type { FhirCall, FhirResult } from '../fhir-types.js';
 
 /** The parts of a Slot resource every slot of one schedule shares. */

@@ -22,7 +22,7 @@ export class CommitConflict extends Error {
 /** How often a command is tried again after conflicts before the client gets a 503. */
 const MAX_ATTEMPTS = 50;
 
-/** What SharedWorlds needs of the sandbox it serves (sandbox/core.ts). */
+/** What SharedWorlds needs of the sandbox it serves (application/core.ts). */
 export interface SharedHost {
   readonly defaultWorld: World;
   /** This replica's copies of the sessions' worlds (the authority on which exist is Redis). */

@@ -12,10 +12,10 @@ export interface StoreHealth {
 /**
  * Where the worlds live and how a change to one becomes durable: the one interface the three
  * stores sit behind, as peers.
- * - memory (sandbox/local-worlds.ts, no file): nothing to write;
+ * - memory (application/local-worlds.ts, no file): nothing to write;
  * - `--db FILE` (local-worlds.ts over store/file-store.ts): the default world's state, written
  *   before a change is acknowledged;
- * - `--db redis://…` (sandbox/shared-worlds.ts over store/redis/): every world, session, fault
+ * - `--db redis://…` (application/shared-worlds.ts over store/redis/): every world, session, fault
  *   count, the clock, the scenario and the journal, shared by every replica.
  * SandboxCore runs every command through `execute` and makes it durable with `commit`; requests
  * reach a world through `peek`/`open`, which bring a shared copy up to date first.
