@@ -97,14 +97,13 @@ export async function changeClock(core: SandboxCore, body: unknown): Promise<Ret
   if (change.now !== undefined) {
     const at = parseZonedInstant(change.now)!;
     checkInRange(at, 'now');
-    core.clock.freeze(at);
+    await core.changeClock((clock) => clock.freeze(at));
   } else if (change.advance !== undefined) {
     // Whole milliseconds, as the clock, snapshots and --db files hold it.
     const by = Math.round(parseDuration(change.advance)!);
     // Checked before anything changes: a clock no answer could format would break every request.
     checkInRange(core.clock.now() + by, 'advance');
-    core.clock.advance(by);
-  } else core.clock.real();
-  await core.saveClock();
+    await core.changeClock((clock) => clock.advance(by));
+  } else await core.changeClock((clock) => clock.real());
   return clockView(core);
 }

@@ -189,8 +189,8 @@ export class SharedWorlds implements WorldStore {
 
   /**
    * Run a command on a world: `run` validates against the copy, changes it and commits
-   * (SandboxCore.persist → commit). On a CommitConflict the copy is refreshed and `run` tried
-   * again; a request admitted under a generation that has since ended is cut (RequestCancelled).
+   * (SandboxCore.execute, which takes the copy's changes back when the commit fails). On a
+   * CommitConflict the copy is refreshed and `run` tried again; a request admitted under a generation that has since ended is cut (RequestCancelled).
    * Throws StoreUnavailable when Redis cannot be reached, or after MAX_ATTEMPTS conflicts.
    */
   async execute<T>(world: World, generation: Generation | undefined, run: () => T | Promise<T>): Promise<T> {

@@ -71,12 +71,7 @@ export function faultRoutes(router: Router, core: SandboxCore): void {
 
   router.delete('/faults', async (req, res) => {
     const world = await worldOf(core, req);
-    const names = await core.execute(world, undefined, async () => {
-      const armed = world.faults.list().map((r) => r.name);
-      world.faults.disarmAll();
-      await core.persist(world);
-      return armed;
-    });
+    const names = await core.disarmAllFaults(world);
     noStore(res).json({ disarmed: names });
   });
 }

@@ -20,21 +20,15 @@ function applying<T>(call: AdminCall, change: () => T): T {
 export function fixtureRoutes(router: Router, core: SandboxCore): void {
   router.post('/patients', async (req, res) => {
     const world = await worldOf(core, req);
-    const patient = await core.execute(world, undefined, async () => {
-      const added = addPatient(core, world, req.body);
-      await core.persist(world);
-      return added;
-    });
+    const patient = await core.execute(world, undefined, () => addPatient(core, world, req.body));
     noStore(res).status(201).json(adminPatient(patient, true));
   });
 
   router.post('/slots', async (req, res) => {
     const world = await worldOf(core, req);
-    const change = await core.execute(world, undefined, async () => {
-      const changed = applying({ route: 'slots' }, () => setSlotStatus(core, world, req.body));
-      await core.persist(world);
-      return changed;
-    });
+    const change = await core.execute(world, undefined, () =>
+      applying({ route: 'slots' }, () => setSlotStatus(core, world, req.body)),
+    );
     noStore(res).json({
       ...adminSlot(core, world, change.slot),
       ...(change.heldBy ? { heldBy: `Appointment/${change.heldBy}` } : {}),
@@ -44,13 +38,9 @@ export function fixtureRoutes(router: Router, core: SandboxCore): void {
   router.post('/appointments', async (req, res) => {
     const world = await worldOf(core, req);
     const bySlotIds = (req.body as { slotIds?: unknown } | undefined)?.slotIds !== undefined;
-    const record = await core.execute(world, undefined, async () => {
-      const added = applying({ route: 'appointments', bySlotIds }, () =>
-        addAppointment(core, world, req.body),
-      );
-      await core.persist(world);
-      return added;
-    });
+    const record = await core.execute(world, undefined, () =>
+      applying({ route: 'appointments', bySlotIds }, () => addAppointment(core, world, req.body)),
+    );
     noStore(res).status(201).json(adminAppointment(core, record));
   });
 }

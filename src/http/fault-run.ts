@@ -207,7 +207,7 @@ async function applyFault(
 }
 
 /** A simulated competing consumer books the request's first slot just before it runs. */
-async function stealFirstSlot(core: SandboxCore, world: World, call: FhirCall): Promise<void> {
+function stealFirstSlot(core: SandboxCore, world: World, call: FhirCall): void {
   const subject = faultSubject(call, '/Appointment');
   const slotId = subject.slotIds?.[0];
   const slot = slotId ? core.calendar.get(slotId) : undefined;
@@ -238,5 +238,4 @@ async function stealFirstSlot(core: SandboxCore, world: World, call: FhirCall): 
     {},
     'stolen',
   );
-  await core.persist(world);
 }

@@ -127,10 +127,9 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
         const decision = capHeld(
           core,
           existing
-            ? await core.execute(existing, generation, async () => {
-                const chosen = existing.faults.select(faultRequest);
-                await core.worlds.commitFaults(existing); // the rule's counters (shared stores)
-                return chosen;
+            ? // The rule's counters are committed (shared stores).
+              await core.execute(existing, generation, () => existing.faults.select(faultRequest), {
+                faultsOnly: true,
               })
             : core.scenarioFaults().select(faultRequest),
           options.hung,
@@ -209,20 +208,14 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
         const chosenWorld = world;
         const decision = capHeld(
           core,
-          await core.execute(chosenWorld, generation, async () => {
-            const chosen = await selectFault(
-              core,
-              chosenWorld,
-              req,
-              path,
-              match.route.template,
-              call,
-              interaction,
-              useHeader,
-            );
-            await core.worlds.commitFaults(chosenWorld); // the rules' counters and draws (shared stores)
-            return chosen;
-          }),
+          // The rules' counters and draws are committed (shared stores).
+          await core.execute(
+            chosenWorld,
+            generation,
+            () =>
+              selectFault(core, chosenWorld, req, path, match.route.template, call, interaction, useHeader),
+            { faultsOnly: true },
+          ),
           options.hung,
           problems,
         );
