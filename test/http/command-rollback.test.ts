@@ -50,7 +50,8 @@ function stateOf(sb: TestSandbox) {
 
 describe.each(PROFILES)('a command whose answer cannot be written (%s)', (profile) => {
   it('books nothing: the booking is taken back by execute, and the slot and the id stay free', async () => {
-    const sb = (sandbox = testSandbox({ profile }));
+    sandbox = testSandbox({ profile });
+    const sb = sandbox;
     const slot = s1Slot('2026-06-02', '09:00');
     const body = profile === 'careconnect' ? seedExample(slot.id) : gpcBooking({ slots: [slot] });
     const before = stateOf(sb);
@@ -70,7 +71,8 @@ describe.each(PROFILES)('a command whose answer cannot be written (%s)', (profil
   it.each(['amend', 'cancel'] as const)(
     '%s changes nothing: the old version and its slots are put back',
     async (kind) => {
-      const sb = (sandbox = testSandbox({ profile }));
+      sandbox = testSandbox({ profile });
+      const sb = sandbox;
       const booked = await bookS1(sb, profile);
       const before = stateOf(sb);
       const body = kind === 'cancel' ? asCancel(booked) : { ...booked, comment: 'A different comment' };
@@ -90,7 +92,8 @@ describe.each(PROFILES)('a command whose answer cannot be written (%s)', (profil
 
 describe('a command whose commit fails', () => {
   it('takes back every change it made: appointments, fixture patients, held slots, the id counter', async () => {
-    const sb = (sandbox = testSandbox());
+    sandbox = testSandbox();
+    const sb = sandbox;
     const { core } = sb;
     const world = core.defaultWorld;
     await bookS1(sb, 'gpconnect-1.2.7');
@@ -112,7 +115,8 @@ describe('a command whose commit fails', () => {
   });
 
   it('takes back a reset and a snapshot import (clear, replaceWith) too', async () => {
-    const sb = (sandbox = testSandbox());
+    sandbox = testSandbox();
+    const sb = sandbox;
     const { core } = sb;
     const world = core.defaultWorld;
     await bookS1(sb, 'careconnect');
@@ -127,7 +131,8 @@ describe('a command whose commit fails', () => {
   });
 
   it('leaves a fixture added over HTTP out of memory when it could not be written (500)', async () => {
-    const sb = (sandbox = testSandbox());
+    sandbox = testSandbox();
+    const sb = sandbox;
     vi.spyOn(sb.core.worlds, 'commit').mockRejectedValueOnce(new Error('disk full'));
     const failed = await sb.http
       .post('/_admin/appointments')
@@ -143,7 +148,8 @@ describe('a command whose commit fails', () => {
   });
 
   it('puts the sandbox clock back when it could not be saved', async () => {
-    const sb = (sandbox = testSandbox());
+    sandbox = testSandbox();
+    const sb = sandbox;
     const before = sb.core.clock.now();
     vi.spyOn(sb.core.worlds, 'saveGlobal').mockRejectedValueOnce(new Error('disk full'));
     const res = await sb.http.put('/_admin/clock').send({ advance: 'PT1H' });
@@ -154,7 +160,8 @@ describe('a command whose commit fails', () => {
 
 describe('a booking over HTTP', () => {
   it('commits through execute: a failed write answers 500 and books nothing', async () => {
-    const sb = (sandbox = testSandbox());
+    sandbox = testSandbox();
+    const sb = sandbox;
     vi.spyOn(sb.core.worlds, 'commit').mockRejectedValueOnce(new Error('disk full'));
     const res = await sb.http
       .post('/Appointment')
