@@ -3,7 +3,7 @@ import type * as Z from 'zod';
 import { inClockRange } from '../domain/clock.js';
 import { parseZonedInstant, ZONED_INSTANT_RULE } from '../domain/instant.js';
 import { formatLondon } from '../domain/london-time.js';
-import type { SandboxCore } from './core.js';
+import type { Application } from './application.js';
 import { zodInputError } from './fixtures.js';
 import { InputError } from './input-error.js';
 
@@ -22,7 +22,7 @@ export function parseDuration(text: string): number | undefined {
   return negative ? -ms : ms;
 }
 
-export function clockView(core: SandboxCore) {
+export function clockView(core: Application) {
   const now = core.clock.now();
   return {
     now: formatLondon(now),
@@ -83,7 +83,7 @@ function checkInRange(ms: number, field: 'now' | 'advance'): void {
 }
 
 /** PUT /_admin/clock and the API's setClock(): freeze at an instant, advance, or back to real time. */
-export async function changeClock(core: SandboxCore, body: unknown): Promise<ReturnType<typeof clockView>> {
+export async function changeClock(core: Application, body: unknown): Promise<ReturnType<typeof clockView>> {
   const result = clockChangeSchema().safeParse(body, { reportInput: true });
   if (!result.success) {
     const issue = result.error.issues[0]!;

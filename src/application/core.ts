@@ -11,6 +11,7 @@ import { PROFILES, type Profile, statusFor } from '../profiles/index.js';
 import { RedisJournalStore } from '../store/redis/journal-store.js';
 import { type RedisStore, worldKey } from '../store/redis/redis-store.js';
 import { SCHEMA_VERSION, type StateStore, type StoreDocument, StoreError } from '../store/store.js';
+import type { Application, CommitOptions } from './application.js';
 import { checkDocument, type DocumentContext } from './document.js';
 import type { Generation } from './generation.js';
 import { InputError } from './input-error.js';
@@ -22,18 +23,6 @@ import { SharedWorlds } from './shared-worlds.js';
 import { Tallies } from './tallies.js';
 import { World } from './world.js';
 import type { StoreHealth, WorldStore } from './world-store.js';
-
-/**
- * How a command's change is made durable (SandboxCore.execute): `newGeneration` for a reset or
- * snapshot import (the whole world is written and the other replicas cut their requests in it);
- * `faultsOnly` when only fault counters and draws moved (written to a shared store only).
- */
-export interface CommitOptions<T = unknown> {
-  newGeneration?: boolean;
-  faultsOnly?: boolean;
-  /** True when the command's result says it changed nothing: then nothing is written. */
-  changedNothing?: (value: T) => boolean;
-}
 
 export interface CoreParts {
   config: SandboxConfig;
@@ -66,7 +55,7 @@ function checkStoredDocument(
   }
 }
 
-export class SandboxCore {
+export class SandboxCore implements Application {
   readonly config: SandboxConfig;
   readonly profile: Profile;
   readonly seed: Seed;

@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { SandboxCore } from '../application/core.js';
+import type { Application } from '../application/application.js';
 import { addAppointment, addPatient, setSlotStatus } from '../application/fixtures.js';
 import { DomainError } from '../domain/errors.js';
 import { type AdminCall, adminErrorFor } from './admin-domain-errors.js';
@@ -17,7 +17,7 @@ function applying<T>(call: AdminCall, change: () => T): T {
 }
 
 /** POST /_admin/patients, /_admin/slots, /_admin/appointments (application/fixtures.ts has the rules). */
-export function fixtureRoutes(router: Router, core: SandboxCore): void {
+export function fixtureRoutes(router: Router, core: Application): void {
   router.post('/patients', async (req, res) => {
     const world = await worldOf(core, req);
     const patient = await core.execute(world, undefined, () => addPatient(core, world, req.body));

@@ -1,10 +1,10 @@
 import type { Registry } from 'prom-client';
-import type { SandboxCore } from '../application/core.js';
+import type { Application } from '../application/application.js';
 import type { HungConnections } from '../faults/apply.js';
 
 /** What GET /_admin/metrics reports on. */
 export interface MetricsSources {
-  core: SandboxCore;
+  core: Application;
   /** Connections held open by `drop: "hang"` faults. */
   hung: HungConnections;
 }

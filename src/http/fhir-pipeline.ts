@@ -1,6 +1,6 @@
 import type { TLSSocket } from 'node:tls';
 import type { Request, RequestHandler, Response } from 'express';
-import type { SandboxCore } from '../application/core.js';
+import type { Application } from '../application/application.js';
 import { type Generation, RequestCancelled, stillCurrent } from '../application/generation.js';
 import type { JournalRecord, PendingEntry } from '../application/journal.js';
 import { truncateBody } from '../application/journal.js';
@@ -33,7 +33,7 @@ export interface PipelineOptions extends FaultRunOptions {
   tokenThrottle: TokenThrottle;
 }
 
-export function fhirPipeline(core: SandboxCore, options: PipelineOptions): RequestHandler {
+export function fhirPipeline(core: Application, options: PipelineOptions): RequestHandler {
   const serve = async (req: Request, res: Response): Promise<void> => {
     const started = performance.now();
     const problems: string[] = [];
@@ -334,7 +334,7 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
  * JSON 500 OperationOutcome (or the connection is cut when an answer was already under way), and
  * the server keeps serving.
  */
-function lastResort(core: SandboxCore, res: Response, error: unknown): void {
+function lastResort(core: Application, res: Response, error: unknown): void {
   try {
     core.config.log?.('error', `unexpected error: ${(error as Error)?.stack ?? String(error)}`);
     sendFhir(
@@ -350,7 +350,7 @@ function lastResort(core: SandboxCore, res: Response, error: unknown): void {
 
 /** A 201 to a POST is a booking committed (the only create this provider serves). */
 async function countBooking(
-  core: SandboxCore,
+  core: Application,
   method: string,
   pending: FhirResult | Promise<FhirResult>,
 ): Promise<FhirResult> {
@@ -360,7 +360,7 @@ async function countBooking(
 }
 
 /** A call for a request no route serves: only faults look at it. */
-function emptyCall(core: SandboxCore, world: World, req: Request, format: FhirFormat): FhirCall {
+function emptyCall(core: Application, world: World, req: Request, format: FhirFormat): FhirCall {
   return {
     core,
     world,
@@ -402,7 +402,7 @@ function headerValue(req: Request, name: string): string | undefined {
  * without Host) the address and port the request actually arrived on, never the configured
  * port (0 means "any free one").
  */
-function fhirBaseUrl(core: SandboxCore, req: Request): string {
+function fhirBaseUrl(core: Application, req: Request): string {
   const origin =
     core.config.publicUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.get('host') ?? arrivalHost(req)}`;
   return `${origin}${core.config.basePath}`;

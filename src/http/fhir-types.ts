@@ -1,4 +1,4 @@
-import type { SandboxCore } from '../application/core.js';
+import type { Application } from '../application/application.js';
 import type { World } from '../application/world.js';
 import type { FhirFormat } from '../fhir/format.js';
 import type { FhirResource } from '../fhir/resources.js';
@@ -7,7 +7,7 @@ export type Query = Record<string, string | string[] | undefined>;
 
 /** What a FHIR handler gets: no express objects, so handlers stay plain functions. */
 export interface FhirCall {
-  core: SandboxCore;
+  core: Application;
   world: World;
   /** Path parameters in pattern order. */
   params: string[];

@@ -124,6 +124,15 @@ describe('the layering of src/', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('has only the composition root (index.ts, and testing.ts for the suite) import SandboxCore', () => {
+    // http/ and the rest of the application layer depend on the Application interface
+    // (application/application.ts), types included, so the core's internals cannot leak back.
+    const importers = SOURCES.filter((s) => s.imports.some((i) => i.target === 'application/core.ts'))
+      .map((s) => s.file)
+      .filter((file) => file !== 'index.ts' && file !== 'testing.ts');
+    expect(importers).toEqual([]);
+  });
+
   it('has nothing import cli/', () => {
     const importers = SOURCES.filter(
       (s) => s.layer !== 'cli' && s.imports.some((i) => i.target?.startsWith('cli/')),
