@@ -46,14 +46,8 @@ class RecordedMap<K, V> extends Map<K, V> {
     return super.delete(key);
   }
   override clear(): void {
-    const log = this.log?.();
-    if (log) {
-      const before = [...this.entries()];
-      log.push(() => {
-        for (const [key, value] of before) super.set(key, value);
-      });
-    }
-    super.clear();
+    // One recorded delete per entry while a command runs.
+    for (const key of [...this.keys()]) this.delete(key);
   }
   private restorer(key: K): Undo {
     const had = super.has(key);
@@ -81,14 +75,8 @@ class RecordedSet<T> extends Set<T> {
     return super.delete(value);
   }
   override clear(): void {
-    const log = this.log?.();
-    if (log) {
-      const before = [...this.values()];
-      log.push(() => {
-        for (const value of before) super.add(value);
-      });
-    }
-    super.clear();
+    // One recorded delete per member while a command runs.
+    for (const value of [...this.values()]) this.delete(value);
   }
 }
 
