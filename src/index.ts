@@ -226,8 +226,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       await core.armFault(world(), parsed.rule);
     },
     disarmFault(name) {
-      if (core.worlds.kind !== 'redis') return world().faults.disarm(name);
-      // Shared: this replica's copy answers; the change is committed in the background.
+      // A command like any other (Application.execute): in memory and --db FILE it applies before
+      // this returns; on a shared store this replica's copy answers and it commits in the background.
       const armed = world()
         .faults.exportState()
         .admin.concat(world().faults.exportState().scenarioRules)
