@@ -37,10 +37,6 @@ export interface CoreParts {
   monotonicNow?: () => number;
 }
 
-/**
- * Everything one running sandbox holds: the immutable seed and its indexes, the one clock, the
- * store, the default world and the sessions. http/ reads and changes it; nothing here knows HTTP.
- */
 /** A --db file that parses but holds damaged state is refused, never served (nor overwritten). */
 function checkStoredDocument(
   context: DocumentContext,
@@ -55,6 +51,11 @@ function checkStoredDocument(
   }
 }
 
+/**
+ * Everything one running sandbox holds: the immutable seed and its indexes, the one clock, the
+ * store, the default world and the sessions; the Application (application.ts) http/ works through.
+ * Only the composition root (src/index.ts) builds one. Nothing here knows HTTP.
+ */
 export class SandboxCore implements Application {
   readonly config: SandboxConfig;
   readonly profile: Profile;
