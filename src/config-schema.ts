@@ -10,6 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as Z from 'zod';
+import { parseDuration } from './application/clock-control.js';
 import {
   ConfigError,
   checkConfig,
@@ -21,7 +22,6 @@ import {
 import { inClockRange } from './domain/clock.js';
 import { parseZonedInstant, ZONED_INSTANT_RULE } from './domain/instant.js';
 import { PROFILE_NAMES } from './profiles/index.js';
-import { parseDuration } from './sandbox/clock-control.js';
 
 /** A value as a message shows it: strings quoted, the rest as JSON (cut short). */
 function show(value: unknown): string {

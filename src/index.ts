@@ -1,6 +1,12 @@
 import type { RequestListener } from 'node:http';
 import { resolve } from 'node:path';
 import type { Express } from 'express';
+import { type ClockChange, changeClock } from './application/clock-control.js';
+import { SandboxCore } from './application/core.js';
+import { registerCore } from './application/handles.js';
+import { InputError } from './application/input-error.js';
+import type { JournalEntry } from './application/journal.js';
+import type { World } from './application/world.js';
 import { buildEnvelope } from './auth/build-headers.js';
 import type { SandboxConfig, SandboxOptions } from './config.js';
 import { ConfigError } from './config.js';
@@ -15,12 +21,6 @@ import { stateView } from './http/admin-state.js';
 import { createApp } from './http/app.js';
 import { listen } from './http/server.js';
 import { PUBLIC_DIR } from './paths.js';
-import { type ClockChange, changeClock } from './sandbox/clock-control.js';
-import { SandboxCore } from './sandbox/core.js';
-import { registerCore } from './sandbox/handles.js';
-import { InputError } from './sandbox/input-error.js';
-import type { JournalEntry } from './sandbox/journal.js';
-import type { World } from './sandbox/world.js';
 import { loadSeed } from './seeding/loader.js';
 import { bundledSeedDir, stampedSeed } from './seeding/seed-files.js';
 import type { StateView } from './state-view.js';
@@ -29,14 +29,14 @@ import { DEFAULT_REDIS_PREFIX, RedisStore } from './store/redis/redis-store.js';
 import { isRedisUrl, parseRedisUrl, type RedisTarget } from './store/redis/redis-url.js';
 import { MemoryStore, SCHEMA_VERSION } from './store/store.js';
 
+export type { ClockChange } from './application/clock-control.js';
+export { InputError } from './application/input-error.js';
+export type { JournalEntry } from './application/journal.js';
 export { buildEnvelope } from './auth/build-headers.js';
 export type { AuthMode, Logger, SandboxConfig, SandboxOptions } from './config.js';
 export { ConfigError } from './config.js';
 export type { ListedRule } from './faults/engine.js';
 export type { FaultRule } from './faults/rule.js';
-export type { ClockChange } from './sandbox/clock-control.js';
-export { InputError } from './sandbox/input-error.js';
-export type { JournalEntry } from './sandbox/journal.js';
 export type { StateView } from './state-view.js';
 
 /** A sandbox that does not listen: hand `app` to supertest or to a server of your own. */
@@ -226,8 +226,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       await core.armFault(world(), parsed.rule);
     },
     disarmFault(name) {
-      if (core.worlds.kind !== 'redis') return world().faults.disarm(name);
-      // Shared: this replica's copy answers; the change is committed in the background.
+      // A command like any other (Application.execute): in memory and --db FILE it applies before
+      // this returns; on a shared store this replica's copy answers and it commits in the background.
       const armed = world()
         .faults.exportState()
         .admin.concat(world().faults.exportState().scenarioRules)

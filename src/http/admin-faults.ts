@@ -1,8 +1,8 @@
 import type { Router } from 'express';
+import type { Application } from '../application/application.js';
 import { MAGIC_OUTCOMES } from '../faults/magic-patients.js';
 import { parseRule, type Scenario } from '../faults/rule.js';
 import { listBundledScenarios, loadScenario, ScenarioError } from '../faults/scenarios.js';
-import type { SandboxCore } from '../sandbox/core.js';
 import { AdminError } from './admin-errors.js';
 import { adminSchemas, parseAdminInput } from './admin-schemas.js';
 import { noStore, worldOf } from './admin-world.js';
@@ -12,7 +12,7 @@ import { noStore, worldOf } from './admin-world.js';
  * /_admin/faults[/{name}]. Without X-Sandbox-Session they act on the default state (and a scenario
  * switch reaches every session); with it, on that session alone.
  */
-export function faultRoutes(router: Router, core: SandboxCore): void {
+export function faultRoutes(router: Router, core: Application): void {
   router.get('/scenarios', async (req, res) => {
     const world = await worldOf(core, req);
     const active = world.faults.scenarioName;
@@ -71,18 +71,13 @@ export function faultRoutes(router: Router, core: SandboxCore): void {
 
   router.delete('/faults', async (req, res) => {
     const world = await worldOf(core, req);
-    const names = await core.execute(world, undefined, async () => {
-      const armed = world.faults.list().map((r) => r.name);
-      world.faults.disarmAll();
-      await core.persist(world);
-      return armed;
-    });
+    const names = await core.disarmAllFaults(world);
     noStore(res).json({ disarmed: names });
   });
 }
 
 /** A bundled scenario by name, or the file the sandbox was started with (by its name); never another path. */
-function resolveScenario(core: SandboxCore, name: string): Scenario {
+function resolveScenario(core: Application, name: string): Scenario {
   try {
     if (core.config.scenario && loadedName(core.config.scenario) === name)
       return loadScenario(core.config.scenario).scenario;

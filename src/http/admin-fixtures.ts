@@ -1,7 +1,7 @@
 import type { Router } from 'express';
+import type { Application } from '../application/application.js';
+import { addAppointment, addPatient, setSlotStatus } from '../application/fixtures.js';
 import { DomainError } from '../domain/errors.js';
-import type { SandboxCore } from '../sandbox/core.js';
-import { addAppointment, addPatient, setSlotStatus } from '../sandbox/fixtures.js';
 import { type AdminCall, adminErrorFor } from './admin-domain-errors.js';
 import { adminAppointment, adminPatient, adminSlot } from './admin-state.js';
 import { noStore, worldOf } from './admin-world.js';
@@ -16,25 +16,19 @@ function applying<T>(call: AdminCall, change: () => T): T {
   }
 }
 
-/** POST /_admin/patients, /_admin/slots, /_admin/appointments (sandbox/fixtures.ts has the rules). */
-export function fixtureRoutes(router: Router, core: SandboxCore): void {
+/** POST /_admin/patients, /_admin/slots, /_admin/appointments (application/fixtures.ts has the rules). */
+export function fixtureRoutes(router: Router, core: Application): void {
   router.post('/patients', async (req, res) => {
     const world = await worldOf(core, req);
-    const patient = await core.execute(world, undefined, async () => {
-      const added = addPatient(core, world, req.body);
-      await core.persist(world);
-      return added;
-    });
+    const patient = await core.execute(world, undefined, () => addPatient(core, world, req.body));
     noStore(res).status(201).json(adminPatient(patient, true));
   });
 
   router.post('/slots', async (req, res) => {
     const world = await worldOf(core, req);
-    const change = await core.execute(world, undefined, async () => {
-      const changed = applying({ route: 'slots' }, () => setSlotStatus(core, world, req.body));
-      await core.persist(world);
-      return changed;
-    });
+    const change = await core.execute(world, undefined, () =>
+      applying({ route: 'slots' }, () => setSlotStatus(core, world, req.body)),
+    );
     noStore(res).json({
       ...adminSlot(core, world, change.slot),
       ...(change.heldBy ? { heldBy: `Appointment/${change.heldBy}` } : {}),
@@ -44,13 +38,9 @@ export function fixtureRoutes(router: Router, core: SandboxCore): void {
   router.post('/appointments', async (req, res) => {
     const world = await worldOf(core, req);
     const bySlotIds = (req.body as { slotIds?: unknown } | undefined)?.slotIds !== undefined;
-    const record = await core.execute(world, undefined, async () => {
-      const added = applying({ route: 'appointments', bySlotIds }, () =>
-        addAppointment(core, world, req.body),
-      );
-      await core.persist(world);
-      return added;
-    });
+    const record = await core.execute(world, undefined, () =>
+      applying({ route: 'appointments', bySlotIds }, () => addAppointment(core, world, req.body)),
+    );
     noStore(res).status(201).json(adminAppointment(core, record));
   });
 }

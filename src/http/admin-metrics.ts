@@ -1,10 +1,10 @@
 import type { Registry } from 'prom-client';
+import type { Application } from '../application/application.js';
 import type { HungConnections } from '../faults/apply.js';
-import type { SandboxCore } from '../sandbox/core.js';
 
 /** What GET /_admin/metrics reports on. */
 export interface MetricsSources {
-  core: SandboxCore;
+  core: Application;
   /** Connections held open by `drop: "hang"` faults. */
   hung: HungConnections;
 }
@@ -12,7 +12,7 @@ export interface MetricsSources {
 /**
  * A Prometheus registry of one sandbox's metrics (prom-client, loaded on the first scrape). Its own
  * Registry, never prom-client's global one, so several sandboxes in one process do not clash.
- * Every value is read at scrape time from the sandbox's own counts (sandbox/tallies.ts) and state,
+ * Every value is read at scrape time from the sandbox's own counts (application/tallies.ts) and state,
  * so serving FHIR requests never touches prom-client. Exposition format:
  * https://prometheus.io/docs/instrumenting/exposition_formats/
  */

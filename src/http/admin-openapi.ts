@@ -6,10 +6,10 @@
  */
 import { createRequire } from 'node:module';
 import type * as Z from 'zod';
+import { clockChangeSchema } from '../application/clock-control.js';
+import { stateDocumentSchema } from '../application/document.js';
+import { schemas as fixtureSchemas } from '../application/fixtures.js';
 import { faultRuleSchema } from '../faults/rule.js';
-import { clockChangeSchema } from '../sandbox/clock-control.js';
-import { stateDocumentSchema } from '../sandbox/document.js';
-import { schemas as fixtureSchemas } from '../sandbox/fixtures.js';
 import { adminSchemas } from './admin-schemas.js';
 
 type JsonSchema = Record<string, unknown>;

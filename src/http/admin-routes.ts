@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { changeClock, clockView } from '../application/clock-control.js';
+import { checkDocumentInSlices, MAX_DEPTH } from '../application/document.js';
+import { InputError } from '../application/input-error.js';
+import { ParseAbandoned, parseJsonInSlices } from '../application/json-slices.js';
 import { forbiddenKeyMessage, forbiddenKeyPath } from '../domain/map-keys.js';
-import { changeClock, clockView } from '../sandbox/clock-control.js';
-import { checkDocumentInSlices, MAX_DEPTH } from '../sandbox/document.js';
-import { InputError } from '../sandbox/input-error.js';
-import { ParseAbandoned, parseJsonInSlices } from '../sandbox/json-slices.js';
 import { StoreUnavailable } from '../store/store.js';
 import { AdminError, sendAdminError } from './admin-errors.js';
 import { faultRoutes } from './admin-faults.js';

@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as Z from 'zod';
-import { fieldPath } from '../sandbox/fixtures.js';
+import { fieldPath } from '../application/fixtures.js';
 import { AdminError } from './admin-errors.js';
 
 function buildAdminSchemas(z: typeof Z) {

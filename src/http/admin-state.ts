@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Application } from '../application/application.js';
+import type { World } from '../application/world.js';
 import { addDays, formatLondon, londonDateOf, londonLocalToInstant } from '../domain/london-time.js';
 import type { AppointmentRecord, Patient, Slot } from '../domain/model.js';
 import {
@@ -12,8 +14,6 @@ import {
   slotToFhir,
 } from '../fhir/resources.js';
 import { withoutEmpty } from '../fhir/without-empty.js';
-import type { SandboxCore } from '../sandbox/core.js';
-import type { World } from '../sandbox/world.js';
 import type { StateView } from '../state-view.js';
 import { LazyJsonArray } from './json-stream.js';
 
@@ -33,7 +33,7 @@ function withTags(resource: FhirResource, tags: Array<{ system: string; code: st
 }
 
 /** An appointment as the FHIR surface serves it (no empty values, see withoutEmpty), plus its origin tag. */
-export function adminAppointment(core: SandboxCore, record: AppointmentRecord): FhirResource {
+export function adminAppointment(core: Application, record: AppointmentRecord): FhirResource {
   const resource = withTags(appointmentToFhir(record, core.profile.appointmentProfile), [
     { system: ADMIN_TAG.origin, code: record.origin },
   ]);
@@ -48,7 +48,7 @@ export function adminPatient(patient: Patient, fixture: boolean): FhirResource {
 }
 
 /** A slot as this world sees it; one the practice holds without an appointment is `busy-unavailable`. */
-export function adminSlot(core: SandboxCore, world: World, slot: Slot): FhirResource {
+export function adminSlot(core: Application, world: World, slot: Slot): FhirResource {
   const schedule = core.directory.schedules.get(slot.scheduleId)!;
   const resource = slotToFhir(slot, schedule, world.state.isFree(slot.id));
   return world.state.blockedSlots.has(slot.id) ? { ...resource, status: 'busy-unavailable' } : resource;
@@ -66,7 +66,7 @@ interface SlotSeen {
  * stateView, lazily for streaming). Slot status and appointments are taken when this is called.
  */
 function buildStateView<L>(
-  core: SandboxCore,
+  core: Application,
   world: World,
   days: number,
   list: <T>(items: readonly T[], map: (item: T) => FhirResource) => L,
@@ -122,7 +122,7 @@ function buildStateView<L>(
 }
 
 /** GET /_admin/state: counts plus the collections as FHIR resources; slots for the next `days`. */
-export function stateView(core: SandboxCore, world: World, days: number): StateView {
+export function stateView(core: Application, world: World, days: number): StateView {
   return buildStateView(core, world, days, (items, map) => items.map(map));
 }
 
@@ -131,7 +131,7 @@ export function stateView(core: SandboxCore, world: World, days: number): StateV
  * (the view on the bundled seed for a year is ~50 MB); JSON.stringify of it equals
  * JSON.stringify(stateView(...)) taken at the same moment.
  */
-export function lazyStateView(core: SandboxCore, world: World, days: number): object {
+export function lazyStateView(core: Application, world: World, days: number): object {
   return buildStateView(
     core,
     world,
@@ -158,7 +158,7 @@ function worldSerial(world: World): number {
  * A validator for GET /_admin/state from what the view depends on, without building it: the page
  * polls with If-None-Match and gets 304 until something changes (the view can be megabytes).
  */
-export function stateEtag(core: SandboxCore, world: World, days: number): string {
+export function stateEtag(core: Application, world: World, days: number): string {
   const inputs = [
     PROCESS_NONCE,
     worldSerial(world),

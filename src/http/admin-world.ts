@@ -1,14 +1,14 @@
 import type { Request, Response } from 'express';
+import type { Application } from '../application/application.js';
+import type { World } from '../application/world.js';
 import { SpineError } from '../fhir/operation-outcome.js';
-import type { SandboxCore } from '../sandbox/core.js';
-import type { World } from '../sandbox/world.js';
 import { AdminError } from './admin-errors.js';
 
 /**
  * The world an admin call acts on, up to date: the session named by X-Sandbox-Session (made on
  * first use), else the default. AdminError 400/429 naming X-Sandbox-Session when it cannot be.
  */
-export async function worldOf(core: SandboxCore, req: Request): Promise<World> {
+export async function worldOf(core: Application, req: Request): Promise<World> {
   const session = req.headers['x-sandbox-session'];
   const id = Array.isArray(session) ? session[0] : session;
   try {

@@ -7,9 +7,9 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
+import type { Application } from '../application/application.js';
 import type { HungConnections } from '../faults/apply.js';
 import { operationOutcome } from '../fhir/operation-outcome.js';
-import type { SandboxCore } from '../sandbox/core.js';
 import { fhirCors } from './cors.js';
 import { fhirPipeline, fhirRelativePath } from './fhir-pipeline.js';
 import { hostAllowlist, requireAllowedHost } from './host-allowlist.js';
@@ -17,7 +17,7 @@ import { sendFhir } from './send.js';
 import { TokenThrottle } from './token-throttle.js';
 
 export interface AppDeps {
-  core: SandboxCore;
+  core: Application;
   hung: HungConnections;
   shutdown: AbortSignal;
   /** The package's public/ directory (the admin page). */

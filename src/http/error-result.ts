@@ -1,8 +1,8 @@
+import type { Application } from '../application/application.js';
 import { DomainError } from '../domain/errors.js';
 import { spineErrorFor } from '../fhir/domain-outcome.js';
 import { operationOutcome, SpineError } from '../fhir/operation-outcome.js';
 import { statusFor } from '../profiles/index.js';
-import type { SandboxCore } from '../sandbox/core.js';
 import { StoreUnavailable } from '../store/store.js';
 import type { FhirResult } from './fhir-types.js';
 
@@ -12,7 +12,7 @@ import type { FhirResult } from './fhir-types.js';
  * OperationOutcome (status from the profile unless it carries its own), anything else as 500
  * INTERNAL_SERVER_ERROR, logged. `problems` collects the diagnostics for the journal.
  */
-export function errorResult(core: SandboxCore, error: unknown, problems: string[]): FhirResult {
+export function errorResult(core: Application, error: unknown, problems: string[]): FhirResult {
   // A domain rule refused the request: the FHIR adapter words it (fhir/domain-outcome.ts).
   if (error instanceof DomainError) error = spineErrorFor(error);
   if (error instanceof SpineError) {

@@ -1,4 +1,7 @@
 import type { Request, Response } from 'express';
+import type { Application } from '../application/application.js';
+import { type Generation, stillCurrent } from '../application/generation.js';
+import type { World } from '../application/world.js';
 import { commitBooking, findPatient } from '../domain/booking.js';
 import { dropConnection, type HungConnections, sleep } from '../faults/apply.js';
 import { type FaultDecision, FaultEngine, whyNot } from '../faults/engine.js';
@@ -17,9 +20,6 @@ import { bookingProfile } from '../fhir/appointment-resource.js';
 import { SpineError } from '../fhir/operation-outcome.js';
 import type { Operation } from '../fhir/operations.js';
 import { statusFor } from '../profiles/index.js';
-import type { SandboxCore } from '../sandbox/core.js';
-import { type Generation, stillCurrent } from '../sandbox/generation.js';
-import type { World } from '../sandbox/world.js';
 import { checkAdminToken, throttledMessage } from './admin-guard.js';
 import { errorResult } from './error-result.js';
 import { faultSubject } from './fault-subject.js';
@@ -51,7 +51,7 @@ function holds(decision: FaultDecision): boolean {
  * (the X-Sandbox-Warning header and the journal) says why.
  */
 export function capHeld(
-  core: SandboxCore,
+  core: Application,
   decision: FaultDecision | undefined,
   hung: HungConnections,
   problems: string[],
@@ -69,7 +69,7 @@ export function capHeld(
  * else a 401 (none), 403 (wrong) or 429 (too many wrong) OperationOutcome naming the header.
  */
 export function headerFaultAllowed(
-  core: SandboxCore,
+  core: Application,
   req: Request,
   throttle: TokenThrottle,
   problems: string[],
@@ -104,7 +104,7 @@ export function headerFaultAllowed(
 
 /** One-off header fault, then a magic patient's outcome, then the armed rules and the scenario's. */
 export async function selectFault(
-  core: SandboxCore,
+  core: Application,
   world: World,
   req: { method: string; headers: Request['headers'] },
   path: string,
@@ -140,7 +140,7 @@ export async function selectFault(
 }
 
 export async function runWithFault(
-  core: SandboxCore,
+  core: Application,
   world: World,
   call: FhirCall,
   decision: FaultDecision | undefined,
@@ -168,7 +168,7 @@ export async function runWithFault(
  * this request's I/O as the host. A step that cannot act on the request's interaction is passed over.
  */
 async function applyFault(
-  core: SandboxCore,
+  core: Application,
   world: World,
   call: FhirCall,
   decision: FaultDecision,
@@ -207,7 +207,7 @@ async function applyFault(
 }
 
 /** A simulated competing consumer books the request's first slot just before it runs. */
-async function stealFirstSlot(core: SandboxCore, world: World, call: FhirCall): Promise<void> {
+function stealFirstSlot(core: Application, world: World, call: FhirCall): void {
   const subject = faultSubject(call, '/Appointment');
   const slotId = subject.slotIds?.[0];
   const slot = slotId ? core.calendar.get(slotId) : undefined;
@@ -238,5 +238,4 @@ async function stealFirstSlot(core: SandboxCore, world: World, call: FhirCall): 
     {},
     'stolen',
   );
-  await core.persist(world);
 }

@@ -1,17 +1,17 @@
 import type { TLSSocket } from 'node:tls';
 import type { Request, RequestHandler, Response } from 'express';
+import type { Application } from '../application/application.js';
+import { type Generation, RequestCancelled, stillCurrent } from '../application/generation.js';
+import type { JournalRecord, PendingEntry } from '../application/journal.js';
+import { truncateBody } from '../application/journal.js';
+import { Sessions } from '../application/sessions.js';
+import type { World } from '../application/world.js';
 import { checkEnvelope, interactionMismatch } from '../auth/envelope.js';
 import { resolveInteraction } from '../auth/interactions.js';
 import { operationsOf } from '../faults/steps/scope.js';
 import { FHIR_JSON, type FhirFormat, negotiateResponseFormat } from '../fhir/format.js';
 import { operationOutcome, SpineError } from '../fhir/operation-outcome.js';
 import { bracketedParameterWarnings, type QueryValues } from '../fhir/search-params.js';
-import type { SandboxCore } from '../sandbox/core.js';
-import { type Generation, RequestCancelled, stillCurrent } from '../sandbox/generation.js';
-import type { JournalRecord, PendingEntry } from '../sandbox/journal.js';
-import { truncateBody } from '../sandbox/journal.js';
-import { Sessions } from '../sandbox/sessions.js';
-import type { World } from '../sandbox/world.js';
 import { readFhirBody } from './body.js';
 import { errorResult } from './error-result.js';
 import { capHeld, type FaultRunOptions, headerFaultAllowed, runWithFault, selectFault } from './fault-run.js';
@@ -33,7 +33,7 @@ export interface PipelineOptions extends FaultRunOptions {
   tokenThrottle: TokenThrottle;
 }
 
-export function fhirPipeline(core: SandboxCore, options: PipelineOptions): RequestHandler {
+export function fhirPipeline(core: Application, options: PipelineOptions): RequestHandler {
   const serve = async (req: Request, res: Response): Promise<void> => {
     const started = performance.now();
     const problems: string[] = [];
@@ -127,10 +127,9 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
         const decision = capHeld(
           core,
           existing
-            ? await core.execute(existing, generation, async () => {
-                const chosen = existing.faults.select(faultRequest);
-                await core.worlds.commitFaults(existing); // the rule's counters (shared stores)
-                return chosen;
+            ? // The rule's counters are committed (shared stores).
+              await core.execute(existing, generation, () => existing.faults.select(faultRequest), {
+                faultsOnly: true,
               })
             : core.scenarioFaults().select(faultRequest),
           options.hung,
@@ -209,20 +208,14 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
         const chosenWorld = world;
         const decision = capHeld(
           core,
-          await core.execute(chosenWorld, generation, async () => {
-            const chosen = await selectFault(
-              core,
-              chosenWorld,
-              req,
-              path,
-              match.route.template,
-              call,
-              interaction,
-              useHeader,
-            );
-            await core.worlds.commitFaults(chosenWorld); // the rules' counters and draws (shared stores)
-            return chosen;
-          }),
+          // The rules' counters and draws are committed (shared stores).
+          await core.execute(
+            chosenWorld,
+            generation,
+            () =>
+              selectFault(core, chosenWorld, req, path, match.route.template, call, interaction, useHeader),
+            { faultsOnly: true },
+          ),
           options.hung,
           problems,
         );
@@ -341,7 +334,7 @@ export function fhirPipeline(core: SandboxCore, options: PipelineOptions): Reque
  * JSON 500 OperationOutcome (or the connection is cut when an answer was already under way), and
  * the server keeps serving.
  */
-function lastResort(core: SandboxCore, res: Response, error: unknown): void {
+function lastResort(core: Application, res: Response, error: unknown): void {
   try {
     core.config.log?.('error', `unexpected error: ${(error as Error)?.stack ?? String(error)}`);
     sendFhir(
@@ -357,7 +350,7 @@ function lastResort(core: SandboxCore, res: Response, error: unknown): void {
 
 /** A 201 to a POST is a booking committed (the only create this provider serves). */
 async function countBooking(
-  core: SandboxCore,
+  core: Application,
   method: string,
   pending: FhirResult | Promise<FhirResult>,
 ): Promise<FhirResult> {
@@ -367,7 +360,7 @@ async function countBooking(
 }
 
 /** A call for a request no route serves: only faults look at it. */
-function emptyCall(core: SandboxCore, world: World, req: Request, format: FhirFormat): FhirCall {
+function emptyCall(core: Application, world: World, req: Request, format: FhirFormat): FhirCall {
   return {
     core,
     world,
@@ -409,7 +402,7 @@ function headerValue(req: Request, name: string): string | undefined {
  * without Host) the address and port the request actually arrived on, never the configured
  * port (0 means "any free one").
  */
-function fhirBaseUrl(core: SandboxCore, req: Request): string {
+function fhirBaseUrl(core: Application, req: Request): string {
   const origin =
     core.config.publicUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.get('host') ?? arrivalHost(req)}`;
   return `${origin}${core.config.basePath}`;

@@ -4,12 +4,16 @@ import { createAppointment } from './handlers/appointment-create.js';
 import { readAppointment } from './handlers/appointment-read.js';
 import { updateAppointment } from './handlers/appointment-update.js';
 import { readAppointmentVersion } from './handlers/appointment-vread.js';
-import { readLocation } from './handlers/location.js';
 import { getMetadata } from './handlers/metadata.js';
-import { readOrganization, searchOrganizations } from './handlers/organization.js';
 import { readPatient, searchPatients } from './handlers/patient.js';
 import { retrievePatientAppointments } from './handlers/patient-appointments.js';
-import { readPractitioner, searchPractitioners } from './handlers/practitioner.js';
+import {
+  readLocation,
+  readOrganization,
+  readPractitioner,
+  searchOrganizations,
+  searchPractitioners,
+} from './handlers/seeded-resources.js';
 import { searchSlots } from './handlers/slot-search.js';
 
 /**

@@ -1,13 +1,13 @@
+import type { Application } from '../application/application.js';
+import type { World } from '../application/world.js';
 import type { FhirFormat } from '../fhir/format.js';
 import type { FhirResource } from '../fhir/resources.js';
-import type { SandboxCore } from '../sandbox/core.js';
-import type { World } from '../sandbox/world.js';
 
 export type Query = Record<string, string | string[] | undefined>;
 
 /** What a FHIR handler gets: no express objects, so handlers stay plain functions. */
 export interface FhirCall {
-  core: SandboxCore;
+  core: Application;
   world: World;
   /** Path parameters in pattern order. */
   params: string[];

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/application/input-error.js';
 import { ConfigError } from '../../src/config.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { ERROR_CATALOGUE, SandboxError } from '../../src/domain/sandbox-error.js';
 import { ScenarioError } from '../../src/faults/scenarios.js';
 import { SpineError } from '../../src/fhir/operation-outcome.js';
 import { AdminError } from '../../src/http/admin-errors.js';
-import { InputError } from '../../src/sandbox/input-error.js';
 import { SeedError } from '../../src/seeding/loader.js';
 import { StoreError } from '../../src/store/store.js';
 

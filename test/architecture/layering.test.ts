@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The layering the README describes, checked over the imports of every source file so it cannot
- * drift back: cli → http → (auth, faults, fhir) → domain, with store and seeding beside domain and
- * sandbox (worlds, sessions, journal, generations) between http and them.
+ * drift back: cli → http → application (commands over worlds, sessions, journal, generations) →
+ * domain, with auth, faults and fhir as adapters and store and seeding beside domain.
  */
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
@@ -59,14 +59,14 @@ const ALLOWED: Record<string, string[]> = {
   faults: ['domain', 'fhir', 'profiles', 'seeding', 'config.ts'],
   store: ['domain'],
   seeding: ['domain', 'paths.ts'],
-  sandbox: ['domain', 'faults', 'fhir', 'profiles', 'store', 'seeding', 'config.ts'],
+  application: ['domain', 'faults', 'fhir', 'profiles', 'store', 'seeding', 'config.ts'],
   http: [
     'auth',
     'faults',
     'fhir',
     'domain',
     'profiles',
-    'sandbox',
+    'application',
     'store',
     'seeding',
     'config.ts',
@@ -122,6 +122,15 @@ describe('the layering of src/', () => {
       (s) => s.layer !== 'cli' && /\bprocess\.(argv|env|exit|stdout|stderr)\b|\bconsole\.\w+\(/.test(s.text),
     ).map((s) => s.file);
     expect(offenders).toEqual([]);
+  });
+
+  it('has only the composition root (index.ts, and testing.ts for the suite) import SandboxCore', () => {
+    // http/ and the rest of the application layer depend on the Application interface
+    // (application/application.ts), types included, so the core's internals cannot leak back.
+    const importers = SOURCES.filter((s) => s.imports.some((i) => i.target === 'application/core.ts'))
+      .map((s) => s.file)
+      .filter((file) => file !== 'index.ts' && file !== 'testing.ts');
+    expect(importers).toEqual([]);
   });
 
   it('has nothing import cli/', () => {

@@ -1,12 +1,12 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
+import { stateDocumentSchema } from '../../src/application/document.js';
 import { HungConnections } from '../../src/faults/apply.js';
 import { adminRouter } from '../../src/http/admin-routes.js';
 import { adminSchemas } from '../../src/http/admin-schemas.js';
 import { TokenThrottle } from '../../src/http/token-throttle.js';
 import { PUBLIC_DIR } from '../../src/paths.js';
-import { stateDocumentSchema } from '../../src/sandbox/document.js';
 import { type TestSandbox, testSandbox } from '../helpers/sandbox.js';
 
 let sandbox: TestSandbox | undefined;

@@ -62,11 +62,12 @@ describe('renderBeforeCommit', () => {
   const call = (format: 'json' | 'xml') =>
     ({ format, core: { config: {} }, headers: {} }) as unknown as FhirCall;
 
-  it('undoes and throws a 500 naming what could not be written, before anything is committed', () => {
-    const undo = vi.fn();
+  // That execute then takes the command's changes back (the undo this used to run itself) is
+  // asserted in test/http/command-rollback.test.ts.
+  it('throws a 500 naming what could not be written, before anything is committed', () => {
     let thrown: unknown;
     try {
-      renderBeforeCommit(call('xml'), { status: 201, resource: POISONED }, undo, 'Nothing was booked');
+      renderBeforeCommit(call('xml'), { status: 201, resource: POISONED }, 'Nothing was booked');
     } catch (error) {
       thrown = error;
     }
@@ -75,21 +76,16 @@ describe('renderBeforeCommit', () => {
     expect((thrown as SpineError).diagnostics).toMatch(
       /^Nothing was booked: the sandbox could not write its answer as XML \(Appointment\.comment contains/,
     );
-    expect(undo).toHaveBeenCalledOnce();
   });
 
   it('checks the headers too, even when no body is sent', () => {
-    const undo = vi.fn();
     const result = { status: 201, headers: { Location: 'http://h\u0100st/Appointment/1' }, minimal: true };
-    expect(() => renderBeforeCommit(call('json'), result, undo, 'Nothing was booked')).toThrow(SpineError);
-    expect(undo).toHaveBeenCalledOnce();
+    expect(() => renderBeforeCommit(call('json'), result, 'Nothing was booked')).toThrow(SpineError);
   });
 
   it('keeps the rendered answer when it can be written', () => {
-    const undo = vi.fn();
-    const result = renderBeforeCommit(call('json'), { status: 201, resource: POISONED }, undo, 'x');
+    const result = renderBeforeCommit(call('json'), { status: 201, resource: POISONED }, 'x');
     expect(result.rendered).toEqual({ body: JSON.stringify(POISONED), contentType: FHIR_JSON });
-    expect(undo).not.toHaveBeenCalled();
   });
 });
 

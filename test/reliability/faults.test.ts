@@ -3,9 +3,9 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { JournalEntry } from '../../src/application/journal.js';
 import { buildEnvelope } from '../../src/auth/build-headers.js';
 import { type FaultRule, startSandbox } from '../../src/index.js';
-import type { JournalEntry } from '../../src/sandbox/journal.js';
 import { seedExample } from '../helpers/bodies.js';
 
 /**

@@ -27,16 +27,12 @@ export function findAppointment(call: FhirCall, id: string): AppointmentRecord {
 
 /**
  * Renders a committing handler's answer in the negotiated format before anything is committed, so
- * a request never commits and then answers 500: when the answer cannot be written, `undo` runs and
- * a 500 INTERNAL_SERVER_ERROR naming what could not be written is thrown instead.
+ * a request never commits and then answers 500: when the answer cannot be written, a 500
+ * INTERNAL_SERVER_ERROR naming what could not be written is thrown instead, and the command's
+ * changes are taken back by Application.execute, which commits nothing.
  * The headers are checked too; `Prefer: return=minimal` sends no body, so then only they are.
  */
-export function renderBeforeCommit(
-  call: FhirCall,
-  result: FhirResult,
-  undo: () => void,
-  nothingDone: string,
-): FhirResult {
+export function renderBeforeCommit(call: FhirCall, result: FhirResult, nothingDone: string): FhirResult {
   const format = call.format ?? 'json';
   try {
     // The headers too: a Location built from the request's Host must be sendable.
@@ -44,7 +40,6 @@ export function renderBeforeCommit(
     if (result.minimal || result.resource === undefined) return result;
     return { ...result, rendered: renderFhir(result.resource, format) };
   } catch (error) {
-    undo();
     const reason = (error as Error).message;
     call.core.config.log?.('error', `could not write a ${format} answer, nothing committed: ${reason}`);
     throw new SpineError(

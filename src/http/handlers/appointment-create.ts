@@ -5,7 +5,11 @@ import { appointmentToFhir } from '../../fhir/resources.js';
 import type { FhirCall, FhirResult } from '../fhir-types.js';
 import { appointmentHeaders, prefersMinimal, renderBeforeCommit } from './appointment-common.js';
 
-/** POST /Appointment: book the referenced slots (seed page; digest §2). */
+/**
+ * POST /Appointment: book the referenced slots (seed page; digest §2). A command run through
+ * Application.execute: it books in the call's world and returns the answer; execute commits the
+ * booking, or takes it back when the answer cannot be written or the commit fails.
+ */
 export async function createAppointment(call: FhirCall): Promise<FhirResult> {
   const { core, world } = call;
   const request = readAppointmentForCreate(call.body, core.profile, call.nowMs);
@@ -25,15 +29,7 @@ export async function createAppointment(call: FhirCall): Promise<FhirResult> {
       minimal: prefersMinimal(call.headers),
       ...(request.warnings.length > 0 ? { warnings: request.warnings } : {}),
     },
-    () => world.state.remove(record),
     'Nothing was booked',
   );
-  try {
-    await core.persist(world);
-  } catch (error) {
-    // Not durable, so not acknowledged: undo, and let the error middleware answer 500.
-    world.state.remove(record);
-    throw error;
-  }
   return result;
 }

@@ -90,20 +90,9 @@ export async function updateAppointment(call: FhirCall): Promise<FhirResult> {
   // characters XML 1.0 cannot carry.
   checkStorable(answer.resource!);
   world.state.put(updated);
-  const result = renderBeforeCommit(
-    call,
-    answer,
-    () => world.state.put(record),
-    `Appointment/${id} was not ${operation}`,
-  );
-  try {
-    await core.persist(world);
-  } catch (error) {
-    // Not durable, so not acknowledged: put the old version (and its slots) back.
-    world.state.put(record);
-    throw error;
-  }
-  return result;
+  // Application.execute commits the new version, or puts the old one (and its slots) back when the
+  // answer cannot be written or the commit fails.
+  return renderBeforeCommit(call, answer, `Appointment/${id} was not ${operation}`);
 }
 
 function isCancel(interaction: string | undefined, body: Json): boolean {

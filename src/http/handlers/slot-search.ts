@@ -1,3 +1,4 @@
+import type { Application } from '../../application/application.js';
 import { addDays, formatLondon, londonLocalToInstant } from '../../domain/london-time.js';
 import type { Slot } from '../../domain/model.js';
 import { searchFreeSlots } from '../../domain/slot-search.js';
@@ -14,7 +15,6 @@ import {
   searchset,
 } from '../../fhir/resources.js';
 import { readSlotQuery } from '../../fhir/slot-query.js';
-import type { SandboxCore } from '../../sandbox/core.js';
 import type { FhirCall, FhirResult } from '../fhir-types.js';
 
 /** The parts of a Slot resource every slot of one schedule shares. */
@@ -41,9 +41,9 @@ interface StaticFhir {
   schedules?: { firstDate: string; byId: Map<string, FhirResource> };
 }
 
-const cache = new WeakMap<SandboxCore, StaticFhir>();
+const cache = new WeakMap<Application, StaticFhir>();
 
-function staticFhir(core: SandboxCore): StaticFhir {
+function staticFhir(core: Application): StaticFhir {
   let fhir = cache.get(core);
   if (!fhir) {
     const meta = { versionId: '1', profile: [PROFILE_URL.slot] };
@@ -77,7 +77,7 @@ function staticFhir(core: SandboxCore): StaticFhir {
   return fhir;
 }
 
-function schedulesFhir(core: SandboxCore, fhir: StaticFhir, nowMs: number): Map<string, FhirResource> {
+function schedulesFhir(core: Application, fhir: StaticFhir, nowMs: number): Map<string, FhirResource> {
   const { firstDate, lastDate } = core.calendar.horizon(nowMs);
   if (fhir.schedules?.firstDate !== firstDate) {
     const horizon = {

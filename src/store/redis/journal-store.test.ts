@@ -7,7 +7,7 @@ import {
   type JournalRecord,
   type PendingEntry,
   recordBytes,
-} from '../../sandbox/journal.js';
+} from '../../application/journal.js';
 import { RedisJournalStore } from './journal-store.js';
 
 let redis: TestRedis;

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
  * The request journal kept in Redis, so every replica behind a load balancer writes to and reads
  * from one journal per world (the default state's, `default`, and each session's), under one
  * byte budget shared by all worlds. The semantics are those of the in-process `Journal` and
- * `JournalBudget` (sandbox/journal.ts):
+ * `JournalBudget` (application/journal.ts):
  *
  * - a world keeps at most `capacity` entries; appending past that drops its oldest;
  * - all worlds together keep at most `budgetBytes` bytes: when an entry takes the total over, the

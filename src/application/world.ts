@@ -29,7 +29,7 @@ export class World {
     state = new SandboxState(),
     /** The byte budget shared by every world's journal. */
     budget?: JournalBudget,
-    /** Its journal when not one of its own in memory (a shared store's: sandbox/shared-journal.ts). */
+    /** Its journal when not one of its own in memory (a shared store's: application/shared-journal.ts). */
     journal?: Journal,
   ) {
     this.state = state;
@@ -46,7 +46,7 @@ export class World {
     return run;
   }
 
-  /** The generation requests admitted now belong to (sandbox/generation.ts). */
+  /** The generation requests admitted now belong to (application/generation.ts). */
   get generation(): Generation {
     return this.#generation;
   }

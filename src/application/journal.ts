@@ -213,7 +213,7 @@ export class Journal {
 
   /**
    * The newest `limit` entries with the newest seq and the size, for GET /_admin/requests and its
-   * ETag. Here this journal's own; a shared one (sandbox/shared-journal.ts) reads every replica's.
+   * ETag. Here this journal's own; a shared one (application/shared-journal.ts) reads every replica's.
    */
   async read(limit = this.capacity): Promise<{ entries: JournalEntry[]; newestSeq: number; size: number }> {
     return { entries: this.list(limit), newestSeq: this.newestSeq, size: this.size };
@@ -246,7 +246,7 @@ export class Journal {
 
   /**
    * This copy of the world is being dropped (its session expired): give its bytes back. A shared
-   * journal (sandbox/shared-journal.ts) forgets only its own copies; the store keeps the journal.
+   * journal (application/shared-journal.ts) forgets only its own copies; the store keeps the journal.
    */
   release(): void {
     this.clear();

@@ -22,7 +22,7 @@ export class CommitConflict extends Error {
 /** How often a command is tried again after conflicts before the client gets a 503. */
 const MAX_ATTEMPTS = 50;
 
-/** What SharedWorlds needs of the sandbox it serves (sandbox/core.ts). */
+/** What SharedWorlds needs of the sandbox it serves (application/core.ts). */
 export interface SharedHost {
   readonly defaultWorld: World;
   /** This replica's copies of the sessions' worlds (the authority on which exist is Redis). */
@@ -189,8 +189,8 @@ export class SharedWorlds implements WorldStore {
 
   /**
    * Run a command on a world: `run` validates against the copy, changes it and commits
-   * (SandboxCore.persist → commit). On a CommitConflict the copy is refreshed and `run` tried
-   * again; a request admitted under a generation that has since ended is cut (RequestCancelled).
+   * (SandboxCore.execute, which takes the copy's changes back when the commit fails). On a
+   * CommitConflict the copy is refreshed and `run` tried again; a request admitted under a generation that has since ended is cut (RequestCancelled).
    * Throws StoreUnavailable when Redis cannot be reached, or after MAX_ATTEMPTS conflicts.
    */
   async execute<T>(world: World, generation: Generation | undefined, run: () => T | Promise<T>): Promise<T> {

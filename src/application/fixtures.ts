@@ -35,7 +35,7 @@ import { ruleRng } from '../faults/random.js';
 import { appointmentResources } from '../fhir/appointment-resource.js';
 import { EXTENSION_URL, SYSTEM } from '../fhir/profiles.js';
 import { xmlCharProblem } from '../fhir/xml-chars.js';
-import type { SandboxCore } from './core.js';
+import type { Application } from './application.js';
 import { InputError } from './input-error.js';
 import type { World } from './world.js';
 
@@ -187,7 +187,7 @@ function parseInstant(text: string): number {
 // ---- patients -----------------------------------------------------------------------------------
 
 /** Add a patient to this world (it goes on reset). Unique id and NHS number across seed and fixtures. */
-export function addPatient(core: SandboxCore, world: World, body: unknown): Patient {
+export function addPatient(core: Application, world: World, body: unknown): Patient {
   const input = parse(schemas().patientInput, body, 'a patient');
   const state = world.state;
   const fixtures = [...state.fixturePatients.values()];
@@ -252,7 +252,7 @@ export function addPatient(core: SandboxCore, world: World, body: unknown): Pati
   return patient;
 }
 
-function nextFixtureId(core: SandboxCore, state: SandboxState): string {
+function nextFixtureId(core: Application, state: SandboxState): string {
   for (let n = state.fixturePatients.size + 1; ; n++) {
     const id = `fx${n}`;
     if (!findPatient({ directory: core.directory, state }, id)) return id;
@@ -275,7 +275,7 @@ export interface SlotChange {
  * A slot held by a booked appointment is freed by cancelling that appointment, not here
  * (DomainError slot-taken); an unknown slotId is DomainError unknown-reference.
  */
-export function setSlotStatus(core: SandboxCore, world: World, body: unknown): SlotChange {
+export function setSlotStatus(core: Application, world: World, body: unknown): SlotChange {
   const input = parse(schemas().slotInput, body, 'a slot change');
   const { slot, schedule } = findSlot(core, input);
   const state = world.state;
@@ -291,7 +291,7 @@ export function setSlotStatus(core: SandboxCore, world: World, body: unknown): S
 }
 
 function findSlot(
-  core: SandboxCore,
+  core: Application,
   input: Z.output<Schemas['slotInput']>,
 ): { slot: Slot; schedule: Schedule } {
   if (input.slotId !== undefined) {
@@ -313,7 +313,7 @@ function findSlot(
 
 /** The slot of a schedule that starts at an instant, or an InputError naming `start`. */
 function slotStartingAt(
-  core: SandboxCore,
+  core: Application,
   scheduleId: string,
   start: string,
   status: number,
@@ -327,7 +327,7 @@ function slotStartingAt(
   return { schedule, slot, startMs };
 }
 
-function scheduleOf(core: SandboxCore, id: string): Schedule {
+function scheduleOf(core: Application, id: string): Schedule {
   const schedule = core.directory.schedules.get(id);
   if (!schedule) {
     throw new InputError(
@@ -351,7 +351,7 @@ function noSlotAt(schedule: Schedule, start: string): string {
  * holds its slots like any booking. The patient, the slots (exist, one schedule, adjacent) and
  * their availability are checked by the booking rules (DomainError).
  */
-export function addAppointment(core: SandboxCore, world: World, body: unknown): AppointmentRecord {
+export function addAppointment(core: Application, world: World, body: unknown): AppointmentRecord {
   const input = parse(schemas().appointmentInput, body, 'an appointment');
   const state = world.state;
   const patient = patientOf({ directory: core.directory, state }, input.patientId);
@@ -402,7 +402,7 @@ export function addAppointment(core: SandboxCore, world: World, body: unknown): 
  * input names them (`slotIds`, or time order for start and end): positions in errors refer to it.
  */
 function appointmentSlots(
-  core: SandboxCore,
+  core: Application,
   input: Z.output<Schemas['appointmentInput']>,
 ): { slots: Slot[]; schedule: Schedule; order: Slot[] } {
   if (input.slotIds !== undefined) {

@@ -11,6 +11,7 @@ import { PROFILES, type Profile, statusFor } from '../profiles/index.js';
 import { RedisJournalStore } from '../store/redis/journal-store.js';
 import { type RedisStore, worldKey } from '../store/redis/redis-store.js';
 import { SCHEMA_VERSION, type StateStore, type StoreDocument, StoreError } from '../store/store.js';
+import type { Application, CommitOptions } from './application.js';
 import { checkDocument, type DocumentContext } from './document.js';
 import type { Generation } from './generation.js';
 import { InputError } from './input-error.js';
@@ -36,10 +37,6 @@ export interface CoreParts {
   monotonicNow?: () => number;
 }
 
-/**
- * Everything one running sandbox holds: the immutable seed and its indexes, the one clock, the
- * store, the default world and the sessions. http/ reads and changes it; nothing here knows HTTP.
- */
 /** A --db file that parses but holds damaged state is refused, never served (nor overwritten). */
 function checkStoredDocument(
   context: DocumentContext,
@@ -54,7 +51,12 @@ function checkStoredDocument(
   }
 }
 
-export class SandboxCore {
+/**
+ * Everything one running sandbox holds: the immutable seed and its indexes, the one clock, the
+ * store, the default world and the sessions; the Application (application.ts) http/ works through.
+ * Only the composition root (src/index.ts) builds one. Nothing here knows HTTP.
+ */
+export class SandboxCore implements Application {
   readonly config: SandboxConfig;
   readonly profile: Profile;
   readonly seed: Seed;
@@ -180,13 +182,35 @@ export class SandboxCore {
   }
 
   /**
-   * Run a command that changes `world`: `run` validates it against the world, applies it and
-   * commits it (persist). In memory and --db FILE it simply runs; on a shared store it runs under
+   * Run a command on `world` and commit it: the one place a world changes. `command` validates
+   * against the world and changes it (synchronously, before any await: SandboxState.recording)
+   * and does nothing else; then the change is made durable through the world's store (`commit`).
+   * When the command throws, or the commit fails, every change it made to the world's state is
+   * taken back (its undo log), so nothing half-done stays or is acknowledged. In memory and
+   * --db FILE it runs at once (file writes are group-committed); on a shared store it runs under
    * the world's lock and again on a fresh copy when another replica changed the world first.
-   * Throws RequestCancelled when `generation` ended meanwhile, StoreUnavailable when Redis is away.
+   * Throws what the command throws, RequestCancelled when `generation` ended meanwhile,
+   * StoreUnavailable when Redis is away, or the file store's error when the write failed.
    */
-  execute<T>(world: World, generation: Generation | undefined, run: () => T | Promise<T>): Promise<T> {
-    return this.worlds.execute(world, generation, run);
+  execute<T>(
+    world: World,
+    generation: Generation | undefined,
+    command: () => T,
+    options: CommitOptions<Awaited<T>> = {},
+  ): Promise<Awaited<T>> {
+    return this.worlds.execute(world, generation, async (): Promise<Awaited<T>> => {
+      const change = world.state.recording(command);
+      try {
+        const value = await change.value;
+        if (options.changedNothing?.(value)) return value;
+        if (options.faultsOnly) await this.worlds.commitFaults(world);
+        else await this.worlds.commit(world, options);
+        return value;
+      } catch (error) {
+        change.rollback();
+        throw error;
+      }
+    });
   }
 
   /** Every world: the default one and each session's (on a shared store, every replica's sessions). */
@@ -198,32 +222,43 @@ export class SandboxCore {
    * Back to the seed (World.reset), committed: a new generation everywhere the world is served.
    */
   async resetWorld(world: World): Promise<void> {
-    await this.execute(world, undefined, async () => {
-      world.reset();
-      await this.persist(world, { newGeneration: true });
-    });
+    await this.execute(world, undefined, () => world.reset(), { newGeneration: true });
   }
 
   /** Arm a validated rule on a world (FaultEngine.arm), committed. */
   async armFault(world: World, rule: FaultRule): Promise<void> {
-    await this.execute(world, undefined, async () => {
-      world.faults.arm(rule);
-      await this.persist(world);
-    });
+    await this.execute(world, undefined, () => world.faults.arm(rule));
   }
 
-  /** Disarm a rule by name on a world, committed; false when no such rule is armed. */
+  /** Disarm a rule by name on a world, committed; false when no such rule is armed (nothing written). */
   async disarmFault(world: World, name: string): Promise<boolean> {
-    return this.execute(world, undefined, async () => {
-      const disarmed = world.faults.disarm(name);
-      if (disarmed) await this.persist(world);
-      return disarmed;
+    return this.execute(world, undefined, () => world.faults.disarm(name), {
+      changedNothing: (disarmed) => !disarmed,
     });
   }
 
-  /** Make the sandbox clock's change durable and shared (after Clock.freeze/advance/real). */
-  async saveClock(): Promise<void> {
-    await this.worlds.saveGlobal('clock', JSON.stringify(this.clock.snapshot()));
+  /** Disarm every rule armed on a world, committed; the names that were armed. */
+  async disarmAllFaults(world: World): Promise<string[]> {
+    return this.execute(world, undefined, () => {
+      const armed = world.faults.list().map((rule) => rule.name);
+      world.faults.disarmAll();
+      return armed;
+    });
+  }
+
+  /**
+   * Move the sandbox clock (`change` calls Clock.freeze/advance/real) and make it durable and
+   * shared; when that fails the clock is put back as it was and the store's error is thrown.
+   */
+  async changeClock(change: (clock: Clock) => void): Promise<void> {
+    const before = this.clock.snapshot();
+    change(this.clock);
+    try {
+      await this.worlds.saveGlobal('clock', JSON.stringify(this.clock.snapshot()));
+    } catch (error) {
+      this.clock.restore(before);
+      throw error;
+    }
   }
 
   /**
@@ -257,9 +292,8 @@ export class SandboxCore {
 
   /** One world's faults go back to a scenario's rules (admin-armed ones stay), committed. */
   async setWorldScenario(world: World, name: string | null, scenario?: Scenario): Promise<void> {
-    await this.execute(world, undefined, async () => {
-      world.faults.setScenario(name, scenario);
-      await this.worlds.commitFaults(world);
+    await this.execute(world, undefined, () => world.faults.setScenario(name, scenario), {
+      faultsOnly: true,
     });
   }
 
@@ -294,28 +328,24 @@ export class SandboxCore {
   }
 
   /**
-   * Make a world's change durable before it is acknowledged: in Redis every world's (throws
-   * CommitConflict when another replica changed it first: run the command through execute());
-   * in --db FILE the default world's (sessions are never persisted); in memory nothing.
-   * `newGeneration` marks a reset or snapshot import.
-   */
-  async persist(world: World, options: { newGeneration?: boolean } = {}): Promise<void> {
-    await this.worlds.commit(world, options);
-  }
-
-  /**
    * Replace a world's state wholesale (PUT /_admin/snapshot): requests admitted before are cut.
    * The default world takes the document's clock too (the clock is shared by every world).
    */
   async importDocument(world: World, document: StoreDocument): Promise<void> {
-    await this.execute(world, undefined, async () => {
-      // Requests admitted under the state being replaced must not commit into the imported one.
-      world.newGeneration('reset (snapshot import)');
-      world.state.replaceWith(SandboxState.from(document.state));
-      if (world === this.defaultWorld) this.clock.restore(document.clock);
-      await this.persist(world, { newGeneration: true });
-    });
+    await this.execute(
+      world,
+      undefined,
+      () => {
+        // Requests admitted under the state being replaced must not commit into the imported one.
+        world.newGeneration('reset (snapshot import)');
+        world.state.replaceWith(SandboxState.from(document.state));
+        if (world === this.defaultWorld) this.clock.restore(document.clock);
+      },
+      { newGeneration: true },
+    );
     // The file took the clock with the state; a shared store keeps it apart.
-    if (world === this.defaultWorld && this.worlds.kind === 'redis') await this.saveClock();
+    if (world === this.defaultWorld && this.worlds.kind === 'redis') {
+      await this.worlds.saveGlobal('clock', JSON.stringify(this.clock.snapshot()));
+    }
   }
 }

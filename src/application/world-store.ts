@@ -12,13 +12,14 @@ export interface StoreHealth {
 /**
  * Where the worlds live and how a change to one becomes durable: the one interface the three
  * stores sit behind, as peers.
- * - memory (sandbox/local-worlds.ts, no file): nothing to write;
+ * - memory (application/local-worlds.ts, no file): nothing to write;
  * - `--db FILE` (local-worlds.ts over store/file-store.ts): the default world's state, written
  *   before a change is acknowledged;
- * - `--db redis://…` (sandbox/shared-worlds.ts over store/redis/): every world, session, fault
+ * - `--db redis://…` (application/shared-worlds.ts over store/redis/): every world, session, fault
  *   count, the clock, the scenario and the journal, shared by every replica.
- * SandboxCore runs every command through `execute` and makes it durable with `commit`; requests
- * reach a world through `peek`/`open`, which bring a shared copy up to date first.
+ * SandboxCore.execute is the one caller of `execute` and `commit`: it runs each command inside
+ * `execute`, commits it, and takes the command's changes back when either fails; requests reach a
+ * world through `peek`/`open`, which bring a shared copy up to date first.
  */
 export interface WorldStore {
   readonly kind: 'memory' | 'file' | 'redis';
@@ -27,9 +28,9 @@ export interface WorldStore {
   /** The default world, or a session's, made on first use (SpineError 429 beyond --max-sessions). */
   open(sessionId: string | undefined): Promise<World>;
   /**
-   * Run a command on a world: `run` validates against it, changes it and commits. A shared store
-   * runs it under the world's lock and again on a fresh copy after a conflict (RequestCancelled
-   * when `generation` ended meanwhile).
+   * Run one attempt of a command on a world (`run`: SandboxCore.execute's command and commit). A
+   * local store runs it at once; a shared store runs it under the world's lock and again on a
+   * fresh copy after a CommitConflict (RequestCancelled when `generation` ended meanwhile).
    */
   execute<T>(world: World, generation: Generation | undefined, run: () => T | Promise<T>): Promise<T>;
   /** Make a world's changes durable (throws CommitConflict on a shared store another replica changed first). */

@@ -3,7 +3,7 @@ import type * as Z from 'zod';
 import { inClockRange } from '../domain/clock.js';
 import { parseZonedInstant, ZONED_INSTANT_RULE } from '../domain/instant.js';
 import { formatLondon } from '../domain/london-time.js';
-import type { SandboxCore } from './core.js';
+import type { Application } from './application.js';
 import { zodInputError } from './fixtures.js';
 import { InputError } from './input-error.js';
 
@@ -26,7 +26,7 @@ export function parseDuration(text: string): number | undefined {
  * GET /_admin/clock: the sandbox clock's instant (London time) and whether it is frozen.
  * @internal The core's types (and through them the Redis client's) stay out of the published .d.ts.
  */
-export function clockView(core: SandboxCore) {
+export function clockView(core: Application) {
   const now = core.clock.now();
   return {
     now: formatLondon(now),
@@ -90,7 +90,7 @@ function checkInRange(ms: number, field: 'now' | 'advance'): void {
  * PUT /_admin/clock and the API's setClock(): freeze at an instant, advance, or back to real time.
  * Throws InputError naming the field. @internal (see clockView)
  */
-export async function changeClock(core: SandboxCore, body: unknown): Promise<ReturnType<typeof clockView>> {
+export async function changeClock(core: Application, body: unknown): Promise<ReturnType<typeof clockView>> {
   const result = clockChangeSchema().safeParse(body, { reportInput: true });
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -104,14 +104,13 @@ export async function changeClock(core: SandboxCore, body: unknown): Promise<Ret
   if (change.now !== undefined) {
     const at = parseZonedInstant(change.now)!;
     checkInRange(at, 'now');
-    core.clock.freeze(at);
+    await core.changeClock((clock) => clock.freeze(at));
   } else if (change.advance !== undefined) {
     // Whole milliseconds, as the clock, snapshots and --db files hold it.
     const by = Math.round(parseDuration(change.advance)!);
     // Checked before anything changes: a clock no answer could format would break every request.
     checkInRange(core.clock.now() + by, 'advance');
-    core.clock.advance(by);
-  } else core.clock.real();
-  await core.saveClock();
+    await core.changeClock((clock) => clock.advance(by));
+  } else await core.changeClock((clock) => clock.real());
   return clockView(core);
 }
