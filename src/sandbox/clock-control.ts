@@ -22,6 +22,10 @@ export function parseDuration(text: string): number | undefined {
   return negative ? -ms : ms;
 }
 
+/**
+ * GET /_admin/clock: the sandbox clock's instant (London time) and whether it is frozen.
+ * @internal The core's types (and through them the Redis client's) stay out of the published .d.ts.
+ */
 export function clockView(core: SandboxCore) {
   const now = core.clock.now();
   return {
@@ -82,7 +86,10 @@ function checkInRange(ms: number, field: 'now' | 'advance'): void {
   );
 }
 
-/** PUT /_admin/clock and the API's setClock(): freeze at an instant, advance, or back to real time. */
+/**
+ * PUT /_admin/clock and the API's setClock(): freeze at an instant, advance, or back to real time.
+ * Throws InputError naming the field. @internal (see clockView)
+ */
 export async function changeClock(core: SandboxCore, body: unknown): Promise<ReturnType<typeof clockView>> {
   const result = clockChangeSchema().safeParse(body, { reportInput: true });
   if (!result.success) {
