@@ -234,7 +234,8 @@ export class SharedWorlds implements WorldStore {
         full,
         newGeneration: options.newGeneration === true,
         appointments: records.map((r) => [r.id, JSON.stringify(r)]),
-        ...(full ? { misc: JSON.stringify(world.state.toMisc()) } : {}),
+        // A booking moves nextAppointmentId, which misc holds: written with any appointment.
+        ...(full || records.length > 0 ? { misc: JSON.stringify(world.state.toMisc()) } : {}),
         ...(full || faultsMoved ? { faults: JSON.stringify(world.faults.exportState()) } : {}),
       });
     } catch (error) {
