@@ -18,8 +18,8 @@ export function uniquePrefix(label: string): string {
 
 /**
  * Start `count` CLI replicas (`--port 0`) on one Redis, all with the same prefix, clock and extra
- * flags, as a demo environment runs them behind a load balancer. The first starts alone (it
- * creates the shared state), then the others together join it. Stop them with `stopReplicas`.
+ * flags, as a demo environment runs them behind a load balancer. They start at once, as after a
+ * deploy (whichever reaches Redis first sets the shared state up). Stop them with `stopReplicas`.
  */
 export async function startReplicas(
   redis: TestRedis,
@@ -28,11 +28,8 @@ export async function startReplicas(
   const replicas: Replica[] = [];
   const name = (i: number) => String.fromCharCode(65 + i);
   try {
-    replicas.push(await startReplica(redis, options.prefix, name(0), options));
     const others = await Promise.allSettled(
-      Array.from({ length: options.count - 1 }, (_, i) =>
-        startReplica(redis, options.prefix, name(i + 1), options),
-      ),
+      Array.from({ length: options.count }, (_, i) => startReplica(redis, options.prefix, name(i), options)),
     );
     for (const o of others) if (o.status === 'fulfilled') replicas.push(o.value);
     const failed = others.find((o) => o.status === 'rejected');
