@@ -19,6 +19,14 @@ export class CommitConflict extends Error {
   override name = 'CommitConflict';
 }
 
+/** Appointment ids are decimal counters; a snapshot may bring others, which sort after by text. */
+function compareIds(a: string, b: string): number {
+  const numeric = /^\d+$/;
+  if (numeric.test(a) && numeric.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  if (numeric.test(a) !== numeric.test(b)) return numeric.test(a) ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** How often a command is tried again after conflicts before the client gets a 503. */
 const MAX_ATTEMPTS = 50;
 
@@ -172,7 +180,11 @@ export class SharedWorlds implements WorldStore {
       const misc: StateMisc = read.misc
         ? (JSON.parse(read.misc) as StateMisc)
         : { nextAppointmentId: 1, fixturePatients: [], blockedSlots: [] };
-      const appointments = read.appointments.map(([, json]) => JSON.parse(json) as AppointmentRecord);
+      // In id order, as one process keeps them (a Redis hash has an order of its own): snapshots
+      // and lists then read the same whichever replica serves them.
+      const appointments = read.appointments
+        .map(([, json]) => JSON.parse(json) as AppointmentRecord)
+        .sort((a, b) => compareIds(a.id, b.id));
       world.state.replaceWith(SandboxState.from({ ...misc, appointments }));
       if (read.faults) world.faults.importState(JSON.parse(read.faults) as FaultState);
       else this.host.resetFaults(world);

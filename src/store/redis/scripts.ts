@@ -116,7 +116,9 @@ if gen == knownGen and rev > knownRev then
   local entries = redis.call('LRANGE', base .. ':log', 0, rev - knownRev - 1)
   local complete = #entries == rev - knownRev
   local ids, seen, wantMisc, wantFaults = {}, {}, false, false
-  for _, entry in ipairs(entries) do
+  -- Oldest first, so a replica adds new appointments in the order they were made.
+  for i = #entries, 1, -1 do
+    local entry = entries[i]
     local erev, flags, list = string.match(entry, '^(%d+)|([^|]*)|(.*)$')
     if not erev or string.find(flags, '*', 1, true) then complete = false break end
     if string.find(flags, 'm', 1, true) then wantMisc = true end
