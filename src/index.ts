@@ -134,7 +134,12 @@ function build(
     ? watchScenarios({
         ...(config.scenario ? { startedWith: config.scenario } : {}),
         activeNames: () => core.activeScenarioNames(),
-        reload: (name, scenario) => core.reloadScenario(name, scenario),
+        reload: (name, scenario) =>
+          void core
+            .reloadScenario(name, scenario)
+            .catch((error: Error) =>
+              config.log?.('warn', `--watch: ${name} was not reloaded: ${error.message}`),
+            ),
         ...(config.log ? { log: config.log } : {}),
       })
     : undefined;

@@ -308,12 +308,17 @@ export class SandboxCore implements Application {
 
   /**
    * Hot reload (--watch): replace the rules of scenario `name` wherever it is active, in one step
-   * per world; admin-armed rules stay. Worlds on another scenario, or none, are left alone.
+   * per world; admin-armed rules stay. Worlds on another scenario, or none, are left alone. On a
+   * shared store the reload is committed, so every replica serves it (StoreUnavailable otherwise).
    */
-  reloadScenario(name: string, scenario: Scenario): void {
-    if (this.scenarioName === name) this.baseFaults.setScenario(name, scenario);
-    for (const world of [this.defaultWorld, ...this.sessions.all()]) {
-      if (world.faults.scenarioName === name) world.faults.setScenario(name, scenario);
+  async reloadScenario(name: string, scenario: Scenario): Promise<void> {
+    if (this.scenarioName === name) {
+      // On a shared store every replica's new sessions start from the reloaded rules too.
+      await this.worlds.saveGlobal('scenario', JSON.stringify({ name, scenario }));
+      this.baseFaults.setScenario(name, scenario);
+    }
+    for (const world of await this.allWorlds()) {
+      if (world.faults.scenarioName === name) await this.setWorldScenario(world, name, scenario);
     }
   }
 

@@ -115,7 +115,7 @@ describe('SandboxCore.reloadScenario', () => {
     core.world('other').faults.setScenario('no-slots', loadScenario('no-slots').scenario);
 
     expect(core.activeScenarioNames()).toEqual(new Set(['mine', 'no-slots']));
-    core.reloadScenario('mine', { description: 'new', rules: [rule('b') as never] });
+    await core.reloadScenario('mine', { description: 'new', rules: [rule('b') as never] });
 
     expect(names()).toEqual(['admin:admin-rule', 'scenario:b']);
     expect(names('same')).toEqual(['scenario:b']);
