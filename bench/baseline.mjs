@@ -4,7 +4,7 @@
  * - Every POST: the JSON body parser, then 201 with the parsed body (the booking rows).
  * - Every GET: 200 with the bytes last given to `PUT /_bench/get-body` (the slot-search row hands
  *   it the sandbox's own answer, so both send the same bytes), as application/fhir+json; 404 before.
- *   No ETag: the sandbox sends none on a search.
+ *   No ETag on it: the sandbox sends none on a search. POSTs keep Express's default ETag.
  *   node bench/baseline.mjs [--port 0] [--host 127.0.0.1]
  */
 import express from 'express';
@@ -16,7 +16,6 @@ function flag(name, fallback) {
 
 const host = flag('--host', '127.0.0.1');
 const app = express();
-app.set('etag', false);
 app.use(express.json({ type: ['application/json', 'application/fhir+json'] }));
 let getBody;
 app.put('/_bench/get-body', express.raw({ type: () => true, limit: '64mb' }), (req, res) => {
@@ -28,7 +27,8 @@ app.post('/*splat', (req, res) => {
 });
 app.get('/*splat', (_req, res) => {
   if (!getBody) res.status(404).end();
-  else res.status(200).type('application/fhir+json;charset=utf-8').send(getBody);
+  // res.end, not res.send: res.send would hash the body for an ETag, which the sandbox does not send.
+  else res.status(200).type('application/fhir+json;charset=utf-8').end(getBody);
 });
 
 const server = app.listen(Number(flag('--port', '0')), host, () => {
