@@ -179,7 +179,23 @@ function bundleJson(bundle: FhirResource, entries: string[]): string {
   const { entry: _entry, ...shell } = bundle;
   const head = toFhirJson(shell);
   if (entries.length === 0) return head;
-  return `${head.slice(0, -1)},"entry":[${entries.map((e) => `{"resource":${e}}`).join(',')}]}`;
+  // The same search again (the same cached entry strings, in order): the same text, without
+  // assembling half a megabyte again; sendFhir then sends the bytes it encoded last time.
+  const last = lastBundle;
+  if (last && last.head === head && sameItems(last.entries, entries)) return last.json;
+  const json = `${head.slice(0, -1)},"entry":[${entries.map((e) => `{"resource":${e}}`).join(',')}]}`;
+  lastBundle = { head, entries, json };
+  return json;
+}
+
+/** The last bundle assembled from more than one entry (one entry of memory). */
+let lastBundle: { head: string; entries: string[]; json: string } | undefined;
+
+/** The same strings in the same order (the entries are cached strings: compared by identity first). */
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function pushKnown(out: FhirResource[], byId: Map<string, FhirResource>, id: string): void {
