@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { charCount, truncateChars } from './text.js';
 
 describe('charCount', () => {
