@@ -24,16 +24,12 @@ describe('truncateChars', () => {
     ['ab😀cd', 3, 'ab😀…'],
     ['ab😀', 3, 'ab😀'],
     ['😀😀😀😀', 2, '😀😀…'],
-  ])('shortens %j to %i characters as %j', (text, max, out) => {
-    expect(truncateChars(text, max)).toBe(out);
-  });
-
-  it.each([
+    // A lone surrogate counts as one character.
     ['\udc00abc', 2, '\udc00a…'],
     ['abc😀', 3, 'abc…'],
     ['ab😀d', 3, 'ab😀…'],
     ['abc\ud800', 3, 'abc…'],
-  ])('shortens %j to %i characters as %j (lone surrogates count as one)', (text, max, out) => {
+  ])('shortens %j to %i characters as %j', (text, max, out) => {
     expect(truncateChars(text, max)).toBe(out);
   });
 
