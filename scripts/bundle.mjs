@@ -7,6 +7,9 @@
  *   everywhere (Jest's module loader cannot), so they are bundled in.
  * - `binary`: one CommonJS script holding the CLI, every dependency and the bundled seed,
  *   scenarios and admin page, for a Node single-executable application (scripts/build-binary.mjs).
+ * - `config-zod`: dist/config-zod.js (ES module) replaced by a bundle of src/config-zod.ts with the
+ *   zod builders it names inlined and tree-shaken (no locale files), so validating the options on
+ *   every start does not load all of zod (time to ready, bench/README.md).
  *
  * ES-module-only constructs in the sources are rewritten per file, so both builds behave as the
  * dist/ modules do:
@@ -15,7 +18,7 @@
  * - `createRequire(import.meta.url)('x')` (lazy loading) becomes `require('x')`, which esbuild
  *   bundles or leaves external like any other import.
  *
- * Usage: node scripts/bundle.mjs cjs | binary OUTFILE
+ * Usage: node scripts/bundle.mjs cjs | binary OUTFILE | config-zod
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -106,8 +109,16 @@ if (target === 'cjs') {
     },
   });
   process.stdout.write(`bundled the CLI into ${relative(process.cwd(), outfile) || outfile}\n`);
+} else if (target === 'config-zod') {
+  await build({
+    ...common,
+    format: 'esm',
+    entryPoints: [join(SRC, 'config-zod.ts')],
+    outfile: join(ROOT, 'dist/config-zod.js'),
+    allowOverwrite: true,
+  });
 } else {
-  process.stderr.write('usage: node scripts/bundle.mjs cjs | binary OUTFILE\n');
+  process.stderr.write('usage: node scripts/bundle.mjs cjs | binary OUTFILE | config-zod\n');
   process.exit(2);
 }
 

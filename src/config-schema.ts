@@ -8,7 +8,6 @@
  * that the published .d.ts need no zod types; a compile-time check below keeps them equal to this
  * schema's input.
  */
-import { createRequire } from 'node:module';
 import type * as Z from 'zod';
 import { parseDuration } from './application/clock-control.js';
 import {
@@ -19,6 +18,7 @@ import {
   type SandboxConfig,
   type SandboxOptions,
 } from './config.js';
+import { z } from './config-zod.js';
 import { inClockRange } from './domain/clock.js';
 import { parseZonedInstant, ZONED_INSTANT_RULE } from './domain/instant.js';
 import { PROFILE_NAMES } from './profiles/index.js';
@@ -44,10 +44,11 @@ function isHttpUrl(value: string): boolean {
 }
 
 /**
- * Built on first use, like the project's other zod schemas. Every start checks its options, so
- * every start loads zod (about 0.1 s of CPU); nothing else on a bundled-seed start needs it.
+ * Built on first use, like the project's other zod schemas. Every start checks its options; the
+ * builders come from config-zod.ts, which the build bundles without the rest of zod, so a start
+ * does not pay for loading all of zod (about 0.1 s of CPU).
  */
-function buildSchema(z: typeof Z) {
+function buildSchema() {
   /** Every problem says what is expected and what it got. */
   const rule = (problem: string) => ({
     error: (iss: { input?: unknown }) => `${problem}, got ${show(iss.input)}`,
@@ -177,7 +178,7 @@ function buildSchema(z: typeof Z) {
 type OptionsSchema = ReturnType<typeof buildSchema>;
 let built: OptionsSchema | undefined;
 function schema(): OptionsSchema {
-  built ??= buildSchema(createRequire(import.meta.url)('zod') as typeof Z);
+  built ??= buildSchema();
   return built;
 }
 

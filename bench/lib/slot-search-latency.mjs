@@ -78,10 +78,60 @@ export async function slotSearchLatency({ url, start, end, seconds, repeats, war
       total: bundle.total,
       entries: bundle.entry?.length ?? 0,
       bytes: first.body.length,
+      body: first.body,
       samples,
       cpuMsPerRequest,
     };
   } finally {
     agent.destroy();
   }
+}
+
+/**
+ * The same search on the sandbox and on the bare Express baseline, which is handed the sandbox's
+ * answer first and sends those bytes: repeats take turns (sandbox, baseline, sandbox, ...), so a
+ * burst of load on the shared machine lands on both. Returns the sandbox's figures in
+ * slotSearchLatency()'s shape, with `baseline: { samples, cpuMsPerRequest }` added.
+ */
+export async function pairedSlotSearch({ url, baselineUrl, start, end, seconds, repeats, cpu, baselineCpu }) {
+  const first = await slotSearchLatency({ url, start, end, seconds: 0, repeats: 0, warmup: 0 });
+  if (!first.available) return first;
+  const put = await fetch(`${baselineUrl}/_bench/get-body`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: first.body,
+  });
+  if (put.status !== 204) throw new Error(`the baseline refused the search body: ${put.status}`);
+  const sandbox = { ...first, samples: [], cpuMs: 0 };
+  const baseline = { samples: [], cpuMs: 0, bytes: 0 };
+  for (let r = 0; r < repeats; r++) {
+    const warmup = r === 0 ? 30 : 5;
+    for (const [target, into, cpuOf] of [
+      [url, sandbox, cpu],
+      [baselineUrl, baseline, baselineCpu],
+    ]) {
+      const one = await slotSearchLatency({
+        url: target,
+        start,
+        end,
+        seconds,
+        repeats: 1,
+        warmup,
+        cpu: cpuOf,
+      });
+      into.samples.push(one.samples[0]);
+      into.cpuMs += one.cpuMsPerRequest * one.samples[0].length;
+      into.bytes = one.bytes;
+    }
+  }
+  if (baseline.bytes !== sandbox.bytes) {
+    throw new Error(`the baseline sent ${baseline.bytes} bytes, the sandbox ${sandbox.bytes}`);
+  }
+  const count = (x) => x.samples.reduce((n, s) => n + s.length, 0);
+  const { body: _body, cpuMs, ...figures } = sandbox;
+  return {
+    ...figures,
+    cpuMsPerRequest: cpuMs / count(sandbox),
+    baseline: { samples: baseline.samples, cpuMsPerRequest: baseline.cpuMs / count(baseline) },
+  };
 }

@@ -477,6 +477,14 @@ function array(obj: Json, key: string, path: string, expected: string, out: Find
   return undefined;
 }
 
+/** `items[0]` when it is an object (an Identifier, a HumanName...), or undefined after reporting. */
+function firstObject(items: unknown[], path: string, expected: string, out: Findings): Json | undefined {
+  const first = items[0];
+  if (isObject(first)) return first;
+  out.bad(`jwt.${path}[0]`, `JWT ${path}[0] must be ${expected}, got ${describe(first)}`);
+  return undefined;
+}
+
 function epoch(seconds: number): string {
   return Math.abs(seconds) < 8.64e12 ? ` (${new Date(seconds * 1000).toISOString()})` : '';
 }
@@ -590,29 +598,22 @@ function checkDevice(claims: Json, out: Findings): void {
   const device = resource(claims, 'requesting_device', 'Device', out);
   if (!device) return;
   const ids = array(device, 'identifier', 'requesting_device.identifier', 'an array of Identifier', out);
-  if (ids) {
-    const first = ids[0];
-    if (!isObject(first)) {
-      out.bad(
-        'jwt.requesting_device.identifier[0]',
-        `JWT requesting_device.identifier[0] must be an Identifier {system, value}, got ${describe(first)}`,
+  const first = ids && firstObject(ids, 'requesting_device.identifier', 'an Identifier {system, value}', out);
+  if (first) {
+    const path = 'requesting_device.identifier[0]';
+    const system = str(
+      first,
+      'system',
+      `${path}.system`,
+      "the consumer system's identifier system (a URI)",
+      out,
+    );
+    if (system !== undefined && !ABSOLUTE_URL.test(system) && !system.startsWith('urn:')) {
+      out.warnings.push(
+        `JWT ${path}.system ${show(system)} is not a URL${looksLikeName(system) ? ' (it looks like a placeholder left from a Postman example)' : ''}: an identifier system is a URI naming the consumer's identifier namespace, e.g. https://consumer.example.nhs.uk/Id/device-id`,
       );
-    } else {
-      const path = 'requesting_device.identifier[0]';
-      const system = str(
-        first,
-        'system',
-        `${path}.system`,
-        "the consumer system's identifier system (a URI)",
-        out,
-      );
-      if (system !== undefined && !ABSOLUTE_URL.test(system) && !system.startsWith('urn:')) {
-        out.warnings.push(
-          `JWT ${path}.system ${show(system)} is not a URL${looksLikeName(system) ? ' (it looks like a placeholder left from a Postman example)' : ''}: an identifier system is a URI naming the consumer's identifier namespace, e.g. https://consumer.example.nhs.uk/Id/device-id`,
-        );
-      }
-      str(first, 'value', `${path}.value`, "the consumer system's identifier", out);
     }
+    str(first, 'value', `${path}.value`, "the consumer system's identifier", out);
   }
   str(device, 'model', 'requesting_device.model', "the consumer system's name (a string)", out);
   str(
@@ -699,14 +700,10 @@ function checkPractitioner(claims: Json, out: Findings): string | undefined {
   );
 
   const names = array(practitioner, 'name', 'requesting_practitioner.name', 'an array of HumanName', out);
-  if (names) {
-    const name = names[0];
-    if (!isObject(name)) {
-      out.bad(
-        'jwt.requesting_practitioner.name[0]',
-        `JWT requesting_practitioner.name[0] must be a HumanName {family, given, prefix}, got ${describe(name)}`,
-      );
-    } else if (Array.isArray(name.family)) {
+  const name =
+    names && firstObject(names, 'requesting_practitioner.name', 'a HumanName {family, given, prefix}', out);
+  if (name) {
+    if (Array.isArray(name.family)) {
       out.bad(
         'jwt.requesting_practitioner.name[0].family',
         'JWT requesting_practitioner.name[0].family must be a string in STU3 (an array is the DSTU2 form)',

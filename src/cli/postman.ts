@@ -1,6 +1,5 @@
 import { type Command, Option } from 'commander';
 import { resolveBasePath } from '../config-schema.js';
-import { postmanCollection } from '../postman/collection.js';
 import { PROFILE_NAMES, type ProfileName } from '../profiles/index.js';
 import { asFlagError } from './start.js';
 
@@ -17,13 +16,15 @@ export function registerPostman(program: Command): void {
         'the spec profile the sandbox runs (start --profile); the metadata request fails on another (default: whichever it runs)',
       ).choices(PROFILE_NAMES),
     )
-    .action((flags: { basePath: string; profile?: ProfileName }) => {
+    .action(async (flags: { basePath: string; profile?: ProfileName }) => {
       let basePath: string;
       try {
         basePath = resolveBasePath(flags.basePath);
       } catch (error) {
         throw asFlagError(error);
       }
+      // Loaded here, not by every `gpc-sandbox start` (time to ready, bench/README.md).
+      const { postmanCollection } = await import('../postman/collection.js');
       const collection = postmanCollection({
         basePath,
         ...(flags.profile ? { profile: flags.profile } : {}),

@@ -62,6 +62,24 @@ describe('London time', () => {
   });
 
   it.each([
+    ['2028-02-29', true],
+    ['2026-02-29', false],
+    ['2026-04-31', false],
+    ['2026-13-01', false],
+    ['2026-00-10', false],
+    ['2026-06-00', false],
+    ['0050-01-01', false], // Date.UTC reads years 0-99 as 1950: not the date written
+    ['0000-01-01', false],
+    ['0100-03-01', true],
+    ['9999-12-31', true],
+  ])('isCalendarDate(%s) is %s (what a round trip through toISOString says)', (date, real) => {
+    expect(isCalendarDate(date)).toBe(real);
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date)!;
+    const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+    expect(new Date(ms).toISOString().slice(0, 10) === date).toBe(real);
+  });
+
+  it.each([
     ['2026-06-02T09:00:00+01:00', { ms: at('2026-06-02T08:00:00Z'), offsetMinutes: 60, zulu: false }],
     ['2026-06-02T08:00:00Z', { ms: at('2026-06-02T08:00:00Z'), offsetMinutes: 0, zulu: true }],
     ['2026-06-02T08:00:00.5-05:30', { ms: at('2026-06-02T13:30:00.500Z'), offsetMinutes: -330, zulu: false }],

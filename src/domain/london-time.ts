@@ -100,9 +100,16 @@ const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 export function utcMidnight(date: string): number {
   const m = DATE_RE.exec(date);
   if (!m) return Number.NaN;
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  // Date.UTC rolls 2026-02-30 over to March: a real date formats back to itself.
-  return new Date(ms).toISOString().slice(0, 10) === date ? ms : Number.NaN;
+  const year = Number(m[1]);
+  const month = Number(m[2]) - 1;
+  const day = Number(m[3]);
+  const ms = Date.UTC(year, month, day);
+  // Date.UTC rolls 2026-02-30 over to March (and reads years 0-99 as 1900-1999): a real date
+  // comes back as itself. Compared as numbers, not by formatting (this runs on every booking).
+  const back = new Date(ms);
+  return back.getUTCFullYear() === year && back.getUTCMonth() === month && back.getUTCDate() === day
+    ? ms
+    : Number.NaN;
 }
 
 /** True for a real calendar date written YYYY-MM-DD (2026-02-29 is false). */

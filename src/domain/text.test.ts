@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { charCount, truncateChars } from './text.js';
 
@@ -23,8 +24,27 @@ describe('truncateChars', () => {
     ['ab😀cd', 3, 'ab😀…'],
     ['ab😀', 3, 'ab😀'],
     ['😀😀😀😀', 2, '😀😀…'],
+    // A lone surrogate counts as one character.
+    ['\udc00abc', 2, '\udc00a…'],
+    ['abc😀', 3, 'abc…'],
+    ['ab😀d', 3, 'ab😀…'],
+    ['abc\ud800', 3, 'abc…'],
   ])('shortens %j to %i characters as %j', (text, max, out) => {
     expect(truncateChars(text, max)).toBe(out);
+  });
+
+  it('is the first max code points, then the ellipsis when there were more (any mix of text)', () => {
+    const piece = fc.constantFrom('a', 'é', '😀', '\ud800', '\udc00', '"');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), fc.nat(45), (pieces, max) => {
+        const text = pieces.join('');
+        const points = Array.from(text);
+        const expected = points.length > max ? `${points.slice(0, max).join('')}…` : text;
+        expect(truncateChars(text, max)).toBe(expected);
+      }),
+    );
+    const long = 'x'.repeat(70_000);
+    expect(truncateChars(long, 65_536, '')).toBe('x'.repeat(65_536));
   });
 
   it('never leaves a lone surrogate', () => {

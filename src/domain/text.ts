@@ -22,6 +22,10 @@ export function charCount(text: string): number {
  */
 export function truncateChars(text: string, max: number, ellipsis = '…'): string {
   if (text.length <= max) return text;
+  // No high surrogate among the first `max` units: each of them is one character (the journal cuts
+  // every long response here, so a native scan first; the loop below only for text with pairs).
+  const head = text.slice(0, max);
+  if (!HIGH_SURROGATE.test(head)) return `${head}${ellipsis}`;
   let units = 0;
   let chars = 0;
   while (units < text.length && chars < max) {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { xmlSafeText } from '../fhir/xml-chars.js';
+import { errorIssue, type OperationOutcomeIssue } from '../fhir/operation-outcome.js';
 import type { DropMode } from './rule.js';
 import { SSP_ERRORS, SSP_SYSTEM, type SspStatus } from './ssp-errors.js';
 
@@ -107,12 +107,7 @@ export function dropConnection(res: ServerResponse, mode: DropMode, hung?: HungC
 export type SspOperationOutcome = {
   resourceType: 'OperationOutcome';
   id: string;
-  issue: Array<{
-    severity: 'error';
-    code: string;
-    details: { coding: Array<{ system: string; code: string; display: string }> };
-    diagnostics: string;
-  }>;
+  issue: OperationOutcomeIssue[];
 };
 
 /**
@@ -121,18 +116,16 @@ export type SspOperationOutcome = {
  */
 export function sspErrorBody(status: SspStatus, diagnostics?: string, display?: string): SspOperationOutcome {
   const def = SSP_ERRORS[status];
-  // A rule's text can quote anything; keep it writable as XML too.
-  const shown = xmlSafeText(display ?? def.display);
+  const shown = display ?? def.display;
   return {
     resourceType: 'OperationOutcome',
     id: randomUUID(),
     issue: [
-      {
-        severity: 'error',
-        code: def.issueCode,
-        details: { coding: [{ system: SSP_SYSTEM, code: String(status), display: shown }] },
-        diagnostics: diagnostics === undefined ? shown : xmlSafeText(diagnostics),
-      },
+      errorIssue(
+        def.issueCode,
+        { system: SSP_SYSTEM, code: String(status), display: shown },
+        diagnostics ?? shown,
+      ),
     ],
   };
 }

@@ -10,7 +10,7 @@ import type * as Z from 'zod';
 import { forbiddenKeyMessage, forbiddenKeyPath } from '../domain/map-keys.js';
 import type { SpineCode } from '../fhir/operation-outcome.js';
 import type { SspStatus } from './ssp-errors.js';
-import { expected } from './steps/definition.js';
+import { expected, nonEmptyString } from './steps/definition.js';
 import type { DropMode } from './steps/drop.js';
 import { STEP_TYPES, STEPS, stepProblems } from './steps/index.js';
 
@@ -135,14 +135,8 @@ function buildRuleSchema(z: typeof Z) {
       .transform((n) => n.replace(/\s+/g, ''))
       .refine((n) => /^\d{10}$/.test(n), { error: 'expected a 10-digit NHS number' })
       .optional(),
-    patient: z
-      .string({ error: expected('a patient logical id') })
-      .min(1, { error: 'expected a patient logical id' })
-      .optional(),
-    slot: z
-      .string({ error: expected('a slot logical id') })
-      .min(1, { error: 'expected a slot logical id' })
-      .optional(),
+    patient: nonEmptyString(z, 'a patient logical id').optional(),
+    slot: nonEmptyString(z, 'a slot logical id').optional(),
     header: z
       .record(
         z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'expected an HTTP header name' }),
@@ -312,9 +306,7 @@ export function parseRule(json: unknown, where = 'rule'): ParseRuleResult {
 function buildScenarioSchema(z: typeof Z) {
   return z.strictObject({
     $schema: z.string().optional(),
-    description: z
-      .string({ error: expected('a one-line description (a string)') })
-      .min(1, { error: 'expected a one-line description' }),
+    description: nonEmptyString(z, 'a one-line description', 'a one-line description (a string)'),
     randomSeed: z
       .number({ error: expected('a whole number') })
       .int({ error: 'expected a whole number' })

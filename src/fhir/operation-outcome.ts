@@ -92,16 +92,38 @@ export class SpineError extends SandboxError {
   }
 }
 
+/** One OperationOutcome.issue: an error with one coding. */
+export interface OperationOutcomeIssue {
+  severity: 'error';
+  code: string;
+  details: { coding: Array<{ system: string; code: string; display: string }> };
+  diagnostics: string;
+}
+
 export interface OperationOutcome {
   [key: string]: unknown;
   resourceType: 'OperationOutcome';
   meta: { profile: string[] };
-  issue: Array<{
-    severity: 'error';
-    code: string;
-    details: { coding: Array<{ system: string; code: string; display: string }> };
-    diagnostics: string;
-  }>;
+  issue: OperationOutcomeIssue[];
+}
+
+/**
+ * An error issue coded `system|code` with `display`, of issue type `issueCode` (FHIR STU3
+ * ValueSet issue-type). Display and diagnostics often quote the client's input or a rule's text:
+ * characters XML 1.0 cannot carry are shown as `\uXXXX`, so the outcome can always be written in
+ * either format.
+ */
+export function errorIssue(
+  issueCode: string,
+  coding: { system: string; code: string; display: string },
+  diagnostics: string,
+): OperationOutcomeIssue {
+  return {
+    severity: 'error',
+    code: issueCode,
+    details: { coding: [{ system: coding.system, code: coding.code, display: xmlSafeText(coding.display) }] },
+    diagnostics: xmlSafeText(diagnostics),
+  };
 }
 
 /**
@@ -115,12 +137,7 @@ export function operationOutcome(code: SpineCode, diagnostics: string, display?:
     resourceType: 'OperationOutcome',
     meta: { profile: [OPERATION_OUTCOME_PROFILE] },
     issue: [
-      {
-        severity: 'error',
-        code: def.issueCode,
-        details: { coding: [{ system: SPINE_SYSTEM, code, display: xmlSafeText(display ?? def.display) }] },
-        diagnostics: xmlSafeText(diagnostics),
-      },
+      errorIssue(def.issueCode, { system: SPINE_SYSTEM, code, display: display ?? def.display }, diagnostics),
     ],
   };
 }

@@ -21,6 +21,11 @@ function meta(profile: string, versionId = '1') {
   return { versionId, profile: [profile] };
 }
 
+/** resourceType, id and meta (version 1, one profile): how every seeded resource starts. */
+function resourceHead(resourceType: string, id: string, profile: string) {
+  return { resourceType, id, meta: meta(profile) };
+}
+
 function name(n: HumanName) {
   return {
     use: 'official',
@@ -30,32 +35,38 @@ function name(n: HumanName) {
   };
 }
 
+/** A one-phone telecom element (ContactPoint[]). */
+function telecom(phone: string, use: 'work' | 'home') {
+  return [{ system: 'phone', value: phone, use }];
+}
+
+/** Location.managingOrganization, Patient.managingOrganization. */
+function organizationReference(organizationId: string) {
+  return { reference: `Organization/${organizationId}` };
+}
+
 function address(a: Address) {
   return { use: 'work', line: a.line, city: a.city, postalCode: a.postalCode };
 }
 
 export function organizationToFhir(o: Organization): FhirResource {
   return {
-    resourceType: 'Organization',
-    id: o.id,
-    meta: meta(PROFILE_URL.organization),
+    ...resourceHead('Organization', o.id, PROFILE_URL.organization),
     identifier: [{ system: SYSTEM.odsCode, value: o.odsCode }],
     name: o.name,
     type: [{ coding: [{ system: SYSTEM.organisationType, code: o.type }] }],
-    telecom: [{ system: 'phone', value: o.phone, use: 'work' }],
+    telecom: telecom(o.phone, 'work'),
     address: [address(o.address)],
   };
 }
 
 export function locationToFhir(l: Location): FhirResource {
   return {
-    resourceType: 'Location',
-    id: l.id,
-    meta: meta(PROFILE_URL.location),
+    ...resourceHead('Location', l.id, PROFILE_URL.location),
     name: l.name,
-    telecom: [{ system: 'phone', value: l.phone, use: 'work' }],
+    telecom: telecom(l.phone, 'work'),
     address: address(l.address),
-    managingOrganization: { reference: `Organization/${l.organizationId}` },
+    managingOrganization: organizationReference(l.organizationId),
   };
 }
 
@@ -65,9 +76,7 @@ export function practitionerToFhir(p: Practitioner): FhirResource {
   ];
   if (p.sdsRoleProfileId) identifier.push({ system: SYSTEM.sdsRoleProfileId, value: p.sdsRoleProfileId });
   return {
-    resourceType: 'Practitioner',
-    id: p.id,
-    meta: meta(PROFILE_URL.practitioner),
+    ...resourceHead('Practitioner', p.id, PROFILE_URL.practitioner),
     identifier,
     name: [name(p.name)],
     gender: p.gender,
@@ -76,18 +85,16 @@ export function practitionerToFhir(p: Practitioner): FhirResource {
 
 export function patientToFhir(p: Patient): FhirResource {
   return {
-    resourceType: 'Patient',
-    id: p.id,
-    meta: meta(PROFILE_URL.patient),
+    ...resourceHead('Patient', p.id, PROFILE_URL.patient),
     identifier: [{ system: SYSTEM.nhsNumber, value: p.nhsNumber }],
     active: p.active,
     name: [name(p.name)],
-    telecom: [{ system: 'phone', value: p.phone, use: 'home' }],
+    telecom: telecom(p.phone, 'home'),
     gender: p.gender,
     birthDate: p.birthDate,
     ...(p.deceasedDateTime ? { deceasedDateTime: p.deceasedDateTime } : {}),
     address: [{ ...address(p.address), use: 'home' }],
-    managingOrganization: { reference: `Organization/${p.organizationId}` },
+    managingOrganization: organizationReference(p.organizationId),
   };
 }
 
@@ -106,9 +113,7 @@ export function scheduleToFhir(s: Schedule, horizon: { start: string; end: strin
   const actor = [{ reference: `Location/${s.locationId}` }];
   if (s.practitionerId) actor.push({ reference: `Practitioner/${s.practitionerId}` });
   return {
-    resourceType: 'Schedule',
-    id: s.id,
-    meta: meta(PROFILE_URL.schedule),
+    ...resourceHead('Schedule', s.id, PROFILE_URL.schedule),
     extension: [roleExtension(s.practitionerRole)],
     serviceCategory: { text: s.serviceCategory },
     actor,
@@ -119,9 +124,7 @@ export function scheduleToFhir(s: Schedule, horizon: { start: string; end: strin
 export function slotToFhir(slot: Slot, schedule: Schedule, free: boolean): FhirResource {
   const service = slotService(schedule, slot);
   return {
-    resourceType: 'Slot',
-    id: slot.id,
-    meta: meta(PROFILE_URL.slot),
+    ...resourceHead('Slot', slot.id, PROFILE_URL.slot),
     extension: [channelExtension(service.deliveryChannel)],
     serviceType: [{ text: service.serviceType }],
     schedule: { reference: `Schedule/${schedule.id}` },

@@ -79,8 +79,23 @@ export function sendFhir(
     return undefined;
   }
   res.setHeader('Content-Type', out.contentType);
-  res.end(out.body);
+  res.end(bytesOf(out.body));
   return out.body;
+}
+
+/** Bodies at least this long are encoded once and sent as bytes (a day's slot search: ~570 KB). */
+const ENCODE_ONCE_CHARS = 64 * 1024;
+let lastEncoded: { text: string; bytes: Buffer } | undefined;
+
+/**
+ * What res.end is given: a short body as it is; a long one as UTF-8 bytes, kept for the next
+ * answer with the same text (a repeated search), so Node neither measures nor encodes it again.
+ * The bytes on the wire are the same either way.
+ */
+function bytesOf(text: string): string | Buffer {
+  if (text.length < ENCODE_ONCE_CHARS) return text;
+  if (lastEncoded?.text !== text) lastEncoded = { text, bytes: Buffer.from(text, 'utf8') };
+  return lastEncoded.bytes;
 }
 
 /** Responses sendFhir has ended. */

@@ -99,6 +99,14 @@ export function expected(what: string) {
   return (iss: { input?: unknown }) => (iss.input === undefined ? 'required' : `expected ${what}`);
 }
 
+/**
+ * A non-empty string field: "required" when missing, `expected ${typeWhat}` when not a string,
+ * `expected ${what}` when empty.
+ */
+export function nonEmptyString(z: typeof Z, what: string, typeWhat = what) {
+  return z.string({ error: expected(typeWhat) }).min(1, { error: `expected ${what}` });
+}
+
 export interface StepDefinition<K extends StepType> {
   /** The step type, also the rule's field that holds it in the flat form. */
   type: K;

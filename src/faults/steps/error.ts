@@ -7,7 +7,13 @@
 import { isSpineCode, operationOutcome, SPINE_ERRORS } from '../../fhir/operation-outcome.js';
 import { sspErrorBody } from '../apply.js';
 import { isSspStatus, SSP_ERRORS, SSP_STATUSES } from '../ssp-errors.js';
-import { type ErrorAction, expected, type StepDefinition, type StepImplementation } from './definition.js';
+import {
+  type ErrorAction,
+  expected,
+  nonEmptyString,
+  type StepDefinition,
+  type StepImplementation,
+} from './definition.js';
 
 function codeProblem(code: string): string {
   const wanted = code.toUpperCase().replace(/[\s-]+/g, '_');
@@ -36,14 +42,8 @@ export const definition: StepDefinition<'error'> = {
           .string({ error: expected('a Spine code such as "DUPLICATE_REJECTED"') })
           .optional()
           .meta({ enum: Object.keys(SPINE_ERRORS), description: 'a Spine error code (not with ssp: true)' }),
-        display: z
-          .string({ error: expected('a string') })
-          .min(1, { error: 'expected a non-empty string' })
-          .optional(),
-        diagnostics: z
-          .string({ error: expected('a string') })
-          .min(1, { error: 'expected a non-empty string' })
-          .optional(),
+        display: nonEmptyString(z, 'a non-empty string', 'a string').optional(),
+        diagnostics: nonEmptyString(z, 'a non-empty string', 'a string').optional(),
       })
       .superRefine((v, ctx) => {
         if (v.ssp) {

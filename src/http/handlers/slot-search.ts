@@ -39,6 +39,15 @@ interface StaticFhir {
   locations: Map<string, FhirResource>;
   organizations: Map<string, FhirResource>;
   schedules?: { firstDate: string; byId: Map<string, FhirResource> };
+  /** The last search's answer and what it was made from (one entry: a client repeating a search). */
+  lastSearch?: {
+    slots: readonly Slot[];
+    schedules: Map<string, FhirResource>;
+    includePractitioners: boolean;
+    includeLocations: boolean;
+    bundle: FhirResource;
+    json: string;
+  };
 }
 
 const cache = new WeakMap<Application, StaticFhir>();
@@ -120,6 +129,19 @@ export function searchSlots(call: FhirCall): FhirResult {
     query,
   );
   const fhir = staticFhir(core);
+  const schedules = schedulesFhir(core, fhir, call.nowMs);
+  // The answer is made only of the slots found (immutable objects of the calendar), the seed's
+  // static FHIR and the two include flags: the same search again gets the same bundle and text.
+  const last = fhir.lastSearch;
+  if (
+    last &&
+    last.schedules === schedules &&
+    last.includePractitioners === query.includePractitioners &&
+    last.includeLocations === query.includeLocations &&
+    sameItems(last.slots, slots)
+  ) {
+    return { status: 200, resource: last.bundle, json: last.json };
+  }
   const resources: FhirResource[] = new Array(slots.length);
   const jsonParts: string[] = new Array(slots.length);
   const scheduleIds = new Set<string>();
@@ -138,7 +160,6 @@ export function searchSlots(call: FhirCall): FhirResult {
     }
     jsonParts[i] = json;
   }
-  const schedules = schedulesFhir(core, fhir, call.nowMs);
   const practitioners = new Set<string>();
   const locations = new Set<string>();
   const organizations = new Set<string>();
@@ -156,7 +177,16 @@ export function searchSlots(call: FhirCall): FhirResult {
   for (const id of organizations) pushKnown(resources, fhir.organizations, id);
   for (let i = slots.length; i < resources.length; i++) jsonParts.push(jsonOf(resources[i]!));
   const bundle = { ...searchset(resources), total: slots.length };
-  return { status: 200, resource: bundle, json: bundleJson(bundle, jsonParts) };
+  const json = bundleJson(bundle, jsonParts);
+  fhir.lastSearch = {
+    slots,
+    schedules,
+    includePractitioners: query.includePractitioners,
+    includeLocations: query.includeLocations,
+    bundle,
+    json,
+  };
+  return { status: 200, resource: bundle, json };
 }
 
 const staticJson = new WeakMap<object, string>();
@@ -180,6 +210,13 @@ function bundleJson(bundle: FhirResource, entries: string[]): string {
   const head = toFhirJson(shell);
   if (entries.length === 0) return head;
   return `${head.slice(0, -1)},"entry":[${entries.map((e) => `{"resource":${e}}`).join(',')}]}`;
+}
+
+/** The same items in the same order, compared by identity (slots are the calendar's own objects). */
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function pushKnown(out: FhirResource[], byId: Map<string, FhirResource>, id: string): void {

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import { StoreError, StoreUnavailable } from '../store.js';
 import type { RedisTarget } from './redis-url.js';
 import { COMMIT_SCRIPT, ENTER_SCRIPT, GLOBALS_SCRIPT, META_SCRIPT } from './scripts.js';
@@ -53,6 +54,14 @@ export type CommitOutcome = { ok: true; gen: string; rev: number } | { ok: false
 /** --redis-prefix when none is given. */
 export const DEFAULT_REDIS_PREFIX = 'gpc-sandbox';
 
+/**
+ * ioredis, loaded when the first RedisStore is made: a start without `--db redis://…` does not pay
+ * for loading it (about 0.1 s of CPU, bench/README.md time to ready).
+ */
+function redisClass(): typeof Redis {
+  return (createRequire(import.meta.url)('ioredis') as typeof import('ioredis')).Redis;
+}
+
 /** Redis keys name a world: the default state, or a session's. */
 export function worldKey(sessionId: string | undefined): string {
   return sessionId === undefined ? 'default' : `s:${sessionId}`;
@@ -87,7 +96,7 @@ export class RedisStore {
     private readonly meta: RedisMeta,
     private readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void,
   ) {
-    this.client = new Redis(this.options()) as ScriptClient;
+    this.client = new (redisClass())(this.options()) as ScriptClient;
     this.client.defineCommand('gpcMeta', { numberOfKeys: 0, lua: META_SCRIPT });
     this.client.defineCommand('gpcEnter', { numberOfKeys: 0, lua: ENTER_SCRIPT });
     this.client.defineCommand('gpcCommit', { numberOfKeys: 0, lua: COMMIT_SCRIPT });
@@ -324,7 +333,7 @@ export class RedisStore {
 
   /** Receive the other replicas' events (`gen W N`, `globals N`). */
   subscribe(listener: (message: string) => void): void {
-    this.subscriber = new Redis({ ...this.options(), lazyConnect: false, enableOfflineQueue: true });
+    this.subscriber = new (redisClass())({ ...this.options(), lazyConnect: false, enableOfflineQueue: true });
     this.subscriber.on('error', () => {}); // reported through the main connection
     this.subscriber.on('message', (_channel: string, message: string) => listener(message));
     void this.subscriber.subscribe(`${this.prefix}:events`).catch(() => {});
