@@ -79,8 +79,9 @@ function buildSchema() {
       scenario: text('must be a bundled scenario name or a scenario file path').optional(),
       db: text('must be a file path or a redis://HOST:PORT URL').optional(),
       redisPrefix: z
-        .string(rule('must be 1-64 letters, digits or . _ : -'))
-        .regex(/^[A-Za-z0-9._:-]{1,64}$/, rule('must be 1-64 letters, digits or . _ : -'))
+        // No ':': the sandbox separates its keys with it, so a prefix could reach into another's.
+        .string(rule('must be 1-64 letters, digits or . _ -'))
+        .regex(/^[A-Za-z0-9._-]{1,64}$/, rule('must be 1-64 letters, digits or . _ -'))
         .optional(),
       fsync: z.boolean(rule('must be true or false')).optional(),
       basePath: z

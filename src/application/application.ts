@@ -12,7 +12,7 @@ import type { JournalBudget } from './journal.js';
 import type { Sessions } from './sessions.js';
 import type { Tallies } from './tallies.js';
 import type { World } from './world.js';
-import type { StoreHealth } from './world-store.js';
+import type { OpenOptions, StoreHealth } from './world-store.js';
 
 /**
  * How a command's change is made durable (Application.execute): `newGeneration` for a reset or
@@ -63,11 +63,11 @@ export interface Application {
    */
   peekWorld(sessionId: string | undefined): Promise<World | undefined>;
   /** The world of an accepted request, its session made on first use (SpineError 429 beyond --max-sessions). */
-  openWorld(sessionId: string | undefined): Promise<World>;
+  openWorld(sessionId: string | undefined, options?: OpenOptions): Promise<World>;
   /** The world a request works on in this process: its session's (made on first use), or the default. */
   world(sessionId: string | undefined): World;
   /** Every world: the default one and each session's (on a shared store, every replica's). */
-  allWorlds(): Promise<World[]>;
+  allWorlds(options?: OpenOptions): Promise<World[]>;
 
   /**
    * Run a command on `world` and commit it: the one place a world changes. `command` validates
@@ -106,5 +106,5 @@ export interface Application {
   /** A world's state as the --db file and GET /_admin/snapshot hold it (with the shared clock). */
   snapshot(world?: World): StoreDocument;
   /** GET /_admin/health: `ok`, or `degraded` with the problem while a shared store is away. */
-  health(): StoreHealth;
+  health(): Promise<StoreHealth>;
 }

@@ -110,7 +110,11 @@ export async function changeClock(core: Application, body: unknown): Promise<Ret
     const by = Math.round(parseDuration(change.advance)!);
     // Checked before anything changes: a clock no answer could format would break every request.
     checkInRange(core.clock.now() + by, 'advance');
-    await core.changeClock((clock) => clock.advance(by));
+    await core.changeClock((clock) => {
+      // Again on the clock as stored: another replica may have moved it since.
+      checkInRange(clock.now() + by, 'advance');
+      clock.advance(by);
+    });
   } else await core.changeClock((clock) => clock.real());
   return clockView(core);
 }

@@ -22,7 +22,7 @@ import { SharedJournal } from './shared-journal.js';
 import { SharedWorlds } from './shared-worlds.js';
 import { Tallies } from './tallies.js';
 import { World } from './world.js';
-import type { StoreHealth, WorldStore } from './world-store.js';
+import type { OpenOptions, StoreHealth, WorldStore } from './world-store.js';
 
 export interface CoreParts {
   config: SandboxConfig;
@@ -150,6 +150,7 @@ export class SandboxCore implements Application {
             world.faults.setScenario(this.scenarioName, this.baseFaults.scenario);
             world.faults.reset();
           },
+          ...(parts.config.log ? { log: parts.config.log } : {}),
           dropSession: (id, expired) => {
             this.sessions.drop(id);
             if (expired) journalStore?.drop(worldKey(id)).catch(() => {});
@@ -161,6 +162,7 @@ export class SandboxCore implements Application {
           parts.store,
           () => this.snapshot(),
           () => this.clock.snapshot(),
+          (state) => this.clock.restore(state),
         );
   }
 
@@ -177,8 +179,8 @@ export class SandboxCore implements Application {
    * The world of an accepted request: its session's (made on first use; SpineError 429 beyond
    * --max-sessions) or the default one, up to date with a shared store.
    */
-  openWorld(sessionId: string | undefined): Promise<World> {
-    return this.worlds.open(sessionId);
+  openWorld(sessionId: string | undefined, options?: OpenOptions): Promise<World> {
+    return this.worlds.open(sessionId, options);
   }
 
   /**
@@ -214,8 +216,8 @@ export class SandboxCore implements Application {
   }
 
   /** Every world: the default one and each session's (on a shared store, every replica's sessions). */
-  async allWorlds(): Promise<World[]> {
-    return [await this.openWorld(undefined), ...(await this.worlds.sessionWorlds())];
+  async allWorlds(options?: OpenOptions): Promise<World[]> {
+    return [await this.openWorld(undefined, options), ...(await this.worlds.sessionWorlds(options))];
   }
 
   /**
@@ -251,21 +253,20 @@ export class SandboxCore implements Application {
    * shared; when that fails the clock is put back as it was and the store's error is thrown.
    */
   async changeClock(change: (clock: Clock) => void): Promise<void> {
-    const before = this.clock.snapshot();
-    change(this.clock);
-    try {
-      await this.worlds.saveGlobal('clock', JSON.stringify(this.clock.snapshot()));
-    } catch (error) {
-      this.clock.restore(before);
-      throw error;
-    }
+    // On a shared store `change` runs on the clock as stored (another replica may have moved it),
+    // so concurrent advances add up; `change` may throw to refuse (a clock out of range).
+    await this.worlds.updateClock(this.clock.snapshot(), (stored) => {
+      const clock = new Clock(() => this.clock.realNow(), stored);
+      change(clock);
+      return clock.snapshot();
+    });
   }
 
   /**
    * GET /_admin/health: `{status: 'ok'}` in memory and --db FILE; on a shared store also
    * `store: 'redis'`, and `status: 'degraded'` with the problem while Redis cannot be reached.
    */
-  health(): StoreHealth {
+  health(): Promise<StoreHealth> {
     return this.worlds.health();
   }
 

@@ -65,7 +65,12 @@ function buildDocumentSchema(z: typeof Z, patientSchema: Z.ZodType) {
           error: 'the clock must show an instant from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z',
         }),
       state: z.strictObject({
-        nextAppointmentId: z.number().int().min(1),
+        // Far below 2^53, so the ids handed out after it stay exact (each a new number).
+        nextAppointmentId: z
+          .number()
+          .int()
+          .min(1)
+          .max(999_999_999_999, { error: 'must be at most 999999999999, so every later id is a new number' }),
         appointments: z.array(appointments),
         fixturePatients: z.array(fixturePatients),
         blockedSlots: z.array(blockedSlot).optional(),

@@ -3,7 +3,7 @@ import type { StateStore, StoreDocument } from '../store/store.js';
 import type { Generation } from './generation.js';
 import type { Sessions } from './sessions.js';
 import type { World } from './world.js';
-import type { StoreHealth, WorldStore } from './world-store.js';
+import type { OpenOptions, StoreHealth, WorldStore } from './world-store.js';
 
 /**
  * The worlds of one process (memory, or `--db FILE`): commands run as they come (Node runs one at
@@ -21,6 +21,8 @@ export class LocalWorlds implements WorldStore {
     private readonly document: () => StoreDocument,
     /** The sandbox clock's state, which each file write carries. */
     private readonly clock: () => ClockState,
+    /** Set the sandbox clock (Clock.restore). */
+    private readonly setClock: (state: ClockState) => void,
   ) {
     this.kind = store.path === undefined ? 'memory' : 'file';
   }
@@ -29,7 +31,7 @@ export class LocalWorlds implements WorldStore {
     return sessionId === undefined ? this.defaultWorld : this.sessions.peek(sessionId);
   }
 
-  async open(sessionId: string | undefined): Promise<World> {
+  async open(sessionId: string | undefined, _options?: OpenOptions): Promise<World> {
     return sessionId === undefined ? this.defaultWorld : this.sessions.get(sessionId);
   }
 
@@ -61,7 +63,20 @@ export class LocalWorlds implements WorldStore {
     if (field === 'clock') await this.commit(this.defaultWorld);
   }
 
-  health(): StoreHealth {
+  /** One process: the clock held here is the clock; the file takes it with the default world. */
+  async updateClock(current: ClockState, change: (stored: ClockState) => ClockState): Promise<ClockState> {
+    const next = change(current);
+    this.setClock(next);
+    try {
+      await this.saveGlobal('clock');
+    } catch (error) {
+      this.setClock(current);
+      throw error;
+    }
+    return next;
+  }
+
+  async health(): Promise<StoreHealth> {
     return { status: 'ok' };
   }
 

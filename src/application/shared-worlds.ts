@@ -8,8 +8,17 @@ import { StoreUnavailable } from '../store/store.js';
 import { type Generation, stillCurrent } from './generation.js';
 import { Sessions } from './sessions.js';
 import type { SharedJournal } from './shared-journal.js';
+import {
+  isAppointmentRecord,
+  isClockState,
+  isFaultState,
+  isStateMisc,
+  isStoredScenario,
+  parseStored,
+  StoreDamaged,
+} from './stored-shapes.js';
 import type { World } from './world.js';
-import type { StoreHealth, WorldStore } from './world-store.js';
+import type { OpenOptions, StoreHealth, WorldStore } from './world-store.js';
 
 /**
  * A commit found the world changed by another replica since this one read it: the command is run
@@ -38,6 +47,8 @@ export interface SharedHost {
   applyClock(state: ClockState): void;
   /** The scenario new worlds start from changed (another replica's PUT /_admin/scenario). */
   applyBaseScenario(name: string | null, scenario: Scenario | undefined): void;
+  /** Where errors about damaged keys go. */
+  readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** Fresh fault rules for a world no replica has written faults for: the base scenario's. */
   resetFaults(world: World): void;
   readonly sessionTtlMs: number;
@@ -63,6 +74,8 @@ export interface SharedHost {
 export class SharedWorlds implements WorldStore {
   readonly kind = 'redis';
   private globalsRev = '0';
+  /** Keys found holding what is not the sandbox's state, with why (health says degraded). */
+  private readonly damaged = new Map<string, string>();
 
   constructor(
     readonly store: RedisStore,
@@ -81,8 +94,8 @@ export class SharedWorlds implements WorldStore {
     return this.enter(sessionId, false);
   }
 
-  async open(sessionId: string | undefined): Promise<World> {
-    return (await this.enter(sessionId, true))!;
+  async open(sessionId: string | undefined, options?: OpenOptions): Promise<World> {
+    return (await this.enter(sessionId, true, options))!;
   }
 
   /** Fault counters and draws are shared like the rest of the world. */
@@ -90,8 +103,12 @@ export class SharedWorlds implements WorldStore {
     return this.commit(world);
   }
 
-  health(): StoreHealth {
-    return { ...this.store.health(), store: 'redis' };
+  async health(): Promise<StoreHealth> {
+    const health = await this.store.health();
+    const damage = this.damaged.values().next().value;
+    if (health.status === 'ok' && damage !== undefined)
+      return { status: 'degraded', store: 'redis', problem: damage };
+    return { ...health, store: 'redis' };
   }
 
   close(): Promise<void> {
@@ -103,10 +120,17 @@ export class SharedWorlds implements WorldStore {
    * not exist is made when `create` (the request was accepted; SpineError 429 beyond
    * --max-sessions), else undefined. Throws StoreUnavailable when Redis cannot be reached.
    */
-  async enter(sessionId: string | undefined, create: boolean): Promise<World | undefined> {
+  async enter(
+    sessionId: string | undefined,
+    create: boolean,
+    options?: OpenOptions,
+  ): Promise<World | undefined> {
+    // Before Redis hears of it: a bad id must never become a session (nor count against the cap).
+    if (sessionId !== undefined) Sessions.checkId(sessionId);
     const local = sessionId === undefined ? this.host.defaultWorld : this.host.sessions.peek(sessionId);
-    if (local) return local.exclusive(() => this.refresh(local, sessionId, create));
-    return this.refresh(undefined, sessionId, create);
+    const ignoreDamage = options?.ignoreDamage === true;
+    if (local) return local.exclusive(() => this.refresh(local, sessionId, create, false, ignoreDamage));
+    return this.refresh(undefined, sessionId, create, false, ignoreDamage);
   }
 
   /** enter() for a world whose lock the caller holds (or that has no copy yet). */
@@ -114,6 +138,8 @@ export class SharedWorlds implements WorldStore {
     world: World | undefined,
     sessionId: string | undefined,
     create: boolean,
+    retried = false,
+    ignoreDamage = false,
   ): Promise<World | undefined> {
     const known = world?.replica ?? { gen: '', rev: -1 };
     const read = await this.store.enter({
@@ -132,6 +158,12 @@ export class SharedWorlds implements WorldStore {
           }
         : {}),
     });
+    if (read.status === 'lost') {
+      // Redis was flushed under us: write what the state is for again, read everything afresh.
+      if (retried) throw new StoreUnavailable('Redis lost the sandbox state twice in a row; retry');
+      await this.store.recheckMeta();
+      return this.refresh(world, sessionId, create, true, ignoreDamage);
+    }
     this.applyGlobals(read);
     for (const id of read.expired) this.host.dropSession(id, true);
     if (read.status === 'absent') {
@@ -142,22 +174,58 @@ export class SharedWorlds implements WorldStore {
     const target = world ?? this.host.sessions.get(sessionId!);
     if (target !== world) {
       // Another request made this replica's copy meanwhile: bring it in line under its lock.
-      await target.exclusive(async () => this.apply(target, read, known.gen));
+      await target.exclusive(async () => this.applyChecked(target, read, known.gen, ignoreDamage));
     } else {
-      this.apply(target, read, known.gen);
+      this.applyChecked(target, read, known.gen, ignoreDamage);
     }
     return target;
   }
 
+  /**
+   * Take over the shared clock and scenario. A damaged one is reported (health degraded, the log)
+   * and this replica keeps its own until PUT /_admin/clock or /_admin/scenario writes a good one.
+   */
   private applyGlobals(read: WorldRead): void {
     const { globals } = read;
     if (globals.rev === this.globalsRev) return;
-    if (globals.clock !== undefined) this.host.applyClock(JSON.parse(globals.clock) as ClockState);
-    if (globals.scenario !== undefined) {
-      const parsed = JSON.parse(globals.scenario) as { name: string; scenario?: Scenario } | null;
-      this.host.applyBaseScenario(parsed?.name ?? null, parsed?.scenario);
+    const key = `${this.store.prefix}:globals`;
+    this.damaged.delete(key);
+    try {
+      if (globals.clock !== undefined)
+        this.host.applyClock(parseStored(`${key} clock`, globals.clock, isClockState));
+      if (globals.scenario !== undefined) {
+        const parsed = parseStored(`${key} scenario`, globals.scenario, isStoredScenario);
+        this.host.applyBaseScenario(parsed?.name ?? null, parsed?.scenario);
+      }
+    } catch (error) {
+      if (!(error instanceof StoreDamaged)) throw error;
+      this.damaged.set(key, error.message);
+      this.host.log?.('error', error.message);
     }
     this.globalsRev = globals.rev;
+  }
+
+  /**
+   * apply(), with damage reported: a key holding what is not the sandbox's state makes the world
+   * answer 503 naming the key (health degraded) until a reset overwrites it; `ignoreDamage` (that
+   * reset) opens the world empty instead.
+   */
+  private applyChecked(world: World, read: WorldRead, baseGen: string, ignoreDamage: boolean): void {
+    const key = `${this.store.prefix}:w:${worldKey(world.id)}`;
+    try {
+      this.apply(world, read, baseGen);
+      this.damaged.delete(key);
+    } catch (error) {
+      if (!(error instanceof StoreDamaged)) throw error;
+      this.damaged.set(key, error.message);
+      this.host.log?.('error', error.message);
+      world.replica = { ...world.replica, rev: -1 };
+      if (!ignoreDamage) throw error;
+      world.state.clear();
+      this.host.resetFaults(world);
+      world.state.markClean();
+      world.replica = { gen: read.gen, rev: read.rev, faultsRevision: world.faults.revision };
+    }
   }
 
   /** Bring a world's copy in line with what Redis returned (relative to `baseGen`, the gen asked with). */
@@ -176,24 +244,27 @@ export class SharedWorlds implements WorldStore {
       world.traceIds.clear();
       (world.journal as Partial<SharedJournal>).clearLocal?.();
     }
+    const key = `${this.store.prefix}:w:${worldKey(world.id)}`;
+    const record = ([id, json]: [string, string]) =>
+      parseStored(`${key}:appts field ${id}`, json, isAppointmentRecord);
     if (read.kind === 'full' || read.kind === 'same') {
       const misc: StateMisc = read.misc
-        ? (JSON.parse(read.misc) as StateMisc)
+        ? parseStored(`${key}:misc`, read.misc, isStateMisc)
         : { nextAppointmentId: 1, fixturePatients: [], blockedSlots: [] };
       // In id order, as one process keeps them (a Redis hash has an order of its own): snapshots
       // and lists then read the same whichever replica serves them.
-      const appointments = read.appointments
-        .map(([, json]) => JSON.parse(json) as AppointmentRecord)
-        .sort((a, b) => compareIds(a.id, b.id));
+      const appointments = read.appointments.map(record).sort((a, b) => compareIds(a.id, b.id));
+      const faults = read.faults ? parseStored(`${key}:faults`, read.faults, isFaultState) : undefined;
       world.state.replaceWith(SandboxState.from({ ...misc, appointments }));
-      if (read.faults) world.faults.importState(JSON.parse(read.faults) as FaultState);
+      if (faults) world.faults.importState(faults);
       else this.host.resetFaults(world);
     } else {
-      for (const [, json] of read.appointments) {
-        if (json !== '') world.state.put(JSON.parse(json) as AppointmentRecord);
-      }
-      if (read.misc) world.state.applyMisc(JSON.parse(read.misc) as StateMisc);
-      if (read.faults) world.faults.importState(JSON.parse(read.faults) as FaultState);
+      const records = read.appointments.filter(([, json]) => json !== '').map(record);
+      const misc = read.misc ? parseStored(`${key}:misc`, read.misc, isStateMisc) : undefined;
+      const faults = read.faults ? parseStored(`${key}:faults`, read.faults, isFaultState) : undefined;
+      for (const r of records) world.state.put(r);
+      if (misc) world.state.applyMisc(misc);
+      if (faults) world.faults.importState(faults);
     }
     world.state.markClean();
     world.replica = { gen: read.gen, rev: read.rev, faultsRevision: world.faults.revision };
@@ -259,6 +330,8 @@ export class SharedWorlds implements WorldStore {
       throw new CommitConflict(`${key} changed on another replica`);
     }
     world.replica = { gen: outcome.gen, rev: outcome.rev, faultsRevision: world.faults.revision };
+    // The whole world was written afresh: whatever damage its keys held is gone.
+    if (full) this.damaged.delete(`${this.store.prefix}:w:${key}`);
     if (options.newGeneration) await this.store.publish(`gen ${key} ${outcome.gen}`);
   }
 
@@ -270,14 +343,39 @@ export class SharedWorlds implements WorldStore {
     // Read back on the next request either way: another replica may have set the other field.
     this.globalsRev = '0';
     await this.store.setGlobal(field, json);
+    this.damaged.delete(`${this.store.prefix}:globals`); // read again next time, damage and all
+  }
+
+  /** Compare-and-set on the stored clock, retried while other replicas move it first. */
+  async updateClock(current: ClockState, change: (stored: ClockState) => ClockState): Promise<ClockState> {
+    let storedJson = JSON.stringify(current);
+    let stored = current;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const next = change(stored);
+      if (await this.store.compareAndSetGlobal('clock', storedJson, JSON.stringify(next))) {
+        this.host.applyClock(next);
+        this.damaged.delete(`${this.store.prefix}:globals`);
+        return next;
+      }
+      storedJson = (await this.store.getGlobal('clock')) ?? '';
+      // A missing or damaged clock is overwritten from this replica's.
+      try {
+        stored = parseStored('clock', storedJson, isClockState);
+      } catch {
+        stored = current;
+      }
+    }
+    throw new StoreUnavailable(
+      `the clock changed under this request ${MAX_ATTEMPTS} times in a row (other replicas are moving it); retry`,
+    );
   }
 
   /** The sessions open in Redis now, each brought up to date (for reset ?all=true, scenario switches). */
-  async sessionWorlds(): Promise<World[]> {
+  async sessionWorlds(options?: OpenOptions): Promise<World[]> {
     const ids = await this.store.sessionIds(this.host.sessionTtlMs);
     const worlds: World[] = [];
     for (const id of ids) {
-      const world = await this.enter(id, false);
+      const world = await this.enter(id, false, options);
       if (world) worlds.push(world);
     }
     return worlds;

@@ -1,5 +1,14 @@
+import type { ClockState } from '../domain/clock.js';
 import type { Generation } from './generation.js';
 import type { World } from './world.js';
+
+/**
+ * `ignoreDamage`: for a reset, which overwrites the world: a world whose stored state is damaged
+ * (a shared store's key holding something else) is opened empty instead of refused.
+ */
+export interface OpenOptions {
+  ignoreDamage?: boolean;
+}
 
 /** GET /_admin/health: `ok`, or `degraded` with why (a shared store cannot be reached). */
 export interface StoreHealth {
@@ -26,7 +35,7 @@ export interface WorldStore {
   /** The default world, or an existing session's (none is made); undefined when there is none. */
   peek(sessionId: string | undefined): Promise<World | undefined>;
   /** The default world, or a session's, made on first use (SpineError 429 beyond --max-sessions). */
-  open(sessionId: string | undefined): Promise<World>;
+  open(sessionId: string | undefined, options?: OpenOptions): Promise<World>;
   /**
    * Run one attempt of a command on a world (`run`: SandboxCore.execute's command and commit). A
    * local store runs it at once; a shared store runs it under the world's lock and again on a
@@ -38,9 +47,16 @@ export interface WorldStore {
   /** Make a world's fault state durable: a shared store only (faults are never written to a file). */
   commitFaults(world: World): Promise<void>;
   /** Every session's world (on a shared store, every replica's). */
-  sessionWorlds(): Promise<World[]>;
+  sessionWorlds(options?: OpenOptions): Promise<World[]>;
   /** Make the sandbox clock or the active scenario durable and shared (JSON). */
   saveGlobal(field: 'clock' | 'scenario', json: string): Promise<void>;
-  health(): StoreHealth;
+  /**
+   * Change the shared clock atomically: `change` gets the clock state as stored now and returns
+   * the next one (it may throw to refuse); a shared store retries when another replica changed the
+   * clock meanwhile, so concurrent advances all count. Resolves with the state stored.
+   */
+  updateClock(current: ClockState, change: (stored: ClockState) => ClockState): Promise<ClockState>;
+  /** Asks the store (a shared one is pinged: a frozen Redis is degraded too). */
+  health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

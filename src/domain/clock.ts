@@ -30,7 +30,8 @@ export function clockNowOf(state: ClockState, realNowMs: number): number {
 export class Clock {
   private state: ClockState;
   constructor(
-    private readonly realNow: () => number = Date.now,
+    /** Real time (epoch ms) under the clock. */
+    readonly realNow: () => number = Date.now,
     initial?: ClockState,
   ) {
     this.state = initial ? { ...initial } : { offsetMs: 0 };

@@ -58,8 +58,8 @@ export function adminRouter(deps: AppDeps): Router {
   );
 
   // For load balancers: 503 while the shared store (Redis) cannot be reached.
-  router.get('/health', (_req, res) => {
-    const health = core.health();
+  router.get('/health', async (_req, res) => {
+    const health = await core.health();
     noStore(res)
       .status(health.status === 'ok' ? 200 : 503)
       .json(health);
@@ -123,12 +123,13 @@ export function adminRouter(deps: AppDeps): Router {
   router.post('/reset', async (req, res) => {
     const { all } = parseAdminInput(adminSchemas().resetQuery, req.query);
     if (all === 'true') {
-      const worlds = await core.allWorlds();
+      // A reset overwrites whatever a shared store held, damaged or not.
+      const worlds = await core.allWorlds({ ignoreDamage: true });
       for (const world of worlds) await core.resetWorld(world);
       noStore(res).json({ status: 'reset', sessions: worlds.length - 1 });
       return;
     }
-    await core.resetWorld(await worldOf(core, req));
+    await core.resetWorld(await worldOf(core, req, { ignoreDamage: true }));
     noStore(res).json({ status: 'reset' });
   });
 

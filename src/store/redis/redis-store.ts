@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
 import { StoreError, StoreUnavailable } from '../store.js';
 import type { RedisTarget } from './redis-url.js';
-import { COMMIT_SCRIPT, ENTER_SCRIPT, GLOBALS_SCRIPT, META_SCRIPT } from './scripts.js';
+import { CAS_GLOBAL_SCRIPT, COMMIT_SCRIPT, ENTER_SCRIPT, GLOBALS_SCRIPT, META_SCRIPT } from './scripts.js';
 
 /** What the sandbox's shared state was written for: a replica with other values refuses to start. */
 export interface RedisMeta {
@@ -23,7 +23,7 @@ export interface RedisGlobals {
 
 /** One world's state as Redis returns it to a replica (scripts.ts ENTER_SCRIPT). */
 export interface WorldRead {
-  status: 'ok' | 'absent' | 'full';
+  status: 'ok' | 'absent' | 'full' | 'lost';
   gen: string;
   rev: number;
   kind: 'same' | 'delta' | 'full';
@@ -51,6 +51,9 @@ export interface WorldWrite {
 
 export type CommitOutcome = { ok: true; gen: string; rev: number } | { ok: false };
 
+/** How long one Redis call may take before the request gets a 503 (ms). */
+const COMMAND_TIMEOUT_MS = 3000;
+
 /** --redis-prefix when none is given. */
 export const DEFAULT_REDIS_PREFIX = 'gpc-sandbox';
 
@@ -72,6 +75,7 @@ type ScriptClient = Redis & {
   gpcEnter(...args: string[]): Promise<unknown[]>;
   gpcCommit(...args: string[]): Promise<string[]>;
   gpcGlobals(...args: string[]): Promise<number>;
+  gpcCasGlobal(...args: string[]): Promise<number | null>;
 };
 
 /**
@@ -89,6 +93,8 @@ export class RedisStore {
   private lastError: string | undefined;
   private closed = false;
   private readonly reconnectListeners: Array<() => void> = [];
+  /** Set when Redis holds another sandbox's state under our prefix at run time (after a flush). */
+  private metaProblem: string | undefined;
 
   constructor(
     readonly target: RedisTarget,
@@ -101,6 +107,7 @@ export class RedisStore {
     this.client.defineCommand('gpcEnter', { numberOfKeys: 0, lua: ENTER_SCRIPT });
     this.client.defineCommand('gpcCommit', { numberOfKeys: 0, lua: COMMIT_SCRIPT });
     this.client.defineCommand('gpcGlobals', { numberOfKeys: 0, lua: GLOBALS_SCRIPT });
+    this.client.defineCommand('gpcCasGlobal', { numberOfKeys: 0, lua: CAS_GLOBAL_SCRIPT });
     this.watch(this.client);
   }
 
@@ -117,6 +124,9 @@ export class RedisStore {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       connectTimeout: 2000,
+      // A Redis that holds the connection but answers nothing (frozen, partitioned) must not hold
+      // the requests: each call fails after this long (503), and health pings say degraded.
+      commandTimeout: COMMAND_TIMEOUT_MS,
       // Reconnect for ever, at most every 1 s: the sandbox recovers by itself when Redis is back.
       retryStrategy: (times: number) => Math.min(50 * times, 1000),
     };
@@ -136,7 +146,7 @@ export class RedisStore {
       }
       this.lastError = undefined;
       // A Redis restarted empty: write the meta and globals again (they say what the state is for).
-      if (!this.closed) void this.checkMeta().catch(() => {});
+      if (!this.closed) void this.recheckMeta().catch(() => {});
     });
   }
 
@@ -145,13 +155,20 @@ export class RedisStore {
     this.reconnectListeners.push(listener);
   }
 
-  /** `ok`, or `degraded` with why, for GET /_admin/health. */
-  health(): { status: 'ok' | 'degraded'; problem?: string } {
-    if (this.client.status === 'ready') return { status: 'ok' };
-    return {
-      status: 'degraded',
-      problem: `Redis at ${this.target.display} is unreachable${this.lastError ? `: ${this.lastError}` : ` (${this.client.status})`}`,
-    };
+  /**
+   * `ok`, or `degraded` with why, for GET /_admin/health: Redis must answer a PING within the
+   * command timeout (a frozen or partitioned Redis keeps the connection but answers nothing), and
+   * hold what this sandbox's state is for (a flushed or mismatched `P:meta` is degraded).
+   */
+  async health(): Promise<{ status: 'ok' | 'degraded'; problem?: string }> {
+    if (this.client.status !== 'ready') return { status: 'degraded', problem: this.unavailable().message };
+    if (this.metaProblem !== undefined) return { status: 'degraded', problem: this.metaProblem };
+    try {
+      await this.client.ping();
+      return { status: 'ok' };
+    } catch (error) {
+      return { status: 'degraded', problem: this.unavailable((error as Error).message).message };
+    }
   }
 
   /**
@@ -197,6 +214,23 @@ export class RedisStore {
     });
   }
 
+  /**
+   * Write `P:meta` and the globals again after Redis lost them (restarted empty, flushed), and
+   * tell the replica to read every world afresh. While another sandbox's meta stands under the
+   * prefix, every call fails with StoreUnavailable naming it and health is degraded.
+   */
+  async recheckMeta(): Promise<void> {
+    try {
+      await this.checkMeta();
+      this.metaProblem = undefined;
+    } catch (error) {
+      if (!(error instanceof StoreError) || error instanceof StoreUnavailable) throw error;
+      this.metaProblem = error.message;
+      this.log?.('error', error.message);
+    }
+    for (const listener of this.reconnectListeners) listener();
+  }
+
   private async checkMeta(): Promise<void> {
     const answer = await this.client.gpcMeta(
       this.prefix,
@@ -217,13 +251,16 @@ export class RedisStore {
   /** Run a call, turning a connection problem into StoreUnavailable (503 to clients). */
   private async call<T>(run: () => Promise<T>): Promise<T> {
     if (this.client.status !== 'ready') throw this.unavailable();
+    if (this.metaProblem !== undefined) throw new StoreUnavailable(this.metaProblem);
     try {
       return await run();
     } catch (error) {
       if (error instanceof StoreError) throw error;
       if (
         this.client.status !== 'ready' ||
-        /connect|closed|writeable|ECONN|EPIPE|ETIMEDOUT/i.test(String(error))
+        /connect|closed|writeable|ECONN|EPIPE|ETIMEDOUT|timed out|OOM|READONLY|LOADING|MASTERDOWN|NOAUTH|NOPERM|BUSY/i.test(
+          String(error),
+        )
       ) {
         throw this.unavailable((error as Error).message);
       }
@@ -315,6 +352,19 @@ export class RedisStore {
     const rev = await this.call(() => this.client.gpcGlobals(this.prefix, field, json));
     await this.publish(`globals ${rev}`);
     return String(rev);
+  }
+
+  /** The shared clock or scenario as stored (JSON), undefined when absent. */
+  async getGlobal(field: 'clock' | 'scenario'): Promise<string | undefined> {
+    return (await this.call(() => this.client.hget(`${this.prefix}:globals`, field))) ?? undefined;
+  }
+
+  /** Set a global only if it still holds `expected` (CAS_GLOBAL_SCRIPT); false when it moved. */
+  async compareAndSetGlobal(field: 'clock' | 'scenario', expected: string, json: string): Promise<boolean> {
+    const rev = await this.call(() => this.client.gpcCasGlobal(this.prefix, field, expected, json));
+    if (rev === null) return false;
+    await this.publish(`globals ${rev}`);
+    return true;
   }
 
   /** The ids of the sessions open now (not yet expired), oldest use first. */

@@ -25,6 +25,21 @@ export const CHANGE_LOG_LENGTH = 256;
 const WORLD_SUFFIXES = "{':head', ':appts', ':misc', ':faults', ':log'}";
 
 /**
+ * The next generation number. The counter starts from Redis TIME (µs) when it is missing, so the
+ * numbers after a FLUSHALL never repeat ones a replica may still hold a copy for.
+ */
+const NEXT_GEN_LUA = `
+local function nextGen(P)
+  local key = P .. ':genseq'
+  if redis.call('EXISTS', key) == 0 then
+    local t = redis.call('TIME')
+    redis.call('SET', key, t[1] .. string.format('%06d', tonumber(t[2])))
+  end
+  return tostring(redis.call('INCR', key))
+end
+`;
+
+/**
  * meta(P, schemaVersion, seed, profile, clockJSON, scenarioJSON) → {'ok'} or
  * {'mismatch', field, stored, wanted}. First start writes meta and the globals; later starts
  * compare and change nothing when they differ.
@@ -52,6 +67,7 @@ return {'ok'}
 /**
  * enter(P, W, knownGen, knownRev, knownGlobalsRev, sessionId, create, ttlMs, maxSessions)
  * → {status, gen, rev, kind, appts[], misc, faults, globalsRev, clock, scenario, expired[]}
+ * (status `lost` when `P:meta` is gone: Redis was flushed; the replica writes it again and retries)
  *
  * Brings a replica's copy of world W up to date in one round trip. For a session: sessions idle
  * longer than ttlMs (Redis TIME) are dropped first; an absent session is `absent` (create '0') or
@@ -59,8 +75,12 @@ return {'ok'}
  * kind: `same` (nothing changed), `delta` (appts holds the changed records; misc/faults when they
  * changed), `full` (everything). Globals come back only when their rev differs from the known one.
  */
-export const ENTER_SCRIPT = `
+export const ENTER_SCRIPT = `${NEXT_GEN_LUA}
 local P, W = ARGV[1], ARGV[2]
+if redis.call('EXISTS', P .. ':meta') == 0 then
+  -- Flushed (or never written): the replica writes meta again and reads everything afresh.
+  return {'lost', '0', '0', 'same', {}, false, false, '0', false, false, {}}
+end
 local knownGen, knownRev, knownGlobalsRev = ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local sid, create = ARGV[6], ARGV[7]
 local base = P .. ':w:' .. W
@@ -101,7 +121,7 @@ local head = base .. ':head'
 local gen = redis.call('HGET', head, 'gen')
 local rev
 if not gen then
-  gen = tostring(redis.call('INCR', P .. ':genseq'))
+  gen = nextGen(P)
   rev = 0
   redis.call('HSET', head, 'gen', gen, 'rev', 0)
 else
@@ -157,8 +177,9 @@ return {'ok', gen, tostring(rev), 'full', appts, misc, faults, globalsRev, clock
  * again). full '1' replaces every appointment; newGen '1' starts a new generation (reset,
  * snapshot import); misc/faults '' leave those as they are.
  */
-export const COMMIT_SCRIPT = `
+export const COMMIT_SCRIPT = `${NEXT_GEN_LUA}
 local P, W = ARGV[1], ARGV[2]
+if redis.call('EXISTS', P .. ':meta') == 0 then return {'conflict', '0', '-1'} end
 local base = P .. ':w:' .. W
 local head = base .. ':head'
 local gen = redis.call('HGET', head, 'gen')
@@ -180,7 +201,7 @@ if ARGV[7] ~= '' then redis.call('SET', base .. ':misc', ARGV[7]) flags = flags 
 if ARGV[8] ~= '' then redis.call('SET', base .. ':faults', ARGV[8]) flags = flags .. 'f' end
 rev = rev + 1
 if ARGV[5] == '1' then
-  gen = tostring(redis.call('INCR', P .. ':genseq'))
+  gen = nextGen(P)
   redis.call('DEL', base .. ':log')
   flags = '*'
 end
@@ -188,6 +209,17 @@ redis.call('HSET', head, 'gen', gen, 'rev', rev)
 redis.call('LPUSH', base .. ':log', rev .. '|' .. flags .. '|' .. table.concat(ids, ','))
 redis.call('LTRIM', base .. ':log', 0, ${CHANGE_LOG_LENGTH - 1})
 return {'ok', gen, tostring(rev)}
+`;
+
+/**
+ * casGlobal(P, field, expected, value) → the new globals rev, or false when the field no longer
+ * holds `expected` (another replica changed it first: read it again and retry).
+ */
+export const CAS_GLOBAL_SCRIPT = `
+local key = ARGV[1] .. ':globals'
+if (redis.call('HGET', key, ARGV[2]) or '') ~= ARGV[3] then return false end
+redis.call('HSET', key, ARGV[2], ARGV[4])
+return redis.call('HINCRBY', key, 'rev', 1)
 `;
 
 /** globals(P, field, value) → new globals rev: set the shared clock or scenario. */
