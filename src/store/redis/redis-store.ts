@@ -93,6 +93,8 @@ export class RedisStore {
   private lastError: string | undefined;
   private closed = false;
   private readonly reconnectListeners: Array<() => void> = [];
+  /** open() succeeded: later 'ready' events are reconnections. */
+  private opened = false;
   /** Set when Redis holds another sandbox's state under our prefix at run time (after a flush). */
   private metaProblem: string | undefined;
 
@@ -139,14 +141,14 @@ export class RedisStore {
       this.lastError = message;
     });
     client.on('ready', () => {
-      if (this.lastError !== undefined) {
-        this.log?.('info', `Redis at ${this.target.display} is back`);
-        // It may have come back empty or older: every copy is read whole again.
-        for (const listener of this.reconnectListeners) listener();
-      }
+      const outage = this.lastError !== undefined;
       this.lastError = undefined;
-      // A Redis restarted empty: write the meta and globals again (they say what the state is for).
-      if (!this.closed) void this.recheckMeta().catch(() => {});
+      // The first connection is checked by open(). After an outage Redis may have come back empty
+      // or older: meta and globals are written again and every copy is read whole.
+      if (outage && this.opened && !this.closed) {
+        this.log?.('info', `Redis at ${this.target.display} is back`);
+        void this.recheckMeta().catch(() => {});
+      }
     });
   }
 
@@ -195,6 +197,7 @@ export class RedisStore {
       }
     }
     await this.checkMeta();
+    this.opened = true;
   }
 
   private initial = { clock: '{"offsetMs":0}', scenario: 'null' };

@@ -5,6 +5,7 @@
  *
  * - `P:meta`           hash  schemaVersion, seed (fingerprint), profile: what the state was written for
  * - `P:genseq`         int   the last generation number handed out (every reset/import takes a new one)
+ * - `P:genepoch`       str   when the generation counter began (Redis TIME): generations are `EPOCH-N`
  * - `P:globals`        hash  rev, clock (ClockState JSON), scenario ({name, scenario} JSON or "null")
  * - `P:sessions`       zset  session id → when last used (Redis TIME, epoch ms): idle expiry and the cap
  * - `P:w:W:head`       hash  gen, rev: the world's generation and revision (bumped by every commit)
@@ -25,17 +26,20 @@ export const CHANGE_LOG_LENGTH = 256;
 const WORLD_SUFFIXES = "{':head', ':appts', ':misc', ':faults', ':log'}";
 
 /**
- * The next generation number. The counter starts from Redis TIME (µs) when it is missing, so the
- * numbers after a FLUSHALL never repeat ones a replica may still hold a copy for.
+ * The next generation: `EPOCH-N`, N from a counter and EPOCH the Redis TIME when the counter was
+ * first used (kept as text: Lua's numbers would round a 16-digit value). After a FLUSHALL the
+ * epoch is new, so no generation repeats one a replica may still hold a copy for.
  */
 const NEXT_GEN_LUA = `
 local function nextGen(P)
-  local key = P .. ':genseq'
-  if redis.call('EXISTS', key) == 0 then
+  local epochKey = P .. ':genepoch'
+  local epoch = redis.call('GET', epochKey)
+  if not epoch then
     local t = redis.call('TIME')
-    redis.call('SET', key, t[1] .. string.format('%06d', tonumber(t[2])))
+    epoch = t[1] .. '.' .. t[2]
+    redis.call('SET', epochKey, epoch)
   end
-  return tostring(redis.call('INCR', key))
+  return epoch .. '-' .. redis.call('INCR', P .. ':genseq')
 end
 `;
 
