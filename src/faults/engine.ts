@@ -8,7 +8,8 @@ import { interactionKey } from '../fhir/operations.js';
 import { explain } from './explain.js';
 import { mulberry32, type Rng, ruleRng } from './random.js';
 import type { FaultRule, FaultWhen, Scenario } from './rule.js';
-import { decideSteps, decisionOf, type FaultAction } from './steps/index.js';
+import type { FaultAction } from './steps/actions.js';
+import { decideSteps, decisionOf } from './steps/index.js';
 
 export type FaultSource = 'admin' | 'scenario';
 
@@ -26,7 +27,7 @@ export interface FaultRequest {
   nhsNumber?: string | undefined;
 }
 
-export type { FaultAction } from './steps/index.js';
+export type { FaultAction } from './steps/actions.js';
 
 export interface FaultDecision {
   /** The rule's name. */

@@ -10,12 +10,11 @@ import type * as Z from 'zod';
 import { forbiddenKeyMessage, forbiddenKeyPath } from '../domain/map-keys.js';
 import type { SpineCode } from '../fhir/operation-outcome.js';
 import type { SspStatus } from './ssp-errors.js';
+import type { DropMode } from './steps/actions.js';
 import { expected, nonEmptyString } from './steps/definition.js';
-import type { DropMode } from './steps/drop.js';
 import { STEP_TYPES, STEPS, stepProblems } from './steps/index.js';
 
-export { MAX_DELAY_MS } from './steps/delay.js';
-export { DROP_MODES, type DropMode } from './steps/drop.js';
+export { DROP_MODES, type DropMode, MAX_DELAY_MS } from './steps/actions.js';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
 

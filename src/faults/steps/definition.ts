@@ -11,37 +11,9 @@ import type { SpineCode } from '../../fhir/operation-outcome.js';
 import type { Operation } from '../../fhir/operations.js';
 import type { FhirResource } from '../../fhir/resources.js';
 import type { DropMode, FaultDelay, FaultError, FaultRule } from '../rule.js';
-import type { SspStatus } from '../ssp-errors.js';
+import type { ErrorAction, FaultAction } from './actions.js';
 
-/** An error step, decided: what the response will carry. */
-export type ErrorAction =
-  | {
-      kind: 'error';
-      ssp: false;
-      /** Only when the rule gives one; otherwise the active profile's status for the code. */
-      status?: number;
-      code: SpineCode;
-      display?: string;
-      diagnostics: string;
-    }
-  | {
-      kind: 'error';
-      ssp: true;
-      status: SspStatus;
-      /** The status as a string, as the SSP codes it. */
-      code: string;
-      display: string;
-      diagnostics: string;
-    };
-
-/** What a decision does to the response (the outcome step, decided), for the journal and tests. */
-export type FaultAction =
-  | ErrorAction
-  | { kind: 'drop'; mode: DropMode }
-  | { kind: 'steal' }
-  /** Answer a search with an empty searchset Bundle (200). Other requests run as normal. */
-  | { kind: 'empty-bundle' }
-  | { kind: 'delay-only' };
+export type { ErrorAction, FaultAction } from './actions.js';
 
 /** The value each step type holds in the flat rule (a flag step is `true`). */
 export interface StepValues {

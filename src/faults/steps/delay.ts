@@ -4,10 +4,11 @@
  */
 import { sampleDelay } from '../random.js';
 import type { FaultDelay } from '../rule.js';
+/** Longer than any client timeout worth testing; `drop: "hang"` is the way to never answer. */
+import { MAX_DELAY_MS } from './actions.js';
 import { expected, type StepDefinition, type StepImplementation } from './definition.js';
 
-/** Longer than any client timeout worth testing; `drop: "hang"` is the way to never answer. */
-export const MAX_DELAY_MS = 600_000;
+export { MAX_DELAY_MS } from './actions.js';
 
 /** A delay at least this long holds its connection (counts against --max-held). */
 export const HOLD_DELAY_MS = 1000;

@@ -2,10 +2,11 @@
  * `drop`: answer with no HTTP at all: `reset` (TCP RST), `hang` (never answer), `empty` (close
  * without a response) or `garbage` (non-HTTP bytes, then close). apply.ts does it to the socket.
  */
+
+import { DROP_MODES, type DropMode } from './actions.js';
 import type { StepDefinition, StepImplementation } from './definition.js';
 
-export const DROP_MODES = ['reset', 'hang', 'empty', 'garbage'] as const;
-export type DropMode = (typeof DROP_MODES)[number];
+export { DROP_MODES, type DropMode } from './actions.js';
 
 const PHRASES: Record<DropMode, string> = {
   reset: 'reset the connection (TCP RST)',
