@@ -201,6 +201,10 @@ export class SandboxCore implements Application {
     options: CommitOptions<Awaited<T>> = {},
   ): Promise<Awaited<T>> {
     return this.worlds.execute(world, generation, async (): Promise<Awaited<T>> => {
+      // The fault engine is not in the state's undo log: its state is kept aside instead (a few
+      // rules), so a reset or an arm whose write fails leaves the faults as they were too.
+      const faultsBefore = world.faults.revision;
+      const faults = world.faults.exportState();
       const change = world.state.recording(command);
       try {
         const value = await change.value;
@@ -210,6 +214,7 @@ export class SandboxCore implements Application {
         return value;
       } catch (error) {
         change.rollback();
+        if (world.faults.revision !== faultsBefore) world.faults.importState(faults);
         throw error;
       }
     });
@@ -229,23 +234,29 @@ export class SandboxCore implements Application {
 
   /** Arm a validated rule on a world (FaultEngine.arm), committed. */
   async armFault(world: World, rule: FaultRule): Promise<void> {
-    await this.execute(world, undefined, () => world.faults.arm(rule));
+    await this.execute(world, undefined, () => world.faults.arm(rule), { faultsOnly: true });
   }
 
   /** Disarm a rule by name on a world, committed; false when no such rule is armed (nothing written). */
   async disarmFault(world: World, name: string): Promise<boolean> {
     return this.execute(world, undefined, () => world.faults.disarm(name), {
+      faultsOnly: true,
       changedNothing: (disarmed) => !disarmed,
     });
   }
 
   /** Disarm every rule armed on a world, committed; the names that were armed. */
   async disarmAllFaults(world: World): Promise<string[]> {
-    return this.execute(world, undefined, () => {
-      const armed = world.faults.list().map((rule) => rule.name);
-      world.faults.disarmAll();
-      return armed;
-    });
+    return this.execute(
+      world,
+      undefined,
+      () => {
+        const armed = world.faults.list().map((rule) => rule.name);
+        world.faults.disarmAll();
+        return armed;
+      },
+      { faultsOnly: true },
+    );
   }
 
   /**

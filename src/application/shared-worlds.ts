@@ -323,6 +323,13 @@ export class SharedWorlds implements WorldStore {
       });
     } catch (error) {
       world.replica = { ...world.replica, rev: -1 };
+      if (error instanceof StoreUnavailable && error.outcomeUnknown) {
+        // Sent, but no answer: Redis may have applied it (a frozen Redis runs it when it wakes).
+        throw new StoreUnavailable(
+          `this change may or may not have been committed: ${error.message}. Read the resource before you retry`,
+          { outcomeUnknown: true },
+        );
+      }
       throw error;
     }
     if (!outcome.ok) {

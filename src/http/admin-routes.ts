@@ -213,7 +213,11 @@ export function adminRouter(deps: AppDeps): Router {
       if (error instanceof ParseAbandoned) return void res.destroy();
       if (error instanceof StoreUnavailable) {
         res.setHeader('Retry-After', '1');
-        return sendAdminError(res, 503, `Not done: ${error.message}`);
+        return sendAdminError(
+          res,
+          503,
+          error.outcomeUnknown ? `Outcome unknown: ${error.message}` : `Not done: ${error.message}`,
+        );
       }
       if (error instanceof AdminError || error instanceof InputError)
         return sendAdminError(res, error.status, error.message, error.field);

@@ -22,7 +22,9 @@ export function errorResult(core: Application, error: unknown, problems: string[
   }
   if (error instanceof StoreUnavailable) {
     // Redis away (--db redis://…): nothing was done; a client may retry, a balancer try another replica.
-    const diagnostics = `Nothing was done: ${error.message}`;
+    const diagnostics = error.outcomeUnknown
+      ? `The outcome is unknown: ${error.message}`
+      : `Nothing was done: ${error.message}`;
     problems.push(diagnostics);
     return {
       status: 503,

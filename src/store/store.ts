@@ -51,6 +51,15 @@ export class StoreError extends SandboxError {
  */
 export class StoreUnavailable extends StoreError {
   override name = 'StoreUnavailable';
+  /**
+   * True when the change had been sent when the store stopped answering: it may have been
+   * committed (a client should read before it retries), so the answer must not say "nothing done".
+   */
+  readonly outcomeUnknown: boolean;
+  constructor(message: string, options: { outcomeUnknown?: boolean } = {}) {
+    super(message);
+    this.outcomeUnknown = options.outcomeUnknown === true;
+  }
 }
 
 /** Memory: nothing to write. */

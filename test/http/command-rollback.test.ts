@@ -130,6 +130,20 @@ describe('a command whose commit fails', () => {
     expect(stateOf(sb)).toEqual(before);
   });
 
+  it('leaves the armed faults as they were when a reset could not be written, and arms without writing', async () => {
+    sandbox = testSandbox();
+    const sb = sandbox;
+    const { core } = sb;
+    const world = core.defaultWorld;
+    const commit = vi.spyOn(core.worlds, 'commit').mockRejectedValue(new Error('disk full'));
+    // Faults are never in a --db file: arming one writes nothing, so a failing disk cannot refuse it.
+    await core.armFault(world, { name: 'kept', when: { path: '/metadata' }, error: { code: 'BAD_REQUEST' } });
+    expect(commit).not.toHaveBeenCalled();
+    const armed = world.faults.list();
+    await expect(core.resetWorld(world)).rejects.toThrow('disk full');
+    expect(world.faults.list()).toEqual(armed);
+  });
+
   it('leaves a fixture added over HTTP out of memory when it could not be written (500)', async () => {
     sandbox = testSandbox();
     const sb = sandbox;

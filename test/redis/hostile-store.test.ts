@@ -121,4 +121,16 @@ describe.skipIf(!hasRedis)('the shared store against a hostile Redis and hostile
     expect((await book(a, 's1-202606021000')).status).toBe(201);
     expect(((await (await fetch(`${b.url}/_admin/health`)).json()) as { status: string }).status).toBe('ok');
   });
+
+  it('repairs a world head or generation counter holding something else instead of failing every call', async () => {
+    const [a, b, prefix] = await pair();
+    expect((await book(a, 's1-202606021100')).status).toBe(201);
+    await client.hset(`${prefix}:w:default:head`, 'rev', 'abc');
+    await client.set(`${prefix}:genseq`, 'abc');
+    // Read whole as a new generation: the appointments are still there, on both replicas.
+    expect((await read(b, '1')).status).toBe(200);
+    expect((await book(a, 's1-202606021110', '2')).status).toBe(201);
+    expect((await fetch(`${b.url}/_admin/reset`, { method: 'POST' })).status).toBe(200);
+    expect((await read(a, '1')).status).toBe(404);
+  });
 });

@@ -252,7 +252,7 @@ export class RedisStore {
   }
 
   /** Run a call, turning a connection problem into StoreUnavailable (503 to clients). */
-  private async call<T>(run: () => Promise<T>): Promise<T> {
+  private async call<T>(run: () => Promise<T>, change = false): Promise<T> {
     if (this.client.status !== 'ready') throw this.unavailable();
     if (this.metaProblem !== undefined) throw new StoreUnavailable(this.metaProblem);
     try {
@@ -265,15 +265,17 @@ export class RedisStore {
           String(error),
         )
       ) {
-        throw this.unavailable((error as Error).message);
+        // A change that was sent may have been applied: its outcome is unknown.
+        throw this.unavailable((error as Error).message, change);
       }
       throw error;
     }
   }
 
-  private unavailable(detail?: string): StoreUnavailable {
+  private unavailable(detail?: string, outcomeUnknown = false): StoreUnavailable {
     return new StoreUnavailable(
       `the sandbox's shared state (Redis at ${this.target.display}) is unreachable${(detail ?? this.lastError) ? `: ${detail ?? this.lastError}` : ''}; retry shortly`,
+      { outcomeUnknown },
     );
   }
 
@@ -333,18 +335,20 @@ export class RedisStore {
   /** Commit a world's changes if nobody changed it since the replica read it (COMMIT_SCRIPT). */
   async commit(world: string, write: WorldWrite): Promise<CommitOutcome> {
     const pairs = write.appointments.flat();
-    const reply = await this.call(() =>
-      this.client.gpcCommit(
-        this.prefix,
-        world,
-        write.gen,
-        String(write.rev),
-        write.newGeneration ? '1' : '0',
-        write.full ? '1' : '0',
-        write.misc ?? '',
-        write.faults ?? '',
-        ...pairs,
-      ),
+    const reply = await this.call(
+      () =>
+        this.client.gpcCommit(
+          this.prefix,
+          world,
+          write.gen,
+          String(write.rev),
+          write.newGeneration ? '1' : '0',
+          write.full ? '1' : '0',
+          write.misc ?? '',
+          write.faults ?? '',
+          ...pairs,
+        ),
+      true,
     );
     if (reply[0] !== 'ok') return { ok: false };
     return { ok: true, gen: reply[1]!, rev: Number(reply[2]) };

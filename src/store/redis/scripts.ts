@@ -39,7 +39,16 @@ local function nextGen(P)
     epoch = t[1] .. '.' .. t[2]
     redis.call('SET', epochKey, epoch)
   end
-  return epoch .. '-' .. redis.call('INCR', P .. ':genseq')
+  local n = redis.pcall('INCR', P .. ':genseq')
+  if type(n) == 'table' then
+    -- The counter holds something else: start it (and its epoch) afresh.
+    local t = redis.call('TIME')
+    epoch = t[1] .. '.' .. t[2]
+    redis.call('SET', epochKey, epoch)
+    redis.call('SET', P .. ':genseq', 1)
+    n = 1
+  end
+  return epoch .. '-' .. n
 end
 `;
 
@@ -123,13 +132,13 @@ end
 
 local head = base .. ':head'
 local gen = redis.call('HGET', head, 'gen')
-local rev
-if not gen then
+local rev = tonumber(redis.call('HGET', head, 'rev') or '')
+if not gen or not rev then
+  -- New, or its head holds something else: a new generation, read whole by every replica.
   gen = nextGen(P)
   rev = 0
   redis.call('HSET', head, 'gen', gen, 'rev', 0)
-else
-  rev = tonumber(redis.call('HGET', head, 'rev'))
+  redis.call('DEL', base .. ':log')
 end
 
 if gen == knownGen and rev == knownRev then
