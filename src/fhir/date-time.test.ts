@@ -48,6 +48,19 @@ describe('readRequestInstant', () => {
 });
 
 describe('normaliseDateTimes', () => {
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'])(
+    'finds no type for a contained resourceType or element named %s (names of Object.prototype)',
+    (name) => {
+      const resource = {
+        resourceType: 'Appointment',
+        contained: [{ resourceType: name, [name]: '2026-06-01T06:00:00Z' }],
+        [name]: { start: '2026-06-01T06:00:00Z' },
+      };
+      const copy = structuredClone(resource);
+      expect(normaliseDateTimes(resource, { skip: [], warnings: [] })).toEqual(copy);
+    },
+  );
+
   it('rewrites every dateTime and instant of a resource, skipping what it is told to, without changing its input', () => {
     const resource = {
       resourceType: 'Appointment',

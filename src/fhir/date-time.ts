@@ -76,9 +76,21 @@ export function readRequestInstant(value: unknown, path: string, nowMs?: number)
 type TypeTable = Record<string, Array<[string, string | string[], number?]>>;
 let table: { types: TypeTable; primitives: Record<string, string> } | undefined;
 
+/**
+ * The STU3 type tables without a prototype: the names looked up come from requests (a contained
+ * resource's `resourceType` may be "toString" or "constructor"), and must find nothing there.
+ */
+function elementTables(): { types: TypeTable; primitives: Record<string, string> } {
+  const parsed = JSON.parse(STU3_ELEMENTS) as { types: TypeTable; primitives: Record<string, string> };
+  return {
+    types: Object.assign(Object.create(null) as TypeTable, parsed.types),
+    primitives: Object.assign(Object.create(null) as Record<string, string>, parsed.primitives),
+  };
+}
+
 /** The element type of `key` in `typeName` (valueDateTime → dateTime), or undefined. */
 function elementType(typeName: string, key: string): string | undefined {
-  table ??= JSON.parse(STU3_ELEMENTS) as { types: TypeTable; primitives: Record<string, string> };
+  table ??= elementTables();
   for (const [name, type] of table.types[typeName] ?? []) {
     if (name === key && typeof type === 'string') return type;
     if (Array.isArray(type) && name.endsWith('[x]') && key.startsWith(name.slice(0, -3))) {

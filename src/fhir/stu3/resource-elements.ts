@@ -12,7 +12,7 @@ export function resourceElements(resourceType: string): ReadonlySet<string> {
   let elements = cache.get(resourceType);
   if (elements) return elements;
   table ??= (JSON.parse(STU3_ELEMENTS) as { types: typeof table }).types!;
-  const defs = table[resourceType];
+  const defs = Object.hasOwn(table, resourceType) ? table[resourceType] : undefined;
   if (!defs) throw new Error(`no STU3 definition for ${resourceType}`);
   const names = ['resourceType'];
   for (const [name, type] of defs) {
