@@ -1,5 +1,5 @@
 import type { ClockState } from '../domain/clock.js';
-import type { AppointmentRecord } from '../domain/model.js';
+import { type AppointmentRecord, compareAppointmentIds } from '../domain/model.js';
 import { SandboxState, type StateMisc } from '../domain/state.js';
 import type { FaultState } from '../faults/engine.js';
 import type { Scenario } from '../faults/rule.js';
@@ -26,14 +26,6 @@ import type { OpenOptions, StoreHealth, WorldStore } from './world-store.js';
  */
 export class CommitConflict extends Error {
   override name = 'CommitConflict';
-}
-
-/** Appointment ids are decimal counters; a snapshot may bring others, which sort after by text. */
-function compareIds(a: string, b: string): number {
-  const numeric = /^\d+$/;
-  if (numeric.test(a) && numeric.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-  if (numeric.test(a) !== numeric.test(b)) return numeric.test(a) ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** How often a command is tried again after conflicts before the client gets a 503. */
@@ -237,7 +229,12 @@ export class SharedWorlds implements WorldStore {
       world.replica = { ...mine, rev: -1 };
       return;
     }
-    if (read.kind === 'same' && mine.gen === read.gen && mine.rev === read.rev) return;
+    if (read.kind === 'same') {
+      // Unchanged since the copy asked, but the copy was marked stale meanwhile (another replica's
+      // reset event, a reconnection): "same" carries no state, so read it whole next time.
+      if (mine.gen !== read.gen || mine.rev !== read.rev) world.replica = { ...mine, rev: -1 };
+      return;
+    }
     if (mine.gen !== '' && read.gen !== mine.gen) {
       // Another replica reset the world or imported a snapshot: requests admitted here before are cut.
       world.newGeneration('reset');
@@ -247,13 +244,13 @@ export class SharedWorlds implements WorldStore {
     const key = `${this.store.prefix}:w:${worldKey(world.id)}`;
     const record = ([id, json]: [string, string]) =>
       parseStored(`${key}:appts field ${id}`, json, isAppointmentRecord);
-    if (read.kind === 'full' || read.kind === 'same') {
+    if (read.kind === 'full') {
       const misc: StateMisc = read.misc
         ? parseStored(`${key}:misc`, read.misc, isStateMisc)
         : { nextAppointmentId: 1, fixturePatients: [], blockedSlots: [] };
       // In id order, as one process keeps them (a Redis hash has an order of its own): snapshots
       // and lists then read the same whichever replica serves them.
-      const appointments = read.appointments.map(record).sort((a, b) => compareIds(a.id, b.id));
+      const appointments = read.appointments.map(record).sort((a, b) => compareAppointmentIds(a.id, b.id));
       const faults = read.faults ? parseStored(`${key}:faults`, read.faults, isFaultState) : undefined;
       world.state.replaceWith(SandboxState.from({ ...misc, appointments }));
       if (faults) world.faults.importState(faults);

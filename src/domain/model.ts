@@ -172,3 +172,11 @@ export type AppointmentVersion = Pick<
   AppointmentRecord,
   'versionId' | 'lastModifiedMs' | 'status' | 'resource'
 >;
+
+/**
+ * Appointment ids in order: the sandbox's ids are decimal counters, so "2" comes before "10";
+ * ids a snapshot brought (any text) fall in by the same numeric-aware comparison.
+ */
+export function compareAppointmentIds(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}

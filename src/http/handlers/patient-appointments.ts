@@ -1,5 +1,6 @@
 import { findPatient } from '../../domain/booking.js';
 import { addDays, isCalendarDate, londonDateOf, londonLocalToInstant } from '../../domain/london-time.js';
+import { compareAppointmentIds } from '../../domain/model.js';
 import { describe } from '../../fhir/json-shape.js';
 import { SpineError } from '../../fhir/operation-outcome.js';
 import { appointmentToFhir, searchset } from '../../fhir/resources.js';
@@ -70,7 +71,7 @@ export function retrievePatientAppointments(call: FhirCall): FhirResult {
   const toMs = londonLocalToInstant(addDays(to, 1), '00:00');
   const records = [...call.world.state.appointments.values()]
     .filter((r) => r.patientId === id && r.startMs >= fromMs && r.startMs < toMs)
-    .sort((a, b) => a.startMs - b.startMs || a.id.localeCompare(b.id, 'en', { numeric: true }));
+    .sort((a, b) => a.startMs - b.startMs || compareAppointmentIds(a.id, b.id));
   const profile = call.core.profile.appointmentProfile;
   return { status: 200, resource: searchset(records.map((r) => appointmentToFhir(r, profile))) };
 }
