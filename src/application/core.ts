@@ -202,9 +202,11 @@ export class SandboxCore implements Application {
   ): Promise<Awaited<T>> {
     return this.worlds.execute(world, generation, async (): Promise<Awaited<T>> => {
       // The fault engine is not in the state's undo log: its state is kept aside instead (a few
-      // rules), so a reset or an arm whose write fails leaves the faults as they were too.
+      // rules), so a reset whose write fails leaves the faults as they were too. Not for a
+      // faults-only command (every request's fault selection): a local store never writes faults,
+      // and a shared store re-reads a copy whose commit failed.
       const faultsBefore = world.faults.revision;
-      const faults = world.faults.exportState();
+      const faults = options.faultsOnly ? undefined : world.faults.exportState();
       const change = world.state.recording(command);
       try {
         const value = await change.value;
@@ -214,7 +216,7 @@ export class SandboxCore implements Application {
         return value;
       } catch (error) {
         change.rollback();
-        if (world.faults.revision !== faultsBefore) world.faults.importState(faults);
+        if (faults && world.faults.revision !== faultsBefore) world.faults.importState(faults);
         throw error;
       }
     });

@@ -354,11 +354,12 @@ export class RedisStore {
     return { ok: true, gen: reply[1]!, rev: Number(reply[2]) };
   }
 
-  /** Set the shared clock or scenario; returns the new globals rev. */
-  async setGlobal(field: 'clock' | 'scenario', json: string): Promise<string> {
-    const rev = await this.call(() => this.client.gpcGlobals(this.prefix, field, json));
-    await this.publish(`globals ${rev}`);
-    return String(rev);
+  /**
+   * Set the shared clock or scenario. The other replicas see it on their next request (ENTER
+   * returns the globals whenever their rev moved), so nothing is published.
+   */
+  async setGlobal(field: 'clock' | 'scenario', json: string): Promise<void> {
+    await this.call(() => this.client.gpcGlobals(this.prefix, field, json));
   }
 
   /** The shared clock or scenario as stored (JSON), undefined when absent. */
@@ -369,9 +370,7 @@ export class RedisStore {
   /** Set a global only if it still holds `expected` (CAS_GLOBAL_SCRIPT); false when it moved. */
   async compareAndSetGlobal(field: 'clock' | 'scenario', expected: string, json: string): Promise<boolean> {
     const rev = await this.call(() => this.client.gpcCasGlobal(this.prefix, field, expected, json));
-    if (rev === null) return false;
-    await this.publish(`globals ${rev}`);
-    return true;
+    return rev !== null;
   }
 
   /** The ids of the sessions open now (not yet expired), oldest use first. */
@@ -388,7 +387,7 @@ export class RedisStore {
     await this.call(() => this.client.publish(`${this.prefix}:events`, message)).catch(() => {});
   }
 
-  /** Receive the other replicas' events (`gen W N`, `globals N`). */
+  /** Receive the other replicas' events (`gen W N`: a world's new generation). */
   subscribe(listener: (message: string) => void): void {
     this.subscriber = new (redisClass())({ ...this.options(), lazyConnect: false, enableOfflineQueue: true });
     this.subscriber.on('error', () => {}); // reported through the main connection
